@@ -1,0 +1,5 @@
+//! The agency directory (danh bạ cơ quan): the tree every other area hangs from.
+
+pub mod schema;
+pub mod service;
+pub mod types;

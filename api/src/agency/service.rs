@@ -1,0 +1,798 @@
+//! Rules and transactions of the agency directory.
+//!
+//! The tree is kept twice on purpose: `parent_id` for the direct relation and the materialized
+//! `path` (`/<root>/<…>/<self>/`, ids in simple hex) so that "this agency and everything below it"
+//! is one indexed `LIKE 'prefix%'`, which every scope check of later areas relies on. Every change
+//! here keeps the two consistent, for the agency and its whole subtree, inside the caller's
+//! transaction.
+
+use chrono::NaiveDate;
+use entity::{
+    agency::{ActiveModel, AgencyKind, Column, Entity as Agency, Model},
+    ids::AgencyId,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use super::types::{AdminCode, ElectronicId, PressMedium, ShortName, parent_allowed};
+use crate::{
+    error::{AppError, AppResult, Msg, unique_violation},
+    graphql::pagination::{Page, PageRequest, TotalCount},
+    text,
+};
+
+/// Columns with a unique index, and the input field to blame when a write collides on one.
+const UNIQUE_COLUMNS: &[(&str, &str)] = &[
+    ("admin_code", "adminCode"),
+    ("electronic_id", "electronicId"),
+];
+
+fn not_found() -> AppError {
+    AppError::NotFound(Msg::new("Không tìm thấy cơ quan", "Agency not found"))
+}
+
+/// The path segment of an agency id.
+fn segment(id: Uuid) -> String {
+    id.simple().to_string()
+}
+
+/// Path of a new child of `parent` (or of a root).
+fn child_path(parent: Option<&Model>, id: Uuid) -> String {
+    match parent {
+        Some(parent) => format!("{}{}/", parent.path, segment(id)),
+        None => format!("/{}/", segment(id)),
+    }
+}
+
+/// Ids along a path, root first.
+fn path_ids(path: &str) -> Vec<Uuid> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| Uuid::try_parse(s).ok())
+        .collect()
+}
+
+/// Whether an agency with this validity exists on `day`.
+fn active_on(model: &Model, day: NaiveDate) -> bool {
+    model.valid_from <= day && model.valid_to.is_none_or(|to| to >= day)
+}
+
+/// Filters of an agency list.
+#[derive(Clone, Debug, Default)]
+pub struct AgencyFilter {
+    /// Diacritics-insensitive text anywhere in the name.
+    pub search: Option<String>,
+    /// Only these kinds (all when empty).
+    pub kinds: Vec<AgencyKind>,
+    /// Only this agency and its descendants.
+    pub within: Option<AgencyId>,
+    /// Only direct children of this agency.
+    pub parent: Option<AgencyId>,
+    /// Only roots of the tree.
+    pub roots_only: bool,
+    /// Only agencies that exist on this date.
+    pub active_on: Option<NaiveDate>,
+}
+
+/// Loads one agency.
+pub async fn get<C: ConnectionTrait>(db: &C, id: AgencyId) -> AppResult<Model> {
+    Agency::find_by_id(id.0).one(db).await?.ok_or_else(not_found)
+}
+
+/// Loads agencies by id, in no particular order (for DataLoaders).
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Model>> {
+    Ok(Agency::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// The ancestors of an agency, root first (the agency itself excluded).
+pub async fn ancestors<C: ConnectionTrait>(db: &C, agency: &Model) -> AppResult<Vec<Model>> {
+    let mut ids = path_ids(&agency.path);
+    ids.retain(|id| *id != agency.id);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Agency::find()
+        .filter(Column::Id.is_in(ids))
+        .order_by_asc(Column::Depth)
+        .all(db)
+        .await?)
+}
+
+/// Agencies that closed into `agency` (named it as successor), oldest first.
+pub async fn predecessors<C: ConnectionTrait>(db: &C, agency: AgencyId) -> AppResult<Vec<Model>> {
+    Ok(Agency::find()
+        .filter(Column::SuccessorId.eq(agency.0))
+        .order_by_asc(Column::ValidTo)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The query for `filter` (resolving `within` to its path). An unknown `within` or `parent`
+/// agency is `NOT_FOUND`.
+async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<Select<Agency>> {
+    let mut select = Agency::find();
+    if let Some(search) = filter.search.as_deref().map(text::fold).filter(|s| !s.is_empty()) {
+        select = select.filter(
+            Expr::col(Column::SearchName).like(
+                sea_orm::sea_query::LikeExpr::new(text::contains_pattern(&search)).escape('\\'),
+            ),
+        );
+    }
+    if !filter.kinds.is_empty() {
+        select = select.filter(Column::Kind.is_in(filter.kinds.iter().copied()));
+    }
+    if let Some(within) = filter.within {
+        let root = get(db, within).await?;
+        select = select.filter(Column::Path.starts_with(&root.path));
+    }
+    if let Some(parent) = filter.parent {
+        select = select.filter(Column::ParentId.eq(parent.0));
+    }
+    if filter.roots_only {
+        select = select.filter(Column::ParentId.is_null());
+    }
+    if let Some(day) = filter.active_on {
+        select = select.filter(Column::ValidFrom.lte(day)).filter(
+            Condition::any()
+                .add(Column::ValidTo.is_null())
+                .add(Column::ValidTo.gte(day)),
+        );
+    }
+    Ok(select)
+}
+
+/// One page of agencies matching `filter`, ordered by folded name, with its lazy total count.
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &AgencyFilter,
+    page: &PageRequest,
+) -> AppResult<(Page<Model>, TotalCount)> {
+    let select = select(db, filter).await?;
+    let total = TotalCount::of(db, select.clone());
+    let rows = page
+        .fetch(db, select, Column::SearchName, Column::Id, |m| {
+            (m.search_name.clone(), m.id)
+        })
+        .await?;
+    Ok((rows, total))
+}
+
+/// Descriptive fields of an agency, already shape-checked; the checks that depend on the kind,
+/// the parent or other rows happen in [`create`] and [`update`].
+#[derive(Clone, Debug)]
+pub struct Details {
+    /// Full name.
+    pub name: String,
+    /// Symbol short name.
+    pub short_name: ShortName,
+    /// Administrative-unit code, checked against the kind here.
+    pub admin_code: Option<String>,
+    /// Electronic identifier.
+    pub electronic_id: Option<ElectronicId>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Web portal.
+    pub website: Option<String>,
+    /// Press media (press agencies only).
+    pub press_media: Vec<PressMedium>,
+    /// Press licence (press agencies only).
+    pub press_licence: Option<String>,
+    /// TTĐN lead department of its province.
+    pub is_ttdn_lead: bool,
+    /// First day of existence.
+    pub valid_from: NaiveDate,
+}
+
+impl Details {
+    fn of(model: &Model) -> Self {
+        Self {
+            name: model.name.clone(),
+            short_name: ShortName::trusted(model.short_name.clone()),
+            admin_code: model.admin_code.clone(),
+            electronic_id: model.electronic_id.clone().map(ElectronicId::trusted),
+            address: model.address.clone(),
+            phone: model.phone.clone(),
+            email: model.email.clone(),
+            website: model.website.clone(),
+            press_media: PressMedium::decode(model.press_media.as_deref()),
+            press_licence: model.press_licence.clone(),
+            is_ttdn_lead: model.is_ttdn_lead,
+            valid_from: model.valid_from,
+        }
+    }
+}
+
+/// A new agency.
+#[derive(Clone, Debug)]
+pub struct NewAgency {
+    /// Kind.
+    pub kind: AgencyKind,
+    /// Parent (`None`: a root).
+    pub parent: Option<AgencyId>,
+    /// Everything else.
+    pub details: Details,
+}
+
+/// Changes to an agency: `None` keeps a field; for nullable fields `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct AgencyPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New short name.
+    pub short_name: Option<ShortName>,
+    /// New administrative-unit code.
+    pub admin_code: Option<Option<String>>,
+    /// New electronic identifier.
+    pub electronic_id: Option<Option<ElectronicId>>,
+    /// New address.
+    pub address: Option<Option<String>>,
+    /// New phone.
+    pub phone: Option<Option<String>>,
+    /// New e-mail.
+    pub email: Option<Option<String>>,
+    /// New web portal.
+    pub website: Option<Option<String>>,
+    /// New press media.
+    pub press_media: Option<Vec<PressMedium>>,
+    /// New press licence.
+    pub press_licence: Option<Option<String>>,
+    /// New lead flag.
+    pub is_ttdn_lead: Option<bool>,
+    /// New first day.
+    pub valid_from: Option<NaiveDate>,
+}
+
+impl AgencyPatch {
+    fn apply(self, mut d: Details) -> Details {
+        fn put<T>(slot: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
+        put(&mut d.name, self.name);
+        put(&mut d.short_name, self.short_name);
+        put(&mut d.admin_code, self.admin_code);
+        put(&mut d.electronic_id, self.electronic_id);
+        put(&mut d.address, self.address);
+        put(&mut d.phone, self.phone);
+        put(&mut d.email, self.email);
+        put(&mut d.website, self.website);
+        put(&mut d.press_media, self.press_media);
+        put(&mut d.press_licence, self.press_licence);
+        put(&mut d.is_ttdn_lead, self.is_ttdn_lead);
+        put(&mut d.valid_from, self.valid_from);
+        d
+    }
+}
+
+/// Loads the parent named in an input; unknown is the input's fault.
+async fn input_parent<C: ConnectionTrait>(db: &C, id: AgencyId) -> AppResult<Model> {
+    Agency::find_by_id(id.0).one(db).await?.ok_or_else(|| {
+        AppError::bad_input(
+            "parentId",
+            Msg::new("Không có cơ quan cấp trên này", "No such parent agency"),
+        )
+    })
+}
+
+fn check_kind_under(kind: AgencyKind, parent: Option<&Model>) -> AppResult<()> {
+    if parent_allowed(kind, parent.map(|p| p.kind)) {
+        return Ok(());
+    }
+    Err(AppError::bad_input(
+        "parentId",
+        Msg::new(
+            "Loại cơ quan này không thể trực thuộc cơ quan cấp trên đã chọn",
+            "An agency of this kind cannot sit under the chosen parent",
+        ),
+    ))
+}
+
+/// The agency's validity must lie inside its parent's.
+fn check_validity_under(
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    parent: Option<&Model>,
+    field: &'static str,
+) -> AppResult<()> {
+    let Some(parent) = parent else { return Ok(()) };
+    let starts_inside = valid_from >= parent.valid_from;
+    let ends_inside = match (valid_to, parent.valid_to) {
+        (_, None) => true,
+        (Some(to), Some(parent_to)) => to <= parent_to,
+        (None, Some(_)) => false,
+    };
+    if starts_inside && ends_inside {
+        return Ok(());
+    }
+    Err(AppError::bad_input(
+        field,
+        Msg::new(
+            format!(
+                "Thời gian hiệu lực phải nằm trong thời gian hiệu lực của cơ quan cấp trên ({} – {})",
+                parent.valid_from,
+                parent.valid_to.map_or("nay".to_owned(), |d| d.to_string())
+            ),
+            format!(
+                "The validity must lie within the parent agency's ({} – {})",
+                parent.valid_from,
+                parent.valid_to.map_or("present".to_owned(), |d| d.to_string())
+            ),
+        ),
+    ))
+}
+
+/// Kind-, parent- and uniqueness-dependent checks shared by create and update. Returns the
+/// normalised administrative-unit code.
+async fn check_details<C: ConnectionTrait>(
+    db: &C,
+    kind: AgencyKind,
+    parent: Option<&Model>,
+    details: &Details,
+    this: Option<Uuid>,
+) -> AppResult<Option<String>> {
+    let admin_code = details
+        .admin_code
+        .as_deref()
+        .map(|raw| AdminCode::parse(kind, raw).map(AdminCode::into_inner))
+        .transpose()?;
+    if kind != AgencyKind::PressAgency {
+        if !details.press_media.is_empty() {
+            return Err(AppError::bad_input(
+                "pressMedia",
+                Msg::new(
+                    "Chỉ cơ quan báo chí có loại hình báo chí",
+                    "Only press agencies have press media",
+                ),
+            ));
+        }
+        if details.press_licence.is_some() {
+            return Err(AppError::bad_input(
+                "pressLicence",
+                Msg::new(
+                    "Chỉ cơ quan báo chí có giấy phép hoạt động báo chí",
+                    "Only press agencies have a press licence",
+                ),
+            ));
+        }
+    }
+    let others = |column: Column, value: String| {
+        let mut query = Agency::find().filter(column.eq(value));
+        if let Some(this) = this {
+            query = query.filter(Column::Id.ne(this));
+        }
+        query
+    };
+    if details.is_ttdn_lead {
+        let parent = parent.filter(|p| {
+            kind == AgencyKind::Department && p.kind == AgencyKind::ProvincialCommittee
+        });
+        let Some(parent) = parent else {
+            return Err(AppError::bad_input(
+                "isTtdnLead",
+                Msg::new(
+                    "Chỉ một sở trực thuộc UBND tỉnh mới có thể là cơ quan chủ trì TTĐN",
+                    "Only a department directly under a provincial committee can lead TTĐN",
+                ),
+            ));
+        };
+        let mut leads = Agency::find()
+            .filter(Column::ParentId.eq(parent.id))
+            .filter(Column::IsTtdnLead.eq(true))
+            .filter(Column::ValidTo.is_null());
+        if let Some(this) = this {
+            leads = leads.filter(Column::Id.ne(this));
+        }
+        if leads.count(db).await? > 0 {
+            return Err(AppError::conflict(
+                "isTtdnLead",
+                Msg::new(
+                    "Tỉnh này đã có cơ quan chủ trì TTĐN; hãy bỏ đánh dấu cơ quan kia trước",
+                    "This province already has a TTĐN lead department; unmark that one first",
+                ),
+            ));
+        }
+    }
+    if let Some(code) = &admin_code
+        && others(Column::AdminCode, code.clone()).count(db).await? > 0
+    {
+        return Err(AppError::conflict(
+            "adminCode",
+            Msg::new(
+                "Mã đơn vị hành chính đã thuộc về cơ quan khác",
+                "The administrative-unit code belongs to another agency",
+            ),
+        ));
+    }
+    if let Some(eid) = &details.electronic_id
+        && others(Column::ElectronicId, eid.as_str().to_owned())
+            .count(db)
+            .await?
+            > 0
+    {
+        return Err(AppError::conflict(
+            "electronicId",
+            Msg::new(
+                "Mã định danh điện tử đã thuộc về cơ quan khác",
+                "The electronic identifier belongs to another agency",
+            ),
+        ));
+    }
+    Ok(admin_code)
+}
+
+fn write_details(model: &mut ActiveModel, details: Details, admin_code: Option<String>) {
+    model.search_name = Set(text::fold(&details.name));
+    model.name = Set(details.name);
+    model.short_name = Set(details.short_name.into_inner());
+    model.admin_code = Set(admin_code);
+    model.electronic_id = Set(details.electronic_id.map(ElectronicId::into_inner));
+    model.address = Set(details.address);
+    model.phone = Set(details.phone);
+    model.email = Set(details.email);
+    model.website = Set(details.website);
+    model.press_media = Set(PressMedium::encode(&details.press_media));
+    model.press_licence = Set(details.press_licence);
+    model.is_ttdn_lead = Set(details.is_ttdn_lead);
+    model.valid_from = Set(details.valid_from);
+}
+
+/// Creates an agency.
+#[tracing::instrument(skip_all, fields(agency.kind = ?new.kind))]
+pub async fn create<C: ConnectionTrait>(db: &C, new: NewAgency) -> AppResult<Model> {
+    let id = AgencyId::new();
+    insert(db, id.0, new, None, None).await?;
+    get(db, id).await
+}
+
+/// Inserts an agency with the given id, validity end and successor, after every check.
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    new: NewAgency,
+    valid_to: Option<NaiveDate>,
+    successor: Option<Uuid>,
+) -> AppResult<()> {
+    let parent = match new.parent {
+        Some(parent) => Some(input_parent(db, parent).await?),
+        None => None,
+    };
+    check_kind_under(new.kind, parent.as_ref())?;
+    check_validity_under(new.details.valid_from, valid_to, parent.as_ref(), "validFrom")?;
+    let admin_code = check_details(db, new.kind, parent.as_ref(), &new.details, Some(id)).await?;
+    let now = chrono::Utc::now();
+    let mut model = ActiveModel {
+        id: Set(id),
+        kind: Set(new.kind),
+        parent_id: Set(parent.as_ref().map(|p| p.id)),
+        path: Set(child_path(parent.as_ref(), id)),
+        depth: Set(parent.as_ref().map_or(0, |p| p.depth + 1)),
+        valid_to: Set(valid_to),
+        successor_id: Set(successor),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    write_details(&mut model, new.details, admin_code);
+    Agency::insert(model)
+        .exec(db)
+        .await
+        .map_err(|e| unique_violation(e, UNIQUE_COLUMNS))?;
+    Ok(())
+}
+
+fn check_version(model: &Model, expected: Option<i32>) -> AppResult<()> {
+    match expected {
+        Some(expected) if expected != model.version => Err(stale()),
+        _ => Ok(()),
+    }
+}
+
+fn stale() -> AppError {
+    AppError::conflict(
+        "expectedVersion",
+        Msg::new(
+            "Cơ quan vừa được người khác thay đổi; hãy tải lại rồi thử lại",
+            "The agency was changed by someone else; reload and try again",
+        ),
+    )
+}
+
+/// Writes `changes` to the row at `model.version`, bumping the version; a concurrent change in
+/// between is `CONFLICT`.
+async fn save<C: ConnectionTrait>(db: &C, model: &Model, mut changes: ActiveModel) -> AppResult<Model> {
+    changes.version = Set(model.version + 1);
+    changes.updated_at = Set(chrono::Utc::now());
+    let result = Agency::update_many()
+        .set(changes)
+        .filter(Column::Id.eq(model.id))
+        .filter(Column::Version.eq(model.version))
+        .exec(db)
+        .await
+        .map_err(|e| unique_violation(e, UNIQUE_COLUMNS))?;
+    if result.rows_affected == 0 {
+        return Err(stale());
+    }
+    get(db, AgencyId(model.id)).await
+}
+
+/// Updates the descriptive fields of an agency.
+#[tracing::instrument(skip_all, fields(agency.id = %id))]
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    id: AgencyId,
+    patch: AgencyPatch,
+    expected_version: Option<i32>,
+) -> AppResult<Model> {
+    let current = get(db, id).await?;
+    check_version(&current, expected_version)?;
+    let details = patch.apply(Details::of(&current));
+    let parent = match current.parent_id {
+        Some(parent) => Some(get(db, AgencyId(parent)).await?),
+        None => None,
+    };
+    if current.valid_to.is_some_and(|to| details.valid_from > to) {
+        return Err(AppError::bad_input(
+            "validFrom",
+            Msg::new(
+                "Ngày bắt đầu hiệu lực sau ngày kết thúc",
+                "The first day is after the last day",
+            ),
+        ));
+    }
+    check_validity_under(details.valid_from, current.valid_to, parent.as_ref(), "validFrom")?;
+    let earliest_child = Agency::find()
+        .filter(Column::ParentId.eq(current.id))
+        .filter(Column::ValidFrom.lt(details.valid_from))
+        .count(db)
+        .await?;
+    if earliest_child > 0 {
+        return Err(AppError::bad_input(
+            "validFrom",
+            Msg::new(
+                "Có cơ quan trực thuộc bắt đầu hiệu lực trước ngày này",
+                "A child agency starts before this date",
+            ),
+        ));
+    }
+    let admin_code = check_details(db, current.kind, parent.as_ref(), &details, Some(current.id)).await?;
+    let mut changes = ActiveModel::default();
+    write_details(&mut changes, details, admin_code);
+    save(db, &current, changes).await
+}
+
+/// Moves an agency (with its whole subtree) under `new_parent`, or makes it a root.
+#[tracing::instrument(skip_all, fields(agency.id = %id))]
+pub async fn move_agency<C: ConnectionTrait>(
+    db: &C,
+    id: AgencyId,
+    new_parent: Option<AgencyId>,
+    expected_version: Option<i32>,
+) -> AppResult<Model> {
+    let current = get(db, id).await?;
+    check_version(&current, expected_version)?;
+    let parent = match new_parent {
+        Some(parent) => Some(input_parent(db, parent).await?),
+        None => None,
+    };
+    if let Some(parent) = &parent
+        && parent.path.starts_with(&current.path)
+    {
+        return Err(AppError::bad_input(
+            "parentId",
+            Msg::new(
+                "Không thể chuyển cơ quan vào chính nó hoặc cơ quan trực thuộc nó",
+                "An agency cannot move under itself or one of its descendants",
+            ),
+        ));
+    }
+    if parent.as_ref().map(|p| p.id) == current.parent_id {
+        return Ok(current);
+    }
+    check_kind_under(current.kind, parent.as_ref())?;
+    check_validity_under(current.valid_from, current.valid_to, parent.as_ref(), "parentId")?;
+    if current.is_ttdn_lead {
+        check_details(db, current.kind, parent.as_ref(), &Details::of(&current), Some(current.id))
+            .await
+            .map_err(|_| {
+                AppError::conflict(
+                    "parentId",
+                    Msg::new(
+                        "Cơ quan chủ trì TTĐN không thể chuyển tới đây (nơi đến đã có cơ quan chủ trì hoặc không phải UBND tỉnh); hãy bỏ đánh dấu trước",
+                        "The TTĐN lead department cannot move there (the target already has a lead or is not a provincial committee); unmark it first",
+                    ),
+                )
+            })?;
+    }
+    let new_path = child_path(parent.as_ref(), current.id);
+    let new_depth = parent.as_ref().map_or(0, |p| p.depth + 1);
+    let mut changes = ActiveModel {
+        parent_id: Set(parent.as_ref().map(|p| p.id)),
+        ..Default::default()
+    };
+    changes.path = Set(new_path.clone());
+    changes.depth = Set(new_depth);
+    let moved = save(db, &current, changes).await?;
+    rewrite_descendant_paths(db, &current.path, &new_path, new_depth - current.depth).await?;
+    Ok(moved)
+}
+
+/// Re-roots every strict descendant of `old_prefix` at `new_prefix` in one statement.
+async fn rewrite_descendant_paths<C: ConnectionTrait>(
+    db: &C,
+    old_prefix: &str,
+    new_prefix: &str,
+    depth_delta: i32,
+) -> AppResult<()> {
+    // Placeholders differ by backend (sea-query numbers them for PostgreSQL only).
+    let (path_expr, depth_expr) = match db.get_database_backend() {
+        DatabaseBackend::Postgres => (
+            "CAST($1 AS TEXT) || SUBSTR(path, CAST($2 AS INTEGER))",
+            "depth + CAST($1 AS INTEGER)",
+        ),
+        _ => ("CAST(? AS TEXT) || SUBSTR(path, CAST(? AS INTEGER))", "depth + CAST(? AS INTEGER)"),
+    };
+    let keep_from = old_prefix.len() as i32 + 1;
+    Agency::update_many()
+        .col_expr(
+            Column::Path,
+            Expr::cust_with_values(path_expr, [sea_orm::Value::from(new_prefix), keep_from.into()]),
+        )
+        .col_expr(Column::Depth, Expr::cust_with_values(depth_expr, [depth_delta]))
+        .filter(Column::Path.starts_with(old_prefix))
+        .filter(Column::Path.ne(old_prefix))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// How an agency closes.
+#[derive(Clone, Debug)]
+pub struct Closing {
+    /// Last day of existence.
+    pub valid_to: NaiveDate,
+    /// The agency that takes over.
+    pub successor: Option<AgencyId>,
+    /// Move the children still active after `valid_to` under the successor.
+    pub transfer_children: bool,
+}
+
+/// Closes an agency: it stays readable with its history, and may name a successor.
+#[tracing::instrument(skip_all, fields(agency.id = %id))]
+pub async fn close<C: ConnectionTrait>(
+    db: &C,
+    id: AgencyId,
+    closing: Closing,
+    expected_version: Option<i32>,
+) -> AppResult<Model> {
+    let current = get(db, id).await?;
+    check_version(&current, expected_version)?;
+    if current.valid_to.is_some() {
+        return Err(AppError::Conflict {
+            field: None,
+            msg: Msg::new("Cơ quan đã ngừng hoạt động", "The agency is already closed"),
+        });
+    }
+    if closing.valid_to < current.valid_from {
+        return Err(AppError::bad_input(
+            "validTo",
+            Msg::new(
+                "Ngày kết thúc trước ngày bắt đầu hiệu lực",
+                "The last day is before the first day",
+            ),
+        ));
+    }
+    let day_after = closing.valid_to.succ_opt().unwrap_or(closing.valid_to);
+    let successor = match closing.successor {
+        Some(successor) => {
+            let successor = Agency::find_by_id(successor.0).one(db).await?.ok_or_else(|| {
+                AppError::bad_input(
+                    "successorId",
+                    Msg::new("Không có cơ quan kế thừa này", "No such successor agency"),
+                )
+            })?;
+            if successor.path.starts_with(&current.path) || !active_on(&successor, day_after) {
+                return Err(AppError::bad_input(
+                    "successorId",
+                    Msg::new(
+                        "Cơ quan kế thừa phải là cơ quan khác, không trực thuộc cơ quan này, và còn hoạt động sau ngày kết thúc",
+                        "The successor must be another agency, outside this one's subtree, active after the last day",
+                    ),
+                ));
+            }
+            Some(successor)
+        }
+        None => None,
+    };
+    let active_children = Agency::find()
+        .filter(Column::ParentId.eq(current.id))
+        .filter(
+            Condition::any()
+                .add(Column::ValidTo.is_null())
+                .add(Column::ValidTo.gt(closing.valid_to)),
+        )
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?;
+    if !active_children.is_empty() {
+        match (&successor, closing.transfer_children) {
+            (Some(successor), true) => {
+                for child in active_children {
+                    move_agency(db, AgencyId(child.id), Some(AgencyId(successor.id)), None)
+                        .await
+                        .map_err(|_| {
+                            AppError::conflict(
+                                "transferChildren",
+                                Msg::new(
+                                    format!("Không thể chuyển cơ quan trực thuộc \"{}\" sang cơ quan kế thừa", child.name),
+                                    format!("Child agency \"{}\" cannot move under the successor", child.name),
+                                ),
+                            )
+                        })?;
+                }
+            }
+            _ => {
+                return Err(AppError::conflict(
+                    "validTo",
+                    Msg::new(
+                        format!(
+                            "Còn {} cơ quan trực thuộc đang hoạt động; hãy chuyển hoặc đóng chúng trước, hoặc chọn chuyển sang cơ quan kế thừa",
+                            active_children.len()
+                        ),
+                        format!(
+                            "{} child agencies are still active; move or close them first, or transfer them to the successor",
+                            active_children.len()
+                        ),
+                    ),
+                ));
+            }
+        }
+    }
+    let changes = ActiveModel {
+        valid_to: Set(Some(closing.valid_to)),
+        successor_id: Set(successor.map(|s| s.id)),
+        ..Default::default()
+    };
+    save(db, &current, changes).await
+}
+
+/// Inserts an agency with a fixed id unless it exists (demo data, which must be idempotent):
+/// returns whether it was inserted.
+pub async fn insert_fixed<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    new: NewAgency,
+    valid_to: Option<NaiveDate>,
+    successor: Option<Uuid>,
+) -> AppResult<bool> {
+    if Agency::find_by_id(id).one(db).await?.is_some() {
+        return Ok(false);
+    }
+    insert(db, id, new, valid_to, successor).await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_list_ids_root_first() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let path = format!("/{}/{}/", segment(a), segment(b));
+        assert_eq!(path_ids(&path), vec![a, b]);
+    }
+}

@@ -1,0 +1,171 @@
+//! Demo data: a realistic picture of two provinces, modelled on the documents in
+//! `shared/seeds/`, for trying the API from GraphiQL.
+//!
+//! - Thanh Hóa in the three-tier shape (province → districts → communes), as in the 2020–2021
+//!   plans and reports of the seeds, with the Sở TTTT that led TTĐN until it closed on
+//!   28/02/2025 into the Sở KH&CN, and the Sở VHTTDL leading TTĐN since.
+//! - Cao Bằng in the two-tier shape of 1 July 2025: communes and wards directly under the
+//!   province, the former city district and its wards closed with successors.
+//! - Provincial and central press agencies.
+//!
+//! Every record has a fixed id derived from a stable key, so seeding twice changes nothing.
+
+use chrono::NaiveDate;
+use entity::{agency::AgencyKind, ids::AgencyId};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use uuid::Uuid;
+
+use crate::{
+    agency::{
+        service::{self as agency_service, Details, NewAgency},
+        types::{ElectronicId, PressMedium, ShortName},
+    },
+    error::{AppError, AppResult},
+};
+
+/// Namespace of demo ids (UUID v5 of the record's key).
+const NAMESPACE: Uuid = Uuid::from_u128(0x7e5d_1c9a_4b2f_4d0e_9a61_3f08_2c7b_d415);
+
+/// The fixed id of the demo record with `key`.
+pub fn demo_id(key: &str) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, key.as_bytes())
+}
+
+/// One demo agency.
+struct Row {
+    key: &'static str,
+    parent: Option<&'static str>,
+    kind: AgencyKind,
+    name: &'static str,
+    short: &'static str,
+    code: Option<&'static str>,
+    eid: Option<&'static str>,
+    phone: Option<&'static str>,
+    email: Option<&'static str>,
+    web: Option<&'static str>,
+    media: &'static [PressMedium],
+    lead: bool,
+    from: (i32, u32, u32),
+    to: Option<(i32, u32, u32)>,
+    successor: Option<&'static str>,
+}
+
+const BASE: Row = Row {
+    key: "",
+    parent: None,
+    kind: AgencyKind::Other,
+    name: "",
+    short: "",
+    code: None,
+    eid: None,
+    phone: None,
+    email: None,
+    web: None,
+    media: &[],
+    lead: false,
+    from: (1997, 1, 1),
+    to: None,
+    successor: None,
+};
+
+use AgencyKind::{Commune, Department, District, PressAgency, ProvincialCommittee};
+use PressMedium::{Online, Print, Radio, Television};
+
+/// Parents come before children and successors before the agencies that name them.
+const ROWS: &[Row] = &[
+    // ── Thanh Hóa (three-tier, as in the seeds) ──
+    Row { key: "th", kind: ProvincialCommittee, name: "UBND tỉnh Thanh Hóa", short: "UBND", code: Some("38"), eid: Some("000.00.00.H56"), phone: Some("0237 3852 326"), email: Some("ubnd@thanhhoa.gov.vn"), web: Some("https://thanhhoa.gov.vn"), from: (1976, 1, 1), ..BASE },
+    Row { key: "th.skhcn", parent: Some("th"), kind: Department, name: "Sở Khoa học và Công nghệ tỉnh Thanh Hóa", short: "SKHCN", eid: Some("000.00.16.H56"), phone: Some("0237 3852 511"), email: Some("skhcn@thanhhoa.gov.vn"), web: Some("https://skhcn.thanhhoa.gov.vn"), ..BASE },
+    Row { key: "th.stttt", parent: Some("th"), kind: Department, name: "Sở Thông tin và Truyền thông tỉnh Thanh Hóa", short: "STTTT", eid: Some("000.00.31.H56"), phone: Some("0237 3758 168"), email: Some("stttt@thanhhoa.gov.vn"), web: Some("https://stttt.thanhhoa.gov.vn"), from: (2008, 4, 1), to: Some((2025, 2, 28)), successor: Some("th.skhcn"), ..BASE },
+    Row { key: "th.svhttdl", parent: Some("th"), kind: Department, name: "Sở Văn hóa, Thể thao và Du lịch tỉnh Thanh Hóa", short: "SVHTTDL", eid: Some("000.00.20.H56"), phone: Some("0237 3852 175"), email: Some("svhttdl@thanhhoa.gov.vn"), web: Some("https://svhttdl.thanhhoa.gov.vn"), lead: true, from: (2008, 4, 1), ..BASE },
+    Row { key: "th.sngv", parent: Some("th"), kind: Department, name: "Sở Ngoại vụ tỉnh Thanh Hóa", short: "SNgV", eid: Some("000.00.22.H56"), phone: Some("0237 3713 399"), email: Some("sngv@thanhhoa.gov.vn"), ..BASE },
+    Row { key: "th.baoth", parent: Some("th"), kind: PressAgency, name: "Báo Thanh Hóa", short: "BTH", phone: Some("0237 3852 389"), email: Some("toasoan@baothanhhoa.vn"), web: Some("https://baothanhhoa.vn"), media: &[Print, Online], ..BASE },
+    Row { key: "th.ptth", parent: Some("th"), kind: PressAgency, name: "Đài Phát thanh và Truyền hình Thanh Hóa", short: "PTTH", phone: Some("0237 3852 484"), email: Some("ttv@thanhhoa.gov.vn"), web: Some("https://ttv.org.vn"), media: &[Radio, Television, Online], ..BASE },
+    Row { key: "th.trieuson", parent: Some("th"), kind: District, name: "UBND huyện Triệu Sơn", short: "UBND", code: Some("399"), eid: Some("000.26.00.H56"), phone: Some("0237 3867 136"), email: Some("trieuson@thanhhoa.gov.vn"), web: Some("https://trieuson.thanhhoa.gov.vn"), ..BASE },
+    Row { key: "th.trieuson.vhtt", parent: Some("th.trieuson"), kind: Department, name: "Phòng Văn hóa và Thông tin huyện Triệu Sơn", short: "VHTT", email: Some("vhtt.trieuson@thanhhoa.gov.vn"), ..BASE },
+    Row { key: "th.trieuson.nua", parent: Some("th.trieuson"), kind: Commune, name: "Thị trấn Nưa", short: "UBND", code: Some("15484"), phone: Some("0237 3567 201"), ..BASE },
+    Row { key: "th.trieuson.danluc", parent: Some("th.trieuson"), kind: Commune, name: "UBND xã Dân Lực", short: "UBND", code: Some("15493"), phone: Some("0237 3567 318"), ..BASE },
+    Row { key: "th.trieuson.danly", parent: Some("th.trieuson"), kind: Commune, name: "UBND xã Dân Lý", short: "UBND", code: Some("15496"), ..BASE },
+    Row { key: "th.trieuson.danquyen", parent: Some("th.trieuson"), kind: Commune, name: "UBND xã Dân Quyền", short: "UBND", code: Some("15499"), ..BASE },
+    Row { key: "th.trieuson.thodan", parent: Some("th.trieuson"), kind: Commune, name: "UBND xã Thọ Dân", short: "UBND", code: Some("15469"), ..BASE },
+    Row { key: "th.thoxuan", parent: Some("th"), kind: District, name: "UBND huyện Thọ Xuân", short: "UBND", code: Some("390"), eid: Some("000.25.00.H56"), phone: Some("0237 3833 169"), email: Some("thoxuan@thanhhoa.gov.vn"), web: Some("https://thoxuan.thanhhoa.gov.vn"), ..BASE },
+    Row { key: "th.thoxuan.tt", parent: Some("th.thoxuan"), kind: Commune, name: "Thị trấn Thọ Xuân", short: "UBND", code: Some("15001"), ..BASE },
+    Row { key: "th.thoxuan.xuanlam", parent: Some("th.thoxuan"), kind: Commune, name: "UBND xã Xuân Lam", short: "UBND", code: Some("15016"), ..BASE },
+    Row { key: "th.thoxuan.xuanhoa", parent: Some("th.thoxuan"), kind: Commune, name: "UBND xã Xuân Hòa", short: "UBND", code: Some("15040"), ..BASE },
+    Row { key: "th.thoxuan.tholap", parent: Some("th.thoxuan"), kind: Commune, name: "UBND xã Thọ Lập", short: "UBND", code: Some("15046"), ..BASE },
+    Row { key: "th.samson", parent: Some("th"), kind: District, name: "UBND thành phố Sầm Sơn", short: "UBND", code: Some("382"), eid: Some("000.22.00.H56"), phone: Some("0237 3821 238"), email: Some("samson@thanhhoa.gov.vn"), ..BASE },
+    Row { key: "th.samson.truongson", parent: Some("th.samson"), kind: Commune, name: "UBND phường Trường Sơn", short: "UBND", code: Some("14770"), ..BASE },
+    Row { key: "th.samson.bacson", parent: Some("th.samson"), kind: Commune, name: "UBND phường Bắc Sơn", short: "UBND", code: Some("14773"), ..BASE },
+    Row { key: "th.samson.quangtien", parent: Some("th.samson"), kind: Commune, name: "UBND phường Quảng Tiến", short: "UBND", code: Some("14776"), ..BASE },
+    // ── Cao Bằng (two-tier since 1 July 2025) ──
+    Row { key: "cb", kind: ProvincialCommittee, name: "UBND tỉnh Cao Bằng", short: "UBND", code: Some("04"), eid: Some("000.00.00.H12"), phone: Some("0206 3852 137"), email: Some("ubnd@caobang.gov.vn"), web: Some("https://caobang.gov.vn"), from: (1976, 1, 1), ..BASE },
+    Row { key: "cb.skhcn", parent: Some("cb"), kind: Department, name: "Sở Khoa học và Công nghệ tỉnh Cao Bằng", short: "SKHCN", eid: Some("000.00.16.H12"), email: Some("skhcn@caobang.gov.vn"), ..BASE },
+    Row { key: "cb.stttt", parent: Some("cb"), kind: Department, name: "Sở Thông tin và Truyền thông tỉnh Cao Bằng", short: "STTTT", eid: Some("000.00.31.H12"), email: Some("stttt@caobang.gov.vn"), from: (2008, 4, 1), to: Some((2025, 2, 28)), successor: Some("cb.skhcn"), ..BASE },
+    Row { key: "cb.svhttdl", parent: Some("cb"), kind: Department, name: "Sở Văn hóa, Thể thao và Du lịch tỉnh Cao Bằng", short: "SVHTTDL", eid: Some("000.00.20.H12"), phone: Some("0206 3852 461"), email: Some("svhttdl@caobang.gov.vn"), lead: true, from: (2008, 4, 1), ..BASE },
+    Row { key: "cb.bao", parent: Some("cb"), kind: PressAgency, name: "Báo và Phát thanh, Truyền hình Cao Bằng", short: "BPTTH", phone: Some("0206 3852 442"), email: Some("toasoan@baocaobang.vn"), web: Some("https://baocaobang.vn"), media: &[Print, Online, Radio, Television], from: (2025, 7, 1), ..BASE },
+    Row { key: "cb.thucphan", parent: Some("cb"), kind: Commune, name: "UBND phường Thục Phán", short: "UBND", code: Some("01273"), phone: Some("0206 3852 820"), from: (2025, 7, 1), ..BASE },
+    Row { key: "cb.nungtricao", parent: Some("cb"), kind: Commune, name: "UBND phường Nùng Trí Cao", short: "UBND", code: Some("01279"), from: (2025, 7, 1), ..BASE },
+    Row { key: "cb.tangiang", parent: Some("cb"), kind: Commune, name: "UBND phường Tân Giang", short: "UBND", code: Some("01288"), from: (2025, 7, 1), ..BASE },
+    Row { key: "cb.hungdao", parent: Some("cb"), kind: Commune, name: "UBND xã Hưng Đạo", short: "UBND", code: Some("01297"), from: (2025, 7, 1), ..BASE },
+    Row { key: "cb.nguyenbinh", parent: Some("cb"), kind: Commune, name: "UBND xã Nguyên Bình", short: "UBND", code: Some("01720"), from: (2025, 7, 1), ..BASE },
+    Row { key: "cb.tpcb", parent: Some("cb"), kind: District, name: "UBND thành phố Cao Bằng", short: "UBND", code: Some("040"), eid: Some("000.01.00.H12"), email: Some("tpcaobang@caobang.gov.vn"), from: (2012, 9, 25), to: Some((2025, 6, 30)), successor: Some("cb"), ..BASE },
+    Row { key: "cb.tpcb.songhien", parent: Some("cb.tpcb"), kind: Commune, name: "UBND phường Sông Hiến", short: "UBND", code: Some("01270"), from: (2012, 9, 25), to: Some((2025, 6, 30)), successor: Some("cb.thucphan"), ..BASE },
+    Row { key: "cb.tpcb.hopgiang", parent: Some("cb.tpcb"), kind: Commune, name: "UBND phường Hợp Giang", short: "UBND", code: Some("01276"), from: (2012, 9, 25), to: Some((2025, 6, 30)), successor: Some("cb.thucphan"), ..BASE },
+    Row { key: "cb.tpcb.songbang", parent: Some("cb.tpcb"), kind: Commune, name: "UBND phường Sông Bằng", short: "UBND", code: Some("01282"), from: (2012, 9, 25), to: Some((2025, 6, 30)), successor: Some("cb.nungtricao"), ..BASE },
+    // ── Central press ──
+    Row { key: "press.nhandan", kind: PressAgency, name: "Báo Nhân Dân", short: "ND", phone: Some("024 3825 4231"), email: Some("toasoan@nhandan.vn"), web: Some("https://nhandan.vn"), media: &[Print, Online], ..BASE },
+    Row { key: "press.ttxvn", kind: PressAgency, name: "Thông tấn xã Việt Nam", short: "TTXVN", phone: Some("024 3825 2931"), web: Some("https://vnanet.vn"), media: &[Print, Online, Television], ..BASE },
+    Row { key: "press.vtv", kind: PressAgency, name: "Đài Truyền hình Việt Nam", short: "VTV", web: Some("https://vtv.vn"), media: &[Television, Online], ..BASE },
+    Row { key: "press.vov", kind: PressAgency, name: "Đài Tiếng nói Việt Nam", short: "VOV", web: Some("https://vov.vn"), media: &[Radio, Online], ..BASE },
+    Row { key: "press.vnexpress", kind: PressAgency, name: "Báo điện tử VnExpress", short: "VNE", email: Some("webmaster@vnexpress.net"), web: Some("https://vnexpress.net"), media: &[Online], ..BASE },
+];
+
+fn date((y, m, d): (i32, u32, u32)) -> AppResult<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad demo date {y}-{m}-{d}")))
+}
+
+/// What seeding did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Agencies inserted by this run (0 when the demo data was already there).
+    pub agencies_inserted: usize,
+    /// Agencies in the demo data set.
+    pub agencies_total: usize,
+}
+
+/// Loads the demo data in one transaction; records already present are left alone.
+pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
+    let txn = db.begin().await?;
+    let mut report = SeedReport {
+        agencies_total: ROWS.len(),
+        ..Default::default()
+    };
+    for row in ROWS {
+        let new = NewAgency {
+            kind: row.kind,
+            parent: row.parent.map(|key| AgencyId(demo_id(key))),
+            details: Details {
+                name: row.name.to_owned(),
+                short_name: ShortName::parse(row.short)?,
+                admin_code: row.code.map(str::to_owned),
+                electronic_id: row.eid.map(ElectronicId::parse).transpose()?,
+                address: None,
+                phone: row.phone.map(str::to_owned),
+                email: row.email.map(str::to_owned),
+                website: row.web.map(str::to_owned),
+                press_media: row.media.to_vec(),
+                press_licence: None,
+                is_ttdn_lead: row.lead,
+                valid_from: date(row.from)?,
+            },
+        };
+        let valid_to = row.to.map(date).transpose()?;
+        let successor = row.successor.map(demo_id);
+        if agency_service::insert_fixed(&txn, demo_id(row.key), new, valid_to, successor).await? {
+            report.agencies_inserted += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(report)
+}

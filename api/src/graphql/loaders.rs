@@ -1,0 +1,42 @@
+//! Per-request DataLoaders: any field resolved per item of a list goes through one of these, so a
+//! page of 100 agencies asking for their parents costs one query, not 100. They are created for
+//! each request, so a cache never crosses callers.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::agency;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::{agency::service as agency_service, error::AppError};
+
+/// Every loader of one request.
+pub struct Loaders {
+    /// Agencies by id.
+    pub agency: DataLoader<AgencyById>,
+}
+
+impl Loaders {
+    /// Fresh loaders for one request.
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Self {
+            agency: DataLoader::new(AgencyById { db: db.clone() }, tokio::spawn),
+        }
+    }
+}
+
+/// Loads agencies by id.
+pub struct AgencyById {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for AgencyById {
+    type Value = agency::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = agency_service::by_ids(&self.db, keys).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}

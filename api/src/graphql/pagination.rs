@@ -1,0 +1,233 @@
+//! Relay connections with keyset pagination, shared by every list of the API.
+//!
+//! A list is ordered by a text key and then by id; the cursor is the pair, opaque to clients
+//! (base64url JSON). Keyset pages stay correct while rows are added and cost the same at page 1
+//! and page 10,000. Only forward pagination (`first`/`after`) is offered.
+
+use async_graphql::{
+    Object, OutputType,
+    connection::{Connection, Edge},
+};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select, Statement,
+    sea_query::{Alias, Expr, Query},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult, Msg};
+
+/// Page size when `first` is not given.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// Largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// Query cost of a connection field: `first ×` the cost of its selection. `first` is clamped to
+/// the allowed range here so that an out-of-range value reaches the resolver and gets its own
+/// `BAD_USER_INPUT` error instead of a generic complexity error.
+pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let first = first.map_or(DEFAULT_PAGE_SIZE, |f| (f.max(1) as u64).min(MAX_PAGE_SIZE));
+    (first as usize).saturating_mul(child_complexity.max(1))
+}
+
+/// Position after which a page starts: the sort key and id of the last row seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Sort key of the row.
+    #[serde(rename = "k")]
+    pub key: String,
+    /// Id of the row (tie-breaker).
+    #[serde(rename = "i")]
+    pub id: Uuid,
+}
+
+impl Cursor {
+    /// Opaque string form.
+    pub fn encode(&self) -> String {
+        // Serializing two plain fields cannot fail; an empty cursor would only restart the list.
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Reads a cursor given back by a client.
+    pub fn decode(raw: &str) -> AppResult<Self> {
+        URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    "after",
+                    Msg::new(
+                        "Con trỏ phân trang không hợp lệ; hãy dùng endCursor của trang trước",
+                        "Invalid pagination cursor; use the endCursor of the previous page",
+                    ),
+                )
+            })
+    }
+}
+
+/// A validated page request.
+#[derive(Clone, Debug)]
+pub struct PageRequest {
+    /// How many rows at most.
+    pub first: u64,
+    /// Start after this row.
+    pub after: Option<Cursor>,
+}
+
+impl PageRequest {
+    /// Validates the `first` and `after` arguments of a connection field.
+    pub fn parse(first: Option<i32>, after: Option<&str>) -> AppResult<Self> {
+        let first = match first {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => n as u64,
+            Some(_) => {
+                return Err(AppError::bad_input(
+                    "first",
+                    Msg::new(
+                        format!("first phải từ 0 đến {MAX_PAGE_SIZE}"),
+                        format!("first must be between 0 and {MAX_PAGE_SIZE}"),
+                    ),
+                ));
+            }
+        };
+        let after = after.map(Cursor::decode).transpose()?;
+        Ok(Self { first, after })
+    }
+
+    /// Fetches one page of `select`, ordered by `key` then `id`, with `key_of` giving a row's sort
+    /// key (it must return the value stored in `key`).
+    pub async fn fetch<E, C>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        key: E::Column,
+        id: E::Column,
+        key_of: impl Fn(&E::Model) -> (String, Uuid),
+    ) -> AppResult<Page<E::Model>>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+    {
+        let mut select = select.order_by(key, Order::Asc).order_by(id, Order::Asc);
+        if let Some(after) = &self.after {
+            select = select.filter(
+                Condition::any().add(key.gt(after.key.clone())).add(
+                    Condition::all()
+                        .add(key.eq(after.key.clone()))
+                        .add(id.gt(after.id)),
+                ),
+            );
+        }
+        let mut rows = select.limit(self.first + 1).all(db).await?;
+        let has_next_page = rows.len() as u64 > self.first;
+        rows.truncate(self.first as usize);
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let (key, id) = key_of(&row);
+                (Cursor { key, id }, row)
+            })
+            .collect();
+        Ok(Page {
+            items,
+            has_next_page,
+            has_previous_page: self.after.is_some(),
+        })
+    }
+}
+
+/// One page of rows with their cursors.
+#[derive(Debug)]
+pub struct Page<M> {
+    /// Rows in order, each with its cursor.
+    pub items: Vec<(Cursor, M)>,
+    /// Whether rows follow this page.
+    pub has_next_page: bool,
+    /// Whether the page started after a cursor.
+    pub has_previous_page: bool,
+}
+
+impl<M> Page<M> {
+    /// The Relay connection of this page, each row converted to its GraphQL type.
+    pub fn into_connection<N>(self, total: TotalCount) -> Connection<String, N, TotalCount>
+    where
+        N: From<M> + OutputType,
+    {
+        let mut connection =
+            Connection::with_additional_fields(self.has_previous_page, self.has_next_page, total);
+        connection.edges = self
+            .items
+            .into_iter()
+            .map(|(cursor, row)| Edge::new(cursor.encode(), N::from(row)))
+            .collect();
+        connection
+    }
+}
+
+/// The `totalCount` of a connection: counted only when a client asks for it, with the same
+/// filter as the list (so within the caller's scope) and without the page bounds.
+pub struct TotalCount {
+    db: DatabaseConnection,
+    statement: Statement,
+}
+
+impl TotalCount {
+    /// Counts the rows `select` would return.
+    pub fn of<E: EntityTrait>(db: &DatabaseConnection, select: Select<E>) -> Self {
+        let inner = select.into_query();
+        let query = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from_subquery(inner, Alias::new("counted"))
+            .to_owned();
+        Self {
+            db: db.clone(),
+            statement: db.get_database_backend().build(&query),
+        }
+    }
+}
+
+#[Object]
+impl TotalCount {
+    /// Number of items in the whole list, across all pages (within what the caller may see).
+    async fn total_count(&self) -> AppResult<u64> {
+        let row = self.db.query_one_raw(self.statement.clone()).await?;
+        let n: i64 = match row {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+        Ok(n.max(0) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = Cursor {
+            key: "trieu son".into(),
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()).ok(), Some(cursor));
+        assert!(Cursor::decode("not a cursor").is_err());
+    }
+
+    #[test]
+    fn first_is_bounded() {
+        assert_eq!(PageRequest::parse(None, None).map(|p| p.first).ok(), Some(20));
+        assert!(PageRequest::parse(Some(101), None).is_err());
+        assert!(PageRequest::parse(Some(-1), None).is_err());
+        assert_eq!(PageRequest::parse(Some(0), None).map(|p| p.first).ok(), Some(0));
+    }
+
+    #[test]
+    fn connection_cost_multiplies_by_clamped_first() {
+        assert_eq!(cost(None, 3), 60);
+        assert_eq!(cost(Some(1000), 3), 300);
+        assert_eq!(cost(Some(5), 0), 5);
+    }
+}

@@ -1,0 +1,56 @@
+//! Schema assembly: one query and one mutation object per area, merged; limits; extensions.
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+use super::{extension::ErrorShaping, node::NodeQuery};
+use crate::{
+    agency::schema::{AgencyMutation, AgencyQuery},
+    config::Settings,
+};
+
+/// Every read of the API.
+#[derive(MergedObject, Default)]
+pub struct Query(NodeQuery, AgencyQuery);
+
+/// Every change of the API. Each mutation takes one `input` and runs in one transaction.
+#[derive(MergedObject, Default)]
+pub struct Mutation(AgencyMutation);
+
+/// The executable schema.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Query limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest selection nesting.
+    pub depth: usize,
+    /// Highest query cost.
+    pub complexity: usize,
+}
+
+impl From<&Settings> for Limits {
+    fn from(settings: &Settings) -> Self {
+        Self {
+            depth: settings.max_query_depth,
+            complexity: settings.max_query_complexity,
+        }
+    }
+}
+
+/// Builds the schema; `db` is `None` only to print the SDL.
+pub fn build(db: Option<DatabaseConnection>, limits: Limits) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .extension(ErrorShaping);
+    if let Some(db) = db {
+        builder = builder.data(db);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build(None, Limits::from(&Settings::default())).sdl()
+}

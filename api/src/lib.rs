@@ -1,0 +1,13 @@
+//! ttdn: a GraphQL API for external-information work (thông tin đối ngoại) in Vietnamese
+//! provinces. See `docs/architecture.md` for the shape of the code.
+
+pub mod agency;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod startup;
+pub mod telemetry;
+pub mod text;
+pub mod time;

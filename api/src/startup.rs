@@ -1,0 +1,96 @@
+//! Builds the HTTP application and binds it, so that callers (the CLI, the tests) get a running
+//! server and its port.
+
+use std::net::TcpListener;
+
+use actix_web::{
+    App, HttpMessage, HttpServer,
+    body::MessageBody,
+    dev::{Server, ServiceRequest, ServiceResponse},
+    http::header::{HeaderName, HeaderValue},
+    middleware::{Compress, Next, from_fn},
+    web,
+};
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::{
+    config::Settings,
+    graphql::{
+        http,
+        schema::{self, Limits},
+    },
+};
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Copies the request id into an `x-request-id` response header, so that a user reporting a
+/// problem can quote it and operators can find the log lines.
+async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().copied();
+    let mut response = next.call(req).await?;
+    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(response)
+}
+
+impl Application {
+    /// Binds `settings.bind` and prepares the server on `db`.
+    pub fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind).with_context(|| {
+            format!(
+                "cannot listen on {}: the address is in use or not available here; set TTDN_BIND to another address:port",
+                settings.bind
+            )
+        })?;
+        let port = listener.local_addr()?.port();
+        let schema = web::Data::new(schema::build(Some(db.clone()), Limits::from(settings)));
+        let db = web::Data::new(db);
+        let max_body = settings.max_body_bytes;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(from_fn(request_id_header))
+                .wrap(TracingLogger::default())
+                .app_data(web::PayloadConfig::new(max_body))
+                .app_data(schema.clone())
+                .app_data(db.clone())
+                .service(
+                    web::resource("/graphql")
+                        .route(web::post().to(http::post))
+                        .route(web::get().to(http::get)),
+                )
+                .route("/graphiql", web::get().to(http::graphiql))
+                .route("/graphiql/assets/{name}", web::get().to(http::graphiql_asset))
+                .route("/healthz", web::get().to(http::healthz))
+                .route("/readyz", web::get().to(http::readyz))
+        })
+        .shutdown_timeout(settings.shutdown_timeout_secs);
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

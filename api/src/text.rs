@@ -1,0 +1,174 @@
+//! Text helpers shared by every area: folding for diacritics-insensitive search and validated
+//! free-text fields.
+
+use std::borrow::Cow;
+
+use crate::error::{AppError, AppResult, Msg};
+
+/// Folds text for search: Vietnamese tone and vowel marks removed (`Triệu Sơn` → `trieu son`),
+/// `đ` → `d`, lower case, runs of white space collapsed to one space.
+pub fn fold(text: &str) -> String {
+    let ascii = deunicode::deunicode(text).to_lowercase();
+    ascii.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and the escape character itself
+/// escaped by `\`.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Trims `raw` and checks it is a single line of 1 to `max` characters with no control
+/// characters; the error names `field`.
+pub fn required_line(field: &'static str, raw: &str, max: usize) -> AppResult<String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new("Không được để trống", "Must not be empty"),
+        ));
+    }
+    let len = value.chars().count();
+    if len > max {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new(
+                format!("Dài quá {max} ký tự (hiện có {len})"),
+                format!("Longer than {max} characters ({len})"),
+            ),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new(
+                "Chứa ký tự điều khiển hoặc xuống dòng",
+                "Contains control characters or line breaks",
+            ),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Checks an e-mail address's shape (`local@domain.tld`, no spaces, at most 254 characters).
+pub fn email(field: &'static str, raw: &str) -> AppResult<String> {
+    let value = required_line(field, raw, 254)?;
+    let valid = match value.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !value.contains(char::is_whitespace)
+        }
+        None => false,
+    };
+    if !valid {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new(
+                "Địa chỉ thư điện tử không hợp lệ",
+                "Not a valid e-mail address",
+            ),
+        ));
+    }
+    Ok(value.to_lowercase())
+}
+
+/// Checks a phone number: digits with optional `+` prefix, spaces, dots, dashes and parentheses;
+/// 8 to 15 digits.
+pub fn phone(field: &'static str, raw: &str) -> AppResult<String> {
+    let value = required_line(field, raw, 30)?;
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')') || (c == '+' && i == 0));
+    if !allowed || !(8..=15).contains(&digits) {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new(
+                "Số điện thoại không hợp lệ (8–15 chữ số)",
+                "Not a valid phone number (8–15 digits)",
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// Checks a web address: `http://` or `https://`, no spaces, at most 500 characters.
+pub fn url(field: &'static str, raw: &str) -> AppResult<String> {
+    let value = required_line(field, raw, 500)?;
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(value),
+        _ => Err(AppError::bad_input(
+            field,
+            Msg::new(
+                "Địa chỉ web phải bắt đầu bằng http:// hoặc https://",
+                "A web address must start with http:// or https://",
+            ),
+        )),
+    }
+}
+
+/// Applies `parse` to an optional value.
+pub fn optional<T>(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> AppResult<T>,
+) -> AppResult<Option<T>> {
+    raw.map(parse).transpose()
+}
+
+/// A field name inside an input path.
+pub fn field_path(prefix: &str, field: &str) -> Cow<'static, str> {
+    Cow::Owned(format!("{prefix}.{field}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_removes_vietnamese_marks_and_d_bar() {
+        assert_eq!(fold("UBND huyện Triệu Sơn"), "ubnd huyen trieu son");
+        assert_eq!(fold("Đài  Phát thanh\tĐà Nẵng"), "dai phat thanh da nang");
+        assert_eq!(fold("Sở Văn hóa, Thể thao và Du lịch"), "so van hoa, the thao va du lich");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn required_line_rejects_empty_long_and_multiline_values() {
+        assert!(required_line("name", "   ", 10).is_err());
+        assert!(required_line("name", &"a".repeat(11), 10).is_err());
+        assert!(required_line("name", "a\nb", 10).is_err());
+        assert_eq!(required_line("name", "  Sở  ", 10).ok().as_deref(), Some("Sở"));
+    }
+
+    #[test]
+    fn contact_shapes_are_checked() {
+        assert!(email("email", "stttt@thanhhoa.gov.vn").is_ok());
+        assert!(email("email", "not-an-address").is_err());
+        assert!(email("email", "a@b").is_err());
+        assert!(phone("phone", "0237 3 852 410").is_ok());
+        assert!(phone("phone", "+84 237 3852410").is_ok());
+        assert!(phone("phone", "12ab5678").is_err());
+        assert!(url("website", "https://stttt.thanhhoa.gov.vn").is_ok());
+        assert!(url("website", "javascript:alert(1)").is_err());
+    }
+}

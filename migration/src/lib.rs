@@ -1,0 +1,16 @@
+//! Database migrations of ttdn. Each migration is written once with sea-query's portable schema
+//! builder and runs unchanged on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_agency;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_agency::Migration)]
+    }
+}

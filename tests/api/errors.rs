@@ -1,0 +1,79 @@
+//! The error catalogue: codes, fields, languages and query limits.
+
+use serde_json::json;
+
+use crate::helpers::{code, field, spawn_app};
+
+#[actix_web::test]
+async fn a_page_larger_than_100_is_bad_user_input_on_first() {
+    let app = spawn_app().await;
+    let error = app.error("{ agencies(first: 1000) { totalCount } }", json!({})).await;
+    assert_eq!(code(&error), "BAD_USER_INPUT");
+    assert_eq!(field(&error), "first");
+}
+
+#[actix_web::test]
+async fn a_query_50_levels_deep_is_refused_as_too_complex() {
+    let app = spawn_app().await;
+    // agencies → edges → node → 47 × parent: 50 levels.
+    let query = format!(
+        "{{ agencies {{ edges {{ node {{ {} id {} }} }} }} }}",
+        "parent { ".repeat(47),
+        "} ".repeat(47)
+    );
+    let error = app.error(&query, json!({})).await;
+    assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
+}
+
+#[actix_web::test]
+async fn nested_full_pages_exceed_the_complexity_limit() {
+    let app = spawn_app().await;
+    let query = "{ agencies(first: 100) { edges { node { children(first: 100) { edges { node { id name shortName } } } } } } }";
+    let error = app.error(query, json!({})).await;
+    assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
+}
+
+#[actix_web::test]
+async fn parse_and_validation_failures_have_their_codes() {
+    let app = spawn_app().await;
+    assert_eq!(code(&app.error("{ agencies { ", json!({})).await), "GRAPHQL_PARSE_FAILED");
+    assert_eq!(code(&app.error("{ nothing }", json!({})).await), "GRAPHQL_VALIDATION_FAILED");
+}
+
+#[actix_web::test]
+async fn messages_are_vietnamese_by_default_and_english_on_request() {
+    let app = spawn_app().await;
+    let query = "{ agency(id: \"019a0000-0000-7000-8000-000000000000\") { id } }";
+    let vi = app.gql_with(query, json!({}), &[]).await.json();
+    let en = app.gql_with(query, json!({}), &[("accept-language", "en-US,en;q=0.9")]).await.json();
+    assert_eq!(code(&vi["errors"][0]), "NOT_FOUND");
+    assert_eq!(code(&en["errors"][0]), "NOT_FOUND");
+    assert_eq!(vi["errors"][0]["message"], "Không tìm thấy cơ quan");
+    assert_eq!(en["errors"][0]["message"], "Agency not found");
+    assert!(en["errors"][0]["extensions"].get("messageEn").is_none());
+}
+
+#[actix_web::test]
+async fn a_malformed_id_is_bad_user_input() {
+    let app = spawn_app().await;
+    let error = app.error("{ node(id: \"12\") { id } }", json!({})).await;
+    assert_eq!(code(&error), "BAD_USER_INPUT");
+    assert_eq!(field(&error), "id");
+}
+
+#[actix_web::test]
+async fn a_garbage_cursor_is_bad_user_input_on_after() {
+    let app = spawn_app().await;
+    let error = app.error("{ agencies(after: \"garbage\") { totalCount } }", json!({})).await;
+    assert_eq!(code(&error), "BAD_USER_INPUT");
+    assert_eq!(field(&error), "after");
+}
+
+#[actix_web::test]
+async fn an_invalid_date_literal_is_refused_before_running() {
+    let app = spawn_app().await;
+    let error = app
+        .error("{ agencies(filter: { activeOn: \"2024-13-45\" }) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
+}

@@ -1,0 +1,229 @@
+//! `spawn_app()`: the real server on port 0 over a fresh database, and a client for it.
+
+use std::path::PathBuf;
+
+use actix_web::http::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use ttdn_api::{config::Settings, db, demo, startup::Application};
+use uuid::Uuid;
+
+/// Removes the test's database when the test ends.
+enum DbGuard {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        match self {
+            DbGuard::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            DbGuard::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    if let Ok(runtime) = runtime {
+                        runtime.block_on(async {
+                            if let Ok(admin) = db::connect(&admin_url, 1).await {
+                                let _ = admin
+                                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                    .await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running server on a fresh database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// A direct connection to the test's database, for arranging and checking.
+    pub db: DatabaseConnection,
+    client: awc::Client,
+    _guard: DbGuard,
+}
+
+/// A fresh database: (url, guard).
+async fn fresh_database() -> (String, DbGuard) {
+    match std::env::var("TTDN_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("ttdn_test_{}", Uuid::now_v7().simple());
+            let admin = db::connect(&admin_url, 1)
+                .await
+                .unwrap_or_else(|e| panic!("TTDN_TEST_DATABASE_URL={admin_url} is unreachable: {e}"));
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create the test database");
+            let (base, _) = admin_url.rsplit_once('/').expect("a database URL ends with /DBNAME");
+            (format!("{base}/{name}"), DbGuard::Postgres { admin_url, name })
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("ttdn-test-{}.db", Uuid::now_v7().simple()));
+            (format!("sqlite://{}?mode=rwc", path.display()), DbGuard::Sqlite(path))
+        }
+    }
+}
+
+/// Starts the server on an empty, migrated database.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}, false).await
+}
+
+/// Starts the server on a database holding the demo data.
+pub async fn spawn_app_with_demo() -> TestApp {
+    spawn_with(|_| {}, true).await
+}
+
+/// Starts the server with adjusted settings.
+pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> TestApp {
+    let (url, guard) = fresh_database().await;
+    let mut settings = Settings {
+        database_url: url,
+        database_max_connections: 4,
+        bind: "127.0.0.1:0".into(),
+        workers: 1,
+        log: "error".into(),
+        ..Settings::default()
+    };
+    adjust(&mut settings);
+    let database = db::connect(&settings.database_url, settings.database_max_connections)
+        .await
+        .expect("connect to the test database");
+    db::migrate(&database).await.expect("migrate");
+    if with_demo {
+        demo::seed(&database).await.expect("seed the demo data");
+    }
+    let app = Application::build(&settings, database.clone()).expect("build the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db: database,
+        client: awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish(),
+        _guard: guard,
+    }
+}
+
+/// A raw HTTP answer.
+pub struct Raw {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Raw {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+impl TestApp {
+    /// Runs a GraphQL operation by POST and returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_with(query, variables, &[]).await.json()
+    }
+
+    /// Runs a GraphQL operation by POST with extra headers.
+    pub async fn gql_with(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Raw {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let mut headers = headers.to_vec();
+        headers.push(("content-type", "application/json"));
+        self.request("POST", "/graphql", &headers, body.into_bytes()).await
+    }
+
+    /// Any request.
+    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Raw {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, format!("{}{}", self.address, path));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = request.send_body(body).await.expect("send the request");
+        let body = response.body().limit(64 * 1024 * 1024).await.expect("read the body");
+        Raw {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: body.to_vec(),
+        }
+    }
+
+    /// Runs an operation that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let response = self.gql(query, variables).await;
+        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        response["data"].clone()
+    }
+
+    /// Runs an operation that must fail and returns its first error.
+    pub async fn error(&self, query: &str, variables: Value) -> Value {
+        let response = self.gql(query, variables).await;
+        response["errors"][0].clone()
+    }
+
+    /// Creates an agency and returns its id.
+    pub async fn create_agency(&self, input: Value) -> String {
+        let data = self
+            .data(
+                "mutation($input: CreateAgencyInput!) { createAgency(input: $input) { agency { id } } }",
+                json!({ "input": input }),
+            )
+            .await;
+        data["createAgency"]["agency"]["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Number of agencies in the database.
+    pub async fn agency_count(&self) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM agency",
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        row.try_get("", "n").expect("n")
+    }
+}
+
+/// The `extensions.code` of an error.
+pub fn code(error: &Value) -> &str {
+    error["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no code in {error:#}"))
+}
+
+/// The `extensions.field` of an error.
+pub fn field(error: &Value) -> &str {
+    error["extensions"]["field"].as_str().unwrap_or_else(|| panic!("no field in {error:#}"))
+}
+
+/// The id of a demo agency.
+pub fn demo_agency(key: &str) -> String {
+    demo::demo_id(key).to_string()
+}
