@@ -39,7 +39,8 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", schema::sdl());
         return Ok(());
     }
-    let settings = Settings::load().context("invalid configuration (ttdn.toml or TTDN_* variables)")?;
+    let settings =
+        Settings::load().context("invalid configuration (ttdn.toml or TTDN_* variables)")?;
     telemetry::init(&settings);
     let database = connect(&settings).await?;
     match cli.command {
@@ -60,10 +61,16 @@ async fn main() -> anyhow::Result<()> {
                 seed_demo(&database).await?;
             }
             let app = Application::build(&settings, database)?;
-            let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
+            let host = settings
+                .bind
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(host, _)| host);
             let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
             eprintln!("ttdn is listening on http://{host}:{}", app.port());
-            eprintln!("GraphiQL (in-browser IDE): http://{host}:{}/graphiql", app.port());
+            eprintln!(
+                "GraphiQL (in-browser IDE): http://{host}:{}/graphiql",
+                app.port()
+            );
             app.run_until_stopped().await?;
         }
     }
@@ -72,7 +79,10 @@ async fn main() -> anyhow::Result<()> {
 
 async fn connect(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let url = &settings.database_url;
-    if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://"))
+    {
         anyhow::bail!(
             "unsupported TTDN_DATABASE_URL {url:?}: use sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB"
         );

@@ -71,7 +71,7 @@ impl Default for Settings {
 impl Settings {
     /// Loads the settings: defaults, then the TOML file named by `TTDN_CONFIG` (default
     /// `ttdn.toml`, skipped when absent), then `TTDN_*` environment variables.
-    pub fn load() -> Result<Self, figment::Error> {
+    pub fn load() -> Result<Self, Box<figment::Error>> {
         let file = std::env::var_os("TTDN_CONFIG")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("ttdn.toml"));
@@ -79,6 +79,7 @@ impl Settings {
             .merge(Toml::file(file))
             .merge(Env::prefixed("TTDN_").ignore(&["CONFIG", "TEST_DATABASE_URL"]))
             .extract()
+            .map_err(Box::new)
     }
 
     /// Whether the database is PostgreSQL.

@@ -72,7 +72,10 @@ impl Application {
                         .route(web::get().to(http::get)),
                 )
                 .route("/graphiql", web::get().to(http::graphiql))
-                .route("/graphiql/assets/{name}", web::get().to(http::graphiql_asset))
+                .route(
+                    "/graphiql/assets/{name}",
+                    web::get().to(http::graphiql_asset),
+                )
                 .route("/healthz", web::get().to(http::healthz))
                 .route("/readyz", web::get().to(http::readyz))
         })

@@ -1,8 +1,6 @@
 //! Text helpers shared by every area: folding for diacritics-insensitive search and validated
 //! free-text fields.
 
-use std::borrow::Cow;
-
 use crate::error::{AppError, AppResult, Msg};
 
 /// Folds text for search: Vietnamese tone and vowel marks removed (`Triệu Sơn` → `trieu son`),
@@ -90,9 +88,9 @@ pub fn email(field: &'static str, raw: &str) -> AppResult<String> {
 pub fn phone(field: &'static str, raw: &str) -> AppResult<String> {
     let value = required_line(field, raw, 30)?;
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value
-        .char_indices()
-        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')') || (c == '+' && i == 0));
+    let allowed = value.char_indices().all(|(i, c)| {
+        c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')') || (c == '+' && i == 0)
+    });
     if !allowed || !(8..=15).contains(&digits) {
         return Err(AppError::bad_input(
             field,
@@ -131,11 +129,6 @@ pub fn optional<T>(
     raw.map(parse).transpose()
 }
 
-/// A field name inside an input path.
-pub fn field_path(prefix: &str, field: &str) -> Cow<'static, str> {
-    Cow::Owned(format!("{prefix}.{field}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,7 +137,10 @@ mod tests {
     fn folding_removes_vietnamese_marks_and_d_bar() {
         assert_eq!(fold("UBND huyện Triệu Sơn"), "ubnd huyen trieu son");
         assert_eq!(fold("Đài  Phát thanh\tĐà Nẵng"), "dai phat thanh da nang");
-        assert_eq!(fold("Sở Văn hóa, Thể thao và Du lịch"), "so van hoa, the thao va du lich");
+        assert_eq!(
+            fold("Sở Văn hóa, Thể thao và Du lịch"),
+            "so van hoa, the thao va du lich"
+        );
     }
 
     #[test]
@@ -157,7 +153,10 @@ mod tests {
         assert!(required_line("name", "   ", 10).is_err());
         assert!(required_line("name", &"a".repeat(11), 10).is_err());
         assert!(required_line("name", "a\nb", 10).is_err());
-        assert_eq!(required_line("name", "  Sở  ", 10).ok().as_deref(), Some("Sở"));
+        assert_eq!(
+            required_line("name", "  Sở  ", 10).ok().as_deref(),
+            Some("Sở")
+        );
     }
 
     #[test]

@@ -58,7 +58,12 @@ async fn a_created_tree_reads_back_with_parents_ancestors_and_children() {
     let commune = agency(&app, &dl).await;
     assert_eq!(commune["depth"], 2);
     assert_eq!(commune["parent"]["id"], ts.as_str());
-    let ancestors: Vec<&str> = commune["ancestors"].as_array().expect("list").iter().map(|a| a["id"].as_str().expect("id")).collect();
+    let ancestors: Vec<&str> = commune["ancestors"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id"))
+        .collect();
     assert_eq!(ancestors, vec![th.as_str(), ts.as_str()]);
 
     let data = app
@@ -68,10 +73,16 @@ async fn a_created_tree_reads_back_with_parents_ancestors_and_children() {
         )
         .await;
     assert_eq!(data["agency"]["children"]["totalCount"], 1);
-    assert_eq!(data["agency"]["children"]["edges"][0]["node"]["id"], ts.as_str());
+    assert_eq!(
+        data["agency"]["children"]["edges"][0]["node"]["id"],
+        ts.as_str()
+    );
 
     let node = app
-        .data("query($id: ID!) { node(id: $id) { id ... on Agency { name } } }", json!({ "id": dl }))
+        .data(
+            "query($id: ID!) { node(id: $id) { id ... on Agency { name } } }",
+            json!({ "id": dl }),
+        )
         .await;
     assert_eq!(node["node"]["name"], "UBND xã Dân Lực");
 }
@@ -104,7 +115,15 @@ async fn moving_an_agency_moves_its_whole_subtree() {
 
     let mut under_b = names_within(&app, &b).await;
     under_b.sort();
-    assert_eq!(under_b, vec!["Phòng Văn hóa và Thông tin", "UBND huyện Một", "UBND tỉnh B", "UBND xã Hai"]);
+    assert_eq!(
+        under_b,
+        vec![
+            "Phòng Văn hóa và Thông tin",
+            "UBND huyện Một",
+            "UBND tỉnh B",
+            "UBND xã Hai"
+        ]
+    );
     assert_eq!(names_within(&app, &a).await, vec!["UBND tỉnh A"]);
     for id in [&commune, &office] {
         let descendant = agency(&app, id).await;
@@ -141,9 +160,19 @@ async fn a_stale_expected_version_is_a_conflict_and_writes_nothing() {
     let app = spawn_app().await;
     let a = province(&app, "UBND tỉnh A", "01").await;
     let query = "mutation($input: UpdateAgencyInput!) { updateAgency(input: $input) { agency { name version } } }";
-    let ok = app.data(query, json!({ "input": { "id": a, "expectedVersion": 1, "name": "UBND tỉnh Á" } })).await;
+    let ok = app
+        .data(
+            query,
+            json!({ "input": { "id": a, "expectedVersion": 1, "name": "UBND tỉnh Á" } }),
+        )
+        .await;
     assert_eq!(ok["updateAgency"]["agency"]["version"], 2);
-    let error = app.error(query, json!({ "input": { "id": a, "expectedVersion": 1, "name": "Khác" } })).await;
+    let error = app
+        .error(
+            query,
+            json!({ "input": { "id": a, "expectedVersion": 1, "name": "Khác" } }),
+        )
+        .await;
     assert_eq!(code(&error), "CONFLICT");
     assert_eq!(field(&error), "input.expectedVersion");
     assert_eq!(agency(&app, &a).await["name"], "UBND tỉnh Á");
@@ -176,7 +205,12 @@ async fn closing_with_a_successor_keeps_history_readable() {
     let close = "mutation($input: CloseAgencyInput!) { closeAgency(input: $input) { agency { validTo successor { id } } } }";
 
     // Active children block a plain close…
-    let error = app.error(close, json!({ "input": { "id": city, "validTo": "2025-06-30", "successorId": p } })).await;
+    let error = app
+        .error(
+            close,
+            json!({ "input": { "id": city, "validTo": "2025-06-30", "successorId": p } }),
+        )
+        .await;
     assert_eq!(code(&error), "CONFLICT");
     assert_eq!(agency(&app, &city).await["validTo"], Value::Null);
 
@@ -185,15 +219,34 @@ async fn closing_with_a_successor_keeps_history_readable() {
         .data(close, json!({ "input": { "id": city, "validTo": "2025-06-30", "successorId": p, "transferChildren": true } }))
         .await;
     assert_eq!(closed["closeAgency"]["agency"]["validTo"], "2025-06-30");
-    assert_eq!(closed["closeAgency"]["agency"]["successor"]["id"], p.as_str());
+    assert_eq!(
+        closed["closeAgency"]["agency"]["successor"]["id"],
+        p.as_str()
+    );
     assert_eq!(agency(&app, &ward).await["parent"]["id"], p.as_str());
-    assert_eq!(agency(&app, &p).await["predecessors"][0]["id"], city.as_str());
+    assert_eq!(
+        agency(&app, &p).await["predecessors"][0]["id"],
+        city.as_str()
+    );
 
     let active = "query($id: ID!, $on: Date!) { agency(id: $id) { isActive(on: $on) } }";
-    assert_eq!(app.data(active, json!({ "id": city, "on": "2025-06-30" })).await["agency"]["isActive"], true);
-    assert_eq!(app.data(active, json!({ "id": city, "on": "2025-07-01" })).await["agency"]["isActive"], false);
+    assert_eq!(
+        app.data(active, json!({ "id": city, "on": "2025-06-30" }))
+            .await["agency"]["isActive"],
+        true
+    );
+    assert_eq!(
+        app.data(active, json!({ "id": city, "on": "2025-07-01" }))
+            .await["agency"]["isActive"],
+        false
+    );
 
-    let again = app.error(close, json!({ "input": { "id": city, "validTo": "2025-07-31" } })).await;
+    let again = app
+        .error(
+            close,
+            json!({ "input": { "id": city, "validTo": "2025-07-31" } }),
+        )
+        .await;
     assert_eq!(code(&again), "CONFLICT");
 }
 
@@ -212,10 +265,21 @@ async fn active_on_filters_by_validity() {
         .await;
     let query = "query($on: Date!, $p: ID!) { agencies(filter: { activeOn: $on, within: $p, kinds: [DISTRICT, COMMUNE] }) { edges { node { id } } } }";
     let ids = |data: Value| -> Vec<String> {
-        data["agencies"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].as_str().expect("id").to_owned()).collect()
+        data["agencies"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .collect()
     };
-    assert_eq!(ids(app.data(query, json!({ "on": "2024-01-01", "p": p })).await), vec![old.clone()]);
-    assert_eq!(ids(app.data(query, json!({ "on": "2025-07-01", "p": p })).await), vec![new]);
+    assert_eq!(
+        ids(app.data(query, json!({ "on": "2024-01-01", "p": p })).await),
+        vec![old.clone()]
+    );
+    assert_eq!(
+        ids(app.data(query, json!({ "on": "2025-07-01", "p": p })).await),
+        vec![new]
+    );
 }
 
 #[actix_web::test]
@@ -225,14 +289,32 @@ async fn search_ignores_case_and_diacritics() {
     child(&app, &p, "DISTRICT", "UBND huyện Triệu Sơn").await;
     child(&app, &p, "DISTRICT", "UBND huyện Đông Sơn").await;
     child(&app, &p, "DISTRICT", "UBND huyện Thọ Xuân").await;
-    let query = "query($s: String!) { agencies(filter: { search: $s }) { edges { node { name } } } }";
+    let query =
+        "query($s: String!) { agencies(filter: { search: $s }) { edges { node { name } } } }";
     let names = |data: Value| -> Vec<String> {
-        data["agencies"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["name"].as_str().expect("name").to_owned()).collect()
+        data["agencies"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
+            .collect()
     };
-    assert_eq!(names(app.data(query, json!({ "s": "trieu son" })).await), vec!["UBND huyện Triệu Sơn"]);
-    assert_eq!(names(app.data(query, json!({ "s": "TRIỆU  SƠN" })).await), vec!["UBND huyện Triệu Sơn"]);
-    assert_eq!(names(app.data(query, json!({ "s": "dong son" })).await), vec!["UBND huyện Đông Sơn"]);
-    assert_eq!(names(app.data(query, json!({ "s": "son" })).await), vec!["UBND huyện Đông Sơn", "UBND huyện Triệu Sơn"]);
+    assert_eq!(
+        names(app.data(query, json!({ "s": "trieu son" })).await),
+        vec!["UBND huyện Triệu Sơn"]
+    );
+    assert_eq!(
+        names(app.data(query, json!({ "s": "TRIỆU  SƠN" })).await),
+        vec!["UBND huyện Triệu Sơn"]
+    );
+    assert_eq!(
+        names(app.data(query, json!({ "s": "dong son" })).await),
+        vec!["UBND huyện Đông Sơn"]
+    );
+    assert_eq!(
+        names(app.data(query, json!({ "s": "son" })).await),
+        vec!["UBND huyện Đông Sơn", "UBND huyện Triệu Sơn"]
+    );
     assert!(names(app.data(query, json!({ "s": "100%" })).await).is_empty());
 }
 
@@ -248,28 +330,53 @@ async fn pagination_walks_every_row_once_with_exact_edges() {
     assert_eq!(empty["agencies"]["pageInfo"]["hasNextPage"], false);
 
     for name in ["Báo E", "Báo A", "Báo D", "Báo C"] {
-        app.create_agency(json!({ "name": name, "shortName": "B", "kind": "PRESS_AGENCY" })).await;
+        app.create_agency(json!({ "name": name, "shortName": "B", "kind": "PRESS_AGENCY" }))
+            .await;
     }
     // Exact pages: 4 rows in pages of 2.
     let page1 = app.data(query, json!({ "first": 2 })).await["agencies"].clone();
     assert_eq!(page1["totalCount"], 4);
     assert_eq!(page1["pageInfo"]["hasNextPage"], true);
     assert_eq!(page1["pageInfo"]["hasPreviousPage"], false);
-    let page2 = app.data(query, json!({ "first": 2, "after": page1["pageInfo"]["endCursor"] })).await["agencies"].clone();
+    let page2 = app
+        .data(
+            query,
+            json!({ "first": 2, "after": page1["pageInfo"]["endCursor"] }),
+        )
+        .await["agencies"]
+        .clone();
     assert_eq!(page2["pageInfo"]["hasNextPage"], false);
     assert_eq!(page2["pageInfo"]["hasPreviousPage"], true);
     assert_eq!(page2["totalCount"], 4);
     let names: Vec<&str> = [&page1, &page2]
         .iter()
-        .flat_map(|p| p["edges"].as_array().expect("edges").iter().map(|e| e["node"]["name"].as_str().expect("name")))
+        .flat_map(|p| {
+            p["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["name"].as_str().expect("name"))
+        })
         .collect();
     assert_eq!(names, vec!["Báo A", "Báo C", "Báo D", "Báo E"]);
 
     // Last page shorter than `first`, and nothing after the end.
-    let last = app.data(query, json!({ "first": 3, "after": page1["edges"][0]["cursor"] })).await["agencies"].clone();
+    let last = app
+        .data(
+            query,
+            json!({ "first": 3, "after": page1["edges"][0]["cursor"] }),
+        )
+        .await["agencies"]
+        .clone();
     assert_eq!(last["edges"].as_array().map(Vec::len), Some(3));
     assert_eq!(last["pageInfo"]["hasNextPage"], false);
-    let after_end = app.data(query, json!({ "first": 3, "after": page2["pageInfo"]["endCursor"] })).await["agencies"].clone();
+    let after_end = app
+        .data(
+            query,
+            json!({ "first": 3, "after": page2["pageInfo"]["endCursor"] }),
+        )
+        .await["agencies"]
+        .clone();
     assert_eq!(after_end["edges"], json!([]));
 
     // first: 0 gives just the count.
@@ -289,27 +396,82 @@ async fn bad_agency_input_is_refused_with_the_field_and_writes_nothing() {
         json!({ "input": { "id": closed, "validTo": "2020-12-31" } }),
     )
     .await;
+    let district = child(&app, &p, "DISTRICT", "UBND huyện Mới").await;
     let before = app.agency_count().await;
     let unknown = "019a0000-0000-7000-8000-000000000000";
     let cases = [
-        (json!({ "name": "", "shortName": "UBND", "kind": "OTHER" }), "input.name"),
-        (json!({ "name": "a".repeat(500), "shortName": "UBND", "kind": "OTHER" }), "input.name"),
-        (json!({ "name": "X", "shortName": "U B", "kind": "OTHER" }), "input.shortName"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "PROVINCIAL_COMMITTEE", "adminCode": "1" }), "input.adminCode"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": p, "adminCode": "123" }), "input.adminCode"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "DEPARTMENT", "parentId": p, "adminCode": "12" }), "input.adminCode"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "electronicId": "000..31" }), "input.electronicId"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "email": "nope" }), "input.email"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "phone": "abc" }), "input.phone"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "website": "ftp://x" }), "input.website"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": unknown }), "input.parentId"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": "not-an-id" }), "input.parentId"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE" }), "input.parentId"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "DISTRICT", "parentId": closed }), "input.parentId"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": p, "validFrom": "1970-01-01" }), "input.validFrom"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": closed, "validFrom": "2010-01-01" }), "input.validFrom"),
-        (json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "pressMedia": ["PRINT"] }), "input.pressMedia"),
-        (json!({ "name": "X", "shortName": "STTTT", "kind": "DEPARTMENT", "parentId": closed, "isTtdnLead": true }), "input.parentId"),
+        (
+            json!({ "name": "", "shortName": "UBND", "kind": "OTHER" }),
+            "input.name",
+        ),
+        (
+            json!({ "name": "a".repeat(500), "shortName": "UBND", "kind": "OTHER" }),
+            "input.name",
+        ),
+        (
+            json!({ "name": "X", "shortName": "U B", "kind": "OTHER" }),
+            "input.shortName",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "PROVINCIAL_COMMITTEE", "adminCode": "1" }),
+            "input.adminCode",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": p, "adminCode": "123" }),
+            "input.adminCode",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "DEPARTMENT", "parentId": p, "adminCode": "12" }),
+            "input.adminCode",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "electronicId": "000..31" }),
+            "input.electronicId",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "email": "nope" }),
+            "input.email",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "phone": "abc" }),
+            "input.phone",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "website": "ftp://x" }),
+            "input.website",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": unknown }),
+            "input.parentId",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": "not-an-id" }),
+            "input.parentId",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE" }),
+            "input.parentId",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "DISTRICT", "parentId": closed }),
+            "input.parentId",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": p, "validFrom": "1970-01-01" }),
+            "input.validFrom",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "COMMUNE", "parentId": closed, "validFrom": "2010-01-01" }),
+            "input.validFrom",
+        ),
+        (
+            json!({ "name": "X", "shortName": "UBND", "kind": "OTHER", "pressMedia": ["PRINT"] }),
+            "input.pressMedia",
+        ),
+        (
+            json!({ "name": "X", "shortName": "STTTT", "kind": "DEPARTMENT", "parentId": district, "isTtdnLead": true }),
+            "input.isTtdnLead",
+        ),
     ];
     for (input, expected_field) in cases {
         let error = create_error(&app, input.clone()).await;
@@ -329,9 +491,18 @@ async fn duplicate_identifiers_and_a_second_lead_are_conflicts() {
         .await;
     let before = app.agency_count().await;
     let cases = [
-        (json!({ "name": "B", "shortName": "UBND", "kind": "PROVINCIAL_COMMITTEE", "adminCode": "01" }), "input.adminCode"),
-        (json!({ "name": "B", "shortName": "UBND", "kind": "OTHER", "electronicId": "000.00.00.h01" }), "input.electronicId"),
-        (json!({ "name": "Sở TTTT", "shortName": "STTTT", "kind": "DEPARTMENT", "parentId": p, "isTtdnLead": true }), "input.isTtdnLead"),
+        (
+            json!({ "name": "B", "shortName": "UBND", "kind": "PROVINCIAL_COMMITTEE", "adminCode": "01" }),
+            "input.adminCode",
+        ),
+        (
+            json!({ "name": "B", "shortName": "UBND", "kind": "OTHER", "electronicId": "000.00.00.h01" }),
+            "input.electronicId",
+        ),
+        (
+            json!({ "name": "Sở TTTT", "shortName": "STTTT", "kind": "DEPARTMENT", "parentId": p, "isTtdnLead": true }),
+            "input.isTtdnLead",
+        ),
     ];
     for (input, expected_field) in cases {
         let error = create_error(&app, input.clone()).await;
@@ -345,8 +516,26 @@ async fn duplicate_identifiers_and_a_second_lead_are_conflicts() {
 async fn an_unknown_agency_is_not_found() {
     let app = spawn_app().await;
     let id = "019a0000-0000-7000-8000-000000000000";
-    assert_eq!(code(&app.error("query($id: ID!) { agency(id: $id) { id } }", json!({ "id": id })).await), "NOT_FOUND");
-    assert_eq!(code(&app.error("query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await), "NOT_FOUND");
+    assert_eq!(
+        code(
+            &app.error(
+                "query($id: ID!) { agency(id: $id) { id } }",
+                json!({ "id": id })
+            )
+            .await
+        ),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        code(
+            &app.error(
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": id })
+            )
+            .await
+        ),
+        "NOT_FOUND"
+    );
     let error = app
         .error(
             "mutation($input: UpdateAgencyInput!) { updateAgency(input: $input) { agency { id } } }",

@@ -20,15 +20,29 @@ async fn the_demo_has_a_three_tier_and_a_two_tier_province_and_press() {
     let app = spawn_app_with_demo().await;
     let query = "query($id: ID!) { agency(id: $id) { children(first: 100, filter: { activeOn: \"2026-01-01\" }) { edges { node { kind children(first: 1) { totalCount } } } } } }";
     let kinds = |data: &serde_json::Value| -> Vec<String> {
-        data["agency"]["children"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["kind"].as_str().expect("kind").to_owned()).collect()
+        data["agency"]["children"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["kind"].as_str().expect("kind").to_owned())
+            .collect()
     };
     let thanh_hoa = app.data(query, json!({ "id": demo_agency("th") })).await;
-    assert!(kinds(&thanh_hoa).iter().filter(|k| *k == "DISTRICT").count() >= 2);
+    assert!(
+        kinds(&thanh_hoa)
+            .iter()
+            .filter(|k| *k == "DISTRICT")
+            .count()
+            >= 2
+    );
     let districts_with_communes = thanh_hoa["agency"]["children"]["edges"]
         .as_array()
         .expect("edges")
         .iter()
-        .filter(|e| e["node"]["kind"] == "DISTRICT" && e["node"]["children"]["totalCount"].as_u64() >= Some(3))
+        .filter(|e| {
+            e["node"]["kind"] == "DISTRICT"
+                && e["node"]["children"]["totalCount"].as_u64() >= Some(3)
+        })
         .count();
     assert!(districts_with_communes >= 2);
 
@@ -38,17 +52,29 @@ async fn the_demo_has_a_three_tier_and_a_two_tier_province_and_press() {
     assert!(current.iter().filter(|k| *k == "COMMUNE").count() >= 3);
 
     let press = app
-        .data("{ agencies(first: 100, filter: { kinds: [PRESS_AGENCY] }) { totalCount } }", json!({}))
+        .data(
+            "{ agencies(first: 100, filter: { kinds: [PRESS_AGENCY] }) { totalCount } }",
+            json!({}),
+        )
         .await;
     assert!(press["agencies"]["totalCount"].as_u64() >= Some(5));
     let central = app
-        .data("{ agencies(filter: { kinds: [PRESS_AGENCY], rootsOnly: true }) { totalCount } }", json!({}))
+        .data(
+            "{ agencies(filter: { kinds: [PRESS_AGENCY], rootsOnly: true }) { totalCount } }",
+            json!({}),
+        )
         .await;
     assert!(central["agencies"]["totalCount"].as_u64() >= Some(3));
 
     let stttt = app
-        .data("query($id: ID!) { agency(id: $id) { validTo successor { name } } }", json!({ "id": demo_agency("th.stttt") }))
+        .data(
+            "query($id: ID!) { agency(id: $id) { validTo successor { name } } }",
+            json!({ "id": demo_agency("th.stttt") }),
+        )
         .await;
     assert_eq!(stttt["agency"]["validTo"], "2025-02-28");
-    assert_eq!(stttt["agency"]["successor"]["name"], "Sở Khoa học và Công nghệ tỉnh Thanh Hóa");
+    assert_eq!(
+        stttt["agency"]["successor"]["name"],
+        "Sở Khoa học và Công nghệ tỉnh Thanh Hóa"
+    );
 }

@@ -7,7 +7,9 @@ use crate::helpers::{code, field, spawn_app};
 #[actix_web::test]
 async fn a_page_larger_than_100_is_bad_user_input_on_first() {
     let app = spawn_app().await;
-    let error = app.error("{ agencies(first: 1000) { totalCount } }", json!({})).await;
+    let error = app
+        .error("{ agencies(first: 1000) { totalCount } }", json!({}))
+        .await;
     assert_eq!(code(&error), "BAD_USER_INPUT");
     assert_eq!(field(&error), "first");
 }
@@ -36,8 +38,14 @@ async fn nested_full_pages_exceed_the_complexity_limit() {
 #[actix_web::test]
 async fn parse_and_validation_failures_have_their_codes() {
     let app = spawn_app().await;
-    assert_eq!(code(&app.error("{ agencies { ", json!({})).await), "GRAPHQL_PARSE_FAILED");
-    assert_eq!(code(&app.error("{ nothing }", json!({})).await), "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(
+        code(&app.error("{ agencies { ", json!({})).await),
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert_eq!(
+        code(&app.error("{ nothing }", json!({})).await),
+        "GRAPHQL_VALIDATION_FAILED"
+    );
 }
 
 #[actix_web::test]
@@ -45,7 +53,10 @@ async fn messages_are_vietnamese_by_default_and_english_on_request() {
     let app = spawn_app().await;
     let query = "{ agency(id: \"019a0000-0000-7000-8000-000000000000\") { id } }";
     let vi = app.gql_with(query, json!({}), &[]).await.json();
-    let en = app.gql_with(query, json!({}), &[("accept-language", "en-US,en;q=0.9")]).await.json();
+    let en = app
+        .gql_with(query, json!({}), &[("accept-language", "en-US,en;q=0.9")])
+        .await
+        .json();
     assert_eq!(code(&vi["errors"][0]), "NOT_FOUND");
     assert_eq!(code(&en["errors"][0]), "NOT_FOUND");
     assert_eq!(vi["errors"][0]["message"], "Không tìm thấy cơ quan");
@@ -64,7 +75,9 @@ async fn a_malformed_id_is_bad_user_input() {
 #[actix_web::test]
 async fn a_garbage_cursor_is_bad_user_input_on_after() {
     let app = spawn_app().await;
-    let error = app.error("{ agencies(after: \"garbage\") { totalCount } }", json!({})).await;
+    let error = app
+        .error("{ agencies(after: \"garbage\") { totalCount } }", json!({}))
+        .await;
     assert_eq!(code(&error), "BAD_USER_INPUT");
     assert_eq!(field(&error), "after");
 }
@@ -73,7 +86,10 @@ async fn a_garbage_cursor_is_bad_user_input_on_after() {
 async fn an_invalid_date_literal_is_refused_before_running() {
     let app = spawn_app().await;
     let error = app
-        .error("{ agencies(filter: { activeOn: \"2024-13-45\" }) { totalCount } }", json!({}))
+        .error(
+            "{ agencies(filter: { activeOn: \"2024-13-45\" }) { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
 }

@@ -28,12 +28,16 @@ impl Drop for DbGuard {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
                     if let Ok(runtime) = runtime {
                         runtime.block_on(async {
                             if let Ok(admin) = db::connect(&admin_url, 1).await {
                                 let _ = admin
-                                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                    .execute_unprepared(&format!(
+                                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                    ))
                                     .await;
                             }
                         });
@@ -60,19 +64,28 @@ async fn fresh_database() -> (String, DbGuard) {
     match std::env::var("TTDN_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("ttdn_test_{}", Uuid::now_v7().simple());
-            let admin = db::connect(&admin_url, 1)
-                .await
-                .unwrap_or_else(|e| panic!("TTDN_TEST_DATABASE_URL={admin_url} is unreachable: {e}"));
+            let admin = db::connect(&admin_url, 1).await.unwrap_or_else(|e| {
+                panic!("TTDN_TEST_DATABASE_URL={admin_url} is unreachable: {e}")
+            });
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
                 .expect("create the test database");
-            let (base, _) = admin_url.rsplit_once('/').expect("a database URL ends with /DBNAME");
-            (format!("{base}/{name}"), DbGuard::Postgres { admin_url, name })
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("a database URL ends with /DBNAME");
+            (
+                format!("{base}/{name}"),
+                DbGuard::Postgres { admin_url, name },
+            )
         }
         _ => {
-            let path = std::env::temp_dir().join(format!("ttdn-test-{}.db", Uuid::now_v7().simple()));
-            (format!("sqlite://{}?mode=rwc", path.display()), DbGuard::Sqlite(path))
+            let path =
+                std::env::temp_dir().join(format!("ttdn-test-{}.db", Uuid::now_v7().simple()));
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                DbGuard::Sqlite(path),
+            )
         }
     }
 }
@@ -155,18 +168,31 @@ impl TestApp {
         let body = json!({ "query": query, "variables": variables }).to_string();
         let mut headers = headers.to_vec();
         headers.push(("content-type", "application/json"));
-        self.request("POST", "/graphql", &headers, body.into_bytes()).await
+        self.request("POST", "/graphql", &headers, body.into_bytes())
+            .await
     }
 
     /// Any request.
-    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Raw {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Raw {
         let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.client.request(method, format!("{}{}", self.address, path));
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
         for (name, value) in headers {
             request = request.insert_header((*name, *value));
         }
         let mut response = request.send_body(body).await.expect("send the request");
-        let body = response.body().limit(64 * 1024 * 1024).await.expect("read the body");
+        let body = response
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .expect("read the body");
         Raw {
             status: response.status(),
             headers: response.headers().clone(),
@@ -177,7 +203,10 @@ impl TestApp {
     /// Runs an operation that must succeed and returns its `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.gql(query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
         response["data"].clone()
     }
 
@@ -195,7 +224,10 @@ impl TestApp {
                 json!({ "input": input }),
             )
             .await;
-        data["createAgency"]["agency"]["id"].as_str().expect("id").to_owned()
+        data["createAgency"]["agency"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
     }
 
     /// Number of agencies in the database.
@@ -215,12 +247,16 @@ impl TestApp {
 
 /// The `extensions.code` of an error.
 pub fn code(error: &Value) -> &str {
-    error["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no code in {error:#}"))
+    error["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no code in {error:#}"))
 }
 
 /// The `extensions.field` of an error.
 pub fn field(error: &Value) -> &str {
-    error["extensions"]["field"].as_str().unwrap_or_else(|| panic!("no field in {error:#}"))
+    error["extensions"]["field"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no field in {error:#}"))
 }
 
 /// The id of a demo agency.

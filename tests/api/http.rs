@@ -18,7 +18,12 @@ async fn health_and_readiness_answer() {
 async fn a_query_runs_over_get() {
     let app = spawn_app().await;
     let response = app
-        .request("GET", "/graphql?query=%7Bagencies%7BtotalCount%7D%7D", &[], vec![])
+        .request(
+            "GET",
+            "/graphql?query=%7Bagencies%7BtotalCount%7D%7D",
+            &[],
+            vec![],
+        )
         .await;
     assert_eq!(response.status, 200);
     assert_eq!(response.json()["data"]["agencies"]["totalCount"], 0);
@@ -40,7 +45,12 @@ async fn a_mutation_over_get_is_405_and_writes_nothing() {
 async fn broken_json_is_400_with_a_code() {
     let app = spawn_app().await;
     let response = app
-        .request("POST", "/graphql", &[("content-type", "application/json")], b"{\"query\": ".to_vec())
+        .request(
+            "POST",
+            "/graphql",
+            &[("content-type", "application/json")],
+            b"{\"query\": ".to_vec(),
+        )
         .await;
     assert_eq!(response.status, 400);
     let body = response.json();
@@ -52,7 +62,12 @@ async fn broken_json_is_400_with_a_code() {
 async fn a_body_without_json_content_type_is_415() {
     let app = spawn_app().await;
     let response = app
-        .request("POST", "/graphql", &[("content-type", "text/plain")], b"{\"query\":\"{__typename}\"}".to_vec())
+        .request(
+            "POST",
+            "/graphql",
+            &[("content-type", "text/plain")],
+            b"{\"query\":\"{__typename}\"}".to_vec(),
+        )
         .await;
     assert_eq!(response.status, 415);
     assert_eq!(code(&response.json()["errors"][0]), "BAD_REQUEST");
@@ -67,7 +82,12 @@ async fn an_oversized_body_is_413_and_writes_nothing() {
         "variables": { "n": name }
     });
     let response = app
-        .request("POST", "/graphql", &[("content-type", "application/json")], body.to_string().into_bytes())
+        .request(
+            "POST",
+            "/graphql",
+            &[("content-type", "application/json")],
+            body.to_string().into_bytes(),
+        )
         .await;
     assert_eq!(response.status, 413);
     assert_eq!(code(&response.json()["errors"][0]), "BAD_REQUEST");
@@ -77,19 +97,34 @@ async fn an_oversized_body_is_413_and_writes_nothing() {
 #[actix_web::test]
 async fn the_body_limit_is_configurable() {
     let app = spawn_with(|s| s.max_body_bytes = 64, false).await;
-    let response = app.gql_with("{ agencies { totalCount } }", json!({ "padding": "x".repeat(100) }), &[]).await;
+    let response = app
+        .gql_with(
+            "{ agencies { totalCount } }",
+            json!({ "padding": "x".repeat(100) }),
+            &[],
+        )
+        .await;
     assert_eq!(response.status, 413);
 }
 
 #[actix_web::test]
 async fn both_response_content_types_are_served() {
     let app = spawn_app().await;
-    let plain = app.gql_with("{ agencies { totalCount } }", json!({}), &[]).await;
+    let plain = app
+        .gql_with("{ agencies { totalCount } }", json!({}), &[])
+        .await;
     assert_eq!(plain.status, 200);
-    assert!(plain.header("content-type").unwrap_or_default().starts_with("application/json"));
+    assert!(
+        plain
+            .header("content-type")
+            .unwrap_or_default()
+            .starts_with("application/json")
+    );
 
     let accept = [("accept", "application/graphql-response+json")];
-    let modern = app.gql_with("{ agencies { totalCount } }", json!({}), &accept).await;
+    let modern = app
+        .gql_with("{ agencies { totalCount } }", json!({}), &accept)
+        .await;
     assert_eq!(modern.status, 200);
     assert!(
         modern
@@ -100,7 +135,9 @@ async fn both_response_content_types_are_served() {
     assert_eq!(modern.json()["data"]["agencies"]["totalCount"], 0);
 
     // A document that cannot run: 400 with the new media type, 200 with the legacy one.
-    let bad = app.gql_with("{ agencies { nope } }", json!({}), &accept).await;
+    let bad = app
+        .gql_with("{ agencies { nope } }", json!({}), &accept)
+        .await;
     assert_eq!(bad.status, 400);
     assert_eq!(code(&bad.json()["errors"][0]), "GRAPHQL_VALIDATION_FAILED");
     let bad_legacy = app.gql_with("{ agencies { nope } }", json!({}), &[]).await;
@@ -110,9 +147,16 @@ async fn both_response_content_types_are_served() {
 #[actix_web::test]
 async fn every_response_carries_a_request_id_matching_its_errors() {
     let app = spawn_app().await;
-    let response = app.gql_with("{ agency(id: \"nope\") { id } }", json!({}), &[]).await;
-    let header = response.header("x-request-id").expect("x-request-id header");
-    assert_eq!(response.json()["errors"][0]["extensions"]["requestId"], header.as_str());
+    let response = app
+        .gql_with("{ agency(id: \"nope\") { id } }", json!({}), &[])
+        .await;
+    let header = response
+        .header("x-request-id")
+        .expect("x-request-id header");
+    assert_eq!(
+        response.json()["errors"][0]["extensions"]["requestId"],
+        header.as_str()
+    );
 }
 
 #[actix_web::test]
@@ -122,23 +166,44 @@ async fn graphiql_is_served_with_no_external_url() {
     assert_eq!(page.status, 200);
     let html = page.text();
     assert!(html.contains("graphiql"), "{html}");
-    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("//cdn"), "{html}");
-    for asset in ["graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js", "init.js"] {
-        assert!(html.contains(&format!("/graphiql/assets/{asset}")), "{asset} not referenced");
-        let response = app.request("GET", &format!("/graphiql/assets/{asset}"), &[], vec![]).await;
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains("//cdn"),
+        "{html}"
+    );
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+        "init.js",
+    ] {
+        assert!(
+            html.contains(&format!("/graphiql/assets/{asset}")),
+            "{asset} not referenced"
+        );
+        let response = app
+            .request("GET", &format!("/graphiql/assets/{asset}"), &[], vec![])
+            .await;
         assert_eq!(response.status, 200, "{asset}");
         assert!(!response.body.is_empty());
     }
-    let init = app.request("GET", "/graphiql/assets/init.js", &[], vec![]).await.text();
+    let init = app
+        .request("GET", "/graphiql/assets/init.js", &[], vec![])
+        .await
+        .text();
     assert!(!init.contains("http://") && !init.contains("https://"));
-    let missing = app.request("GET", "/graphiql/assets/other.js", &[], vec![]).await;
+    let missing = app
+        .request("GET", "/graphiql/assets/other.js", &[], vec![])
+        .await;
     assert_eq!(missing.status, 404);
 }
 
 fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -1,7 +1,11 @@
 //! Integration tests through the real HTTP endpoint, one fresh database per test: an SQLite file
 //! by default, a new PostgreSQL database when `TTDN_TEST_DATABASE_URL` points at a server.
 
+// Tests may panic on the unexpected: that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod agency;
+mod cli;
 mod demo;
 mod errors;
 mod helpers;

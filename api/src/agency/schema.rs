@@ -72,8 +72,7 @@ impl From<AgencyKind> for Kind {
     }
 }
 
-/// An agency (cơ quan): a people's committee, a department, a press agency… Agencies form a
-/// tree; they are never deleted but close (`validTo`), possibly into a successor.
+/// An agency (cơ quan) as the API shows it, built from its database row.
 pub struct Agency(Model);
 
 impl From<Model> for Agency {
@@ -88,6 +87,8 @@ impl Agency {
     }
 }
 
+/// An agency (cơ quan): a people's committee, a department, a press agency… Agencies form a
+/// tree; they are never deleted but close (`validTo`), possibly into a successor.
 #[Object]
 impl Agency {
     /// Opaque global id.
@@ -170,7 +171,9 @@ impl Agency {
     /// Whether the agency exists on a date.
     async fn is_active(
         &self,
-        #[graphql(desc = "The date to check; today in Vietnam time when omitted.")] on: Option<Date>,
+        #[graphql(desc = "The date to check; today in Vietnam time when omitted.")] on: Option<
+            Date,
+        >,
     ) -> bool {
         let day = on.map_or_else(time::today, |d| d.0);
         self.0.valid_from <= day && self.0.valid_to.is_none_or(|to| to >= day)
@@ -271,7 +274,12 @@ impl AgencyFilterInput {
     fn parse(self) -> AppResult<AgencyFilter> {
         Ok(AgencyFilter {
             search: self.search,
-            kinds: self.kinds.unwrap_or_default().into_iter().map(Kind::from).collect(),
+            kinds: self
+                .kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Kind::from)
+                .collect(),
             within: self
                 .within
                 .as_ref()
@@ -291,7 +299,11 @@ pub struct AgencyQuery;
 #[Object]
 impl AgencyQuery {
     /// One agency by id.
-    async fn agency(&self, ctx: &Context<'_>, #[graphql(desc = "Agency id.")] id: ID) -> AppResult<Agency> {
+    async fn agency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Agency id.")] id: ID,
+    ) -> AppResult<Agency> {
         let id = parse_id("id", &id)?;
         Ok(Agency(service::get(ctx.db()?, AgencyId(id)).await?))
     }
@@ -360,7 +372,9 @@ impl CreateAgencyInput {
                 short_name: ShortName::parse(&self.short_name)?,
                 admin_code: self.admin_code,
                 electronic_id: text::optional(self.electronic_id.as_deref(), ElectronicId::parse)?,
-                address: text::optional(self.address.as_deref(), |v| text::required_line("address", v, 500))?,
+                address: text::optional(self.address.as_deref(), |v| {
+                    text::required_line("address", v, 500)
+                })?,
                 phone: text::optional(self.phone.as_deref(), |v| text::phone("phone", v))?,
                 email: text::optional(self.email.as_deref(), |v| text::email("email", v))?,
                 website: text::optional(self.website.as_deref(), |v| text::url("website", v))?,
@@ -425,7 +439,9 @@ impl UpdateAgencyInput {
     fn parse(self) -> AppResult<(AgencyId, AgencyPatch, Option<i32>)> {
         let id = AgencyId(parse_id("id", &self.id)?);
         let patch = AgencyPatch {
-            name: text::optional(self.name.as_deref(), |v| text::required_line("name", v, MAX_NAME))?,
+            name: text::optional(self.name.as_deref(), |v| {
+                text::required_line("name", v, MAX_NAME)
+            })?,
             short_name: text::optional(self.short_name.as_deref(), ShortName::parse)?,
             admin_code: patch(self.admin_code, |v| Ok(v.to_owned()))?,
             electronic_id: patch(self.electronic_id, ElectronicId::parse)?,
@@ -434,7 +450,9 @@ impl UpdateAgencyInput {
             email: patch(self.email, |v| text::email("email", v))?,
             website: patch(self.website, |v| text::url("website", v))?,
             press_media: self.press_media,
-            press_licence: patch(self.press_licence, |v| text::required_line("pressLicence", v, 255))?,
+            press_licence: patch(self.press_licence, |v| {
+                text::required_line("pressLicence", v, 255)
+            })?,
             is_ttdn_lead: self.is_ttdn_lead,
             valid_from: self.valid_from.map(|d| d.0),
         };
@@ -492,16 +510,26 @@ pub struct AgencyMutation;
 #[Object]
 impl AgencyMutation {
     /// Creates an agency.
-    async fn create_agency(&self, ctx: &Context<'_>, input: CreateAgencyInput) -> AppResult<AgencyPayload> {
+    async fn create_agency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new agency.")] input: CreateAgencyInput,
+    ) -> AppResult<AgencyPayload> {
         let new = input.parse().map_err(|e| e.under("input"))?;
         let txn = db::begin(ctx.db()?).await?;
-        let model = service::create(&txn, new).await.map_err(|e| e.under("input"))?;
+        let model = service::create(&txn, new)
+            .await
+            .map_err(|e| e.under("input"))?;
         txn.commit().await?;
         Ok(model.into())
     }
 
     /// Changes an agency's details.
-    async fn update_agency(&self, ctx: &Context<'_>, input: UpdateAgencyInput) -> AppResult<AgencyPayload> {
+    async fn update_agency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agency and the changes.")] input: UpdateAgencyInput,
+    ) -> AppResult<AgencyPayload> {
         let (id, patch, version) = input.parse().map_err(|e| e.under("input"))?;
         let txn = db::begin(ctx.db()?).await?;
         let model = service::update(&txn, id, patch, version)
@@ -512,7 +540,11 @@ impl AgencyMutation {
     }
 
     /// Moves an agency and its whole subtree under another parent (or makes it a root).
-    async fn move_agency(&self, ctx: &Context<'_>, input: MoveAgencyInput) -> AppResult<AgencyPayload> {
+    async fn move_agency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agency and its new parent.")] input: MoveAgencyInput,
+    ) -> AppResult<AgencyPayload> {
         let id = AgencyId(parse_id("input.id", &input.id)?);
         let parent = input
             .parent_id
@@ -528,7 +560,11 @@ impl AgencyMutation {
     }
 
     /// Closes an agency, optionally naming its successor and handing its children over.
-    async fn close_agency(&self, ctx: &Context<'_>, input: CloseAgencyInput) -> AppResult<AgencyPayload> {
+    async fn close_agency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agency, its last day and its successor.")] input: CloseAgencyInput,
+    ) -> AppResult<AgencyPayload> {
         let id = AgencyId(parse_id("input.id", &input.id)?);
         let successor = input
             .successor_id

@@ -12,8 +12,9 @@ use entity::{
     ids::AgencyId,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Select,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -80,7 +81,10 @@ pub struct AgencyFilter {
 
 /// Loads one agency.
 pub async fn get<C: ConnectionTrait>(db: &C, id: AgencyId) -> AppResult<Model> {
-    Agency::find_by_id(id.0).one(db).await?.ok_or_else(not_found)
+    Agency::find_by_id(id.0)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// Loads agencies by id, in no particular order (for DataLoaders).
@@ -119,12 +123,16 @@ pub async fn predecessors<C: ConnectionTrait>(db: &C, agency: AgencyId) -> AppRe
 /// agency is `NOT_FOUND`.
 async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<Select<Agency>> {
     let mut select = Agency::find();
-    if let Some(search) = filter.search.as_deref().map(text::fold).filter(|s| !s.is_empty()) {
-        select = select.filter(
-            Expr::col(Column::SearchName).like(
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(text::fold)
+        .filter(|s| !s.is_empty())
+    {
+        select =
+            select.filter(Expr::col(Column::SearchName).like(
                 sea_orm::sea_query::LikeExpr::new(text::contains_pattern(&search)).escape('\\'),
-            ),
-        );
+            ));
     }
     if !filter.kinds.is_empty() {
         select = select.filter(Column::Kind.is_in(filter.kinds.iter().copied()));
@@ -328,7 +336,9 @@ fn check_validity_under(
             format!(
                 "The validity must lie within the parent agency's ({} – {})",
                 parent.valid_from,
-                parent.valid_to.map_or("present".to_owned(), |d| d.to_string())
+                parent
+                    .valid_to
+                    .map_or("present".to_owned(), |d| d.to_string())
             ),
         ),
     ))
@@ -470,7 +480,12 @@ async fn insert<C: ConnectionTrait>(
         None => None,
     };
     check_kind_under(new.kind, parent.as_ref())?;
-    check_validity_under(new.details.valid_from, valid_to, parent.as_ref(), "validFrom")?;
+    check_validity_under(
+        new.details.valid_from,
+        valid_to,
+        parent.as_ref(),
+        "validFrom",
+    )?;
     let admin_code = check_details(db, new.kind, parent.as_ref(), &new.details, Some(id)).await?;
     let now = chrono::Utc::now();
     let mut model = ActiveModel {
@@ -513,7 +528,11 @@ fn stale() -> AppError {
 
 /// Writes `changes` to the row at `model.version`, bumping the version; a concurrent change in
 /// between is `CONFLICT`.
-async fn save<C: ConnectionTrait>(db: &C, model: &Model, mut changes: ActiveModel) -> AppResult<Model> {
+async fn save<C: ConnectionTrait>(
+    db: &C,
+    model: &Model,
+    mut changes: ActiveModel,
+) -> AppResult<Model> {
     changes.version = Set(model.version + 1);
     changes.updated_at = Set(chrono::Utc::now());
     let result = Agency::update_many()
@@ -553,7 +572,12 @@ pub async fn update<C: ConnectionTrait>(
             ),
         ));
     }
-    check_validity_under(details.valid_from, current.valid_to, parent.as_ref(), "validFrom")?;
+    check_validity_under(
+        details.valid_from,
+        current.valid_to,
+        parent.as_ref(),
+        "validFrom",
+    )?;
     let earliest_child = Agency::find()
         .filter(Column::ParentId.eq(current.id))
         .filter(Column::ValidFrom.lt(details.valid_from))
@@ -568,7 +592,14 @@ pub async fn update<C: ConnectionTrait>(
             ),
         ));
     }
-    let admin_code = check_details(db, current.kind, parent.as_ref(), &details, Some(current.id)).await?;
+    let admin_code = check_details(
+        db,
+        current.kind,
+        parent.as_ref(),
+        &details,
+        Some(current.id),
+    )
+    .await?;
     let mut changes = ActiveModel::default();
     write_details(&mut changes, details, admin_code);
     save(db, &current, changes).await
@@ -603,7 +634,12 @@ pub async fn move_agency<C: ConnectionTrait>(
         return Ok(current);
     }
     check_kind_under(current.kind, parent.as_ref())?;
-    check_validity_under(current.valid_from, current.valid_to, parent.as_ref(), "parentId")?;
+    check_validity_under(
+        current.valid_from,
+        current.valid_to,
+        parent.as_ref(),
+        "parentId",
+    )?;
     if current.is_ttdn_lead {
         check_details(db, current.kind, parent.as_ref(), &Details::of(&current), Some(current.id))
             .await
@@ -643,15 +679,24 @@ async fn rewrite_descendant_paths<C: ConnectionTrait>(
             "CAST($1 AS TEXT) || SUBSTR(path, CAST($2 AS INTEGER))",
             "depth + CAST($1 AS INTEGER)",
         ),
-        _ => ("CAST(? AS TEXT) || SUBSTR(path, CAST(? AS INTEGER))", "depth + CAST(? AS INTEGER)"),
+        _ => (
+            "CAST(? AS TEXT) || SUBSTR(path, CAST(? AS INTEGER))",
+            "depth + CAST(? AS INTEGER)",
+        ),
     };
     let keep_from = old_prefix.len() as i32 + 1;
     Agency::update_many()
         .col_expr(
             Column::Path,
-            Expr::cust_with_values(path_expr, [sea_orm::Value::from(new_prefix), keep_from.into()]),
+            Expr::cust_with_values(
+                path_expr,
+                [sea_orm::Value::from(new_prefix), keep_from.into()],
+            ),
         )
-        .col_expr(Column::Depth, Expr::cust_with_values(depth_expr, [depth_delta]))
+        .col_expr(
+            Column::Depth,
+            Expr::cust_with_values(depth_expr, [depth_delta]),
+        )
         .filter(Column::Path.starts_with(old_prefix))
         .filter(Column::Path.ne(old_prefix))
         .exec(db)
@@ -698,12 +743,15 @@ pub async fn close<C: ConnectionTrait>(
     let day_after = closing.valid_to.succ_opt().unwrap_or(closing.valid_to);
     let successor = match closing.successor {
         Some(successor) => {
-            let successor = Agency::find_by_id(successor.0).one(db).await?.ok_or_else(|| {
-                AppError::bad_input(
-                    "successorId",
-                    Msg::new("Không có cơ quan kế thừa này", "No such successor agency"),
-                )
-            })?;
+            let successor = Agency::find_by_id(successor.0)
+                .one(db)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "successorId",
+                        Msg::new("Không có cơ quan kế thừa này", "No such successor agency"),
+                    )
+                })?;
             if successor.path.starts_with(&current.path) || !active_on(&successor, day_after) {
                 return Err(AppError::bad_input(
                     "successorId",

@@ -58,9 +58,12 @@ impl ElectronicId {
     /// Parses `raw` (upper-cased first).
     pub fn parse(raw: &str) -> AppResult<Self> {
         let value = raw.trim().to_ascii_uppercase();
-        let groups_ok = value
-            .split('.')
-            .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
+        let groups_ok = value.split('.').all(|group| {
+            !group.is_empty()
+                && group
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        });
         if value.is_empty() || value.len() > 35 || !groups_ok {
             return Err(AppError::bad_input(
                 "electronicId",
@@ -157,7 +160,13 @@ impl PressMedium {
         let mut media = media.to_vec();
         media.sort();
         media.dedup();
-        (!media.is_empty()).then(|| media.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(","))
+        (!media.is_empty()).then(|| {
+            media
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
     }
 
     /// Reads the stored column back; unknown names are skipped.
@@ -207,7 +216,10 @@ mod tests {
     #[test]
     fn electronic_id_shape() {
         assert_eq!(
-            ElectronicId::parse("000.00.31.h56").ok().map(ElectronicId::into_inner).as_deref(),
+            ElectronicId::parse("000.00.31.h56")
+                .ok()
+                .map(ElectronicId::into_inner)
+                .as_deref(),
             Some("000.00.31.H56")
         );
         for bad in ["", "000..31", ".000", "000.00-31", &"1".repeat(36)] {
@@ -225,7 +237,8 @@ mod tests {
 
     #[test]
     fn press_media_round_trip_sorted_and_deduplicated() {
-        let stored = PressMedium::encode(&[PressMedium::Online, PressMedium::Print, PressMedium::Online]);
+        let stored =
+            PressMedium::encode(&[PressMedium::Online, PressMedium::Print, PressMedium::Online]);
         assert_eq!(stored.as_deref(), Some("PRINT,ONLINE"));
         assert_eq!(
             PressMedium::decode(stored.as_deref()),

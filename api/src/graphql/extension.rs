@@ -2,12 +2,16 @@
 //! (parse and validation failures get theirs here), the message in the caller's language, and
 //! the request id.
 
-use std::sync::Arc;
+use std::{
+    any::{Any, TypeId},
+    sync::{Arc, OnceLock},
+};
 
 use async_graphql::{
-    Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
+        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+        NextRequest, NextValidation,
     },
     parser::types::ExecutableDocument,
 };
@@ -31,9 +35,17 @@ impl Locale {
         let mut best = (Locale::Vi, 0.0_f32);
         for part in header.unwrap_or_default().split(',') {
             let mut pieces = part.split(';');
-            let tag = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let tag = pieces
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             let quality = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let locale = if tag == "en" || tag.starts_with("en-") {
                 Locale::En
@@ -59,11 +71,25 @@ pub struct ErrorShaping;
 
 impl ExtensionFactory for ErrorShaping {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorShapingExtension)
+        Arc::new(ErrorShapingExtension::default())
     }
 }
 
-struct ErrorShapingExtension;
+/// One instance per request. The request's data is not reachable from the `request` hook (it
+/// runs before the request is prepared), so `prepare_request` copies what is needed here.
+#[derive(Default)]
+struct ErrorShapingExtension {
+    locale: OnceLock<Locale>,
+    request_id: OnceLock<String>,
+}
+
+fn request_data<T: Any + Clone>(request: &Request) -> Option<T> {
+    request
+        .data
+        .get(&TypeId::of::<T>())
+        .and_then(|value| value.downcast_ref::<T>())
+        .cloned()
+}
 
 fn set_code(error: &mut ServerError, code: ErrorCode) {
     error
@@ -73,15 +99,19 @@ fn set_code(error: &mut ServerError, code: ErrorCode) {
 }
 
 fn has_code(error: &ServerError) -> bool {
-    error.extensions.as_ref().and_then(|e| e.get("code")).is_some()
+    error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .is_some()
 }
 
 #[async_trait::async_trait]
 impl Extension for ErrorShapingExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let locale = ctx.data_opt::<Locale>().copied().unwrap_or_default();
-        let request_id = ctx.data_opt::<RequestId>().map(|id| id.0.clone());
+        let locale = self.locale.get().copied().unwrap_or_default();
+        let request_id = self.request_id.get();
         for error in &mut response.errors {
             if !has_code(error) {
                 // Our resolvers always set a code; what arrives without one is async-graphql
@@ -102,6 +132,21 @@ impl Extension for ErrorShapingExtension {
         response
     }
 
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        if let Some(locale) = request_data::<Locale>(&request) {
+            let _ = self.locale.set(locale);
+        }
+        if let Some(RequestId(id)) = request_data::<RequestId>(&request) {
+            let _ = self.request_id.set(id);
+        }
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -111,7 +156,7 @@ impl Extension for ErrorShapingExtension {
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables).await.map_err(|mut error| {
             // The parser's recursion guard trips on absurdly deep documents: that is a limit.
-            let code = if error.message.contains("recursion limit") {
+            let code = if error.message.contains("recursion depth") {
                 ErrorCode::QueryTooComplex
             } else {
                 ErrorCode::GraphqlParseFailed
@@ -150,9 +195,18 @@ mod tests {
     fn accept_language_picks_the_preferred_supported_language() {
         assert_eq!(Locale::from_accept_language(None), Locale::Vi);
         assert_eq!(Locale::from_accept_language(Some("en")), Locale::En);
-        assert_eq!(Locale::from_accept_language(Some("en-US,en;q=0.9")), Locale::En);
-        assert_eq!(Locale::from_accept_language(Some("vi;q=0.9, en;q=0.8")), Locale::Vi);
-        assert_eq!(Locale::from_accept_language(Some("fr, en;q=0.5")), Locale::En);
+        assert_eq!(
+            Locale::from_accept_language(Some("en-US,en;q=0.9")),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::from_accept_language(Some("vi;q=0.9, en;q=0.8")),
+            Locale::Vi
+        );
+        assert_eq!(
+            Locale::from_accept_language(Some("fr, en;q=0.5")),
+            Locale::En
+        );
         assert_eq!(Locale::from_accept_language(Some("fr")), Locale::Vi);
     }
 }

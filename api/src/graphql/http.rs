@@ -50,7 +50,12 @@ fn wants_graphql_response_json(req: &HttpRequest) -> bool {
 }
 
 /// A request-level failure, shaped like a GraphQL error response.
-fn request_error(req: &HttpRequest, status: StatusCode, msg: Msg, request_id: &HttpRequestId) -> HttpResponse {
+fn request_error(
+    req: &HttpRequest,
+    status: StatusCode,
+    msg: Msg,
+    request_id: &HttpRequestId,
+) -> HttpResponse {
     let message = match locale(req) {
         Locale::Vi => msg.vi,
         Locale::En => msg.en,
@@ -111,7 +116,9 @@ fn respond(req: &HttpRequest, response: &Response) -> HttpResponse {
         "application/json; charset=utf-8"
     };
     match serde_json::to_vec(response) {
-        Ok(body) => HttpResponse::build(status).content_type(content_type).body(body),
+        Ok(body) => HttpResponse::build(status)
+            .content_type(content_type)
+            .body(body),
         Err(err) => {
             tracing::error!(error = %err, "cannot serialize a GraphQL response");
             HttpResponse::InternalServerError().finish()
@@ -141,7 +148,10 @@ pub async fn post(
             return request_error(
                 &req,
                 StatusCode::BAD_REQUEST,
-                Msg::new("Không đọc được nội dung yêu cầu", "The request body could not be read"),
+                Msg::new(
+                    "Không đọc được nội dung yêu cầu",
+                    "The request body could not be read",
+                ),
                 &request_id,
             );
         }
@@ -263,7 +273,10 @@ pub async fn graphiql_asset(name: web::Path<String>) -> HttpResponse {
             "text/javascript; charset=utf-8",
             include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
         ),
-        "init.js" => ("text/javascript; charset=utf-8", GRAPHIQL_INIT_JS.as_bytes()),
+        "init.js" => (
+            "text/javascript; charset=utf-8",
+            GRAPHIQL_INIT_JS.as_bytes(),
+        ),
         _ => return HttpResponse::NotFound().finish(),
     };
     HttpResponse::Ok()

@@ -24,7 +24,11 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by its global id; NOT_FOUND when nothing with that id is visible.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "Global id.")] id: ID) -> AppResult<Node> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id.")] id: ID,
+    ) -> AppResult<Node> {
         let uuid = parse_id("id", &id)?;
         match agency_service::get(ctx.db()?, AgencyId(uuid)).await {
             Ok(agency) => return Ok(Node::Agency(agency.into())),

@@ -218,10 +218,16 @@ mod tests {
 
     #[test]
     fn first_is_bounded() {
-        assert_eq!(PageRequest::parse(None, None).map(|p| p.first).ok(), Some(20));
+        assert_eq!(
+            PageRequest::parse(None, None).map(|p| p.first).ok(),
+            Some(20)
+        );
         assert!(PageRequest::parse(Some(101), None).is_err());
         assert!(PageRequest::parse(Some(-1), None).is_err());
-        assert_eq!(PageRequest::parse(Some(0), None).map(|p| p.first).ok(), Some(0));
+        assert_eq!(
+            PageRequest::parse(Some(0), None).map(|p| p.first).ok(),
+            Some(0)
+        );
     }
 
     #[test]

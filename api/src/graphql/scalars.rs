@@ -16,7 +16,9 @@ impl ScalarType for Date {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("expected a date YYYY-MM-DD, got {text:?}"))),
+                .map_err(|_| {
+                    InputValueError::custom(format!("expected a date YYYY-MM-DD, got {text:?}"))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -1,0 +1,70 @@
+//! The `ttdn` command's clear errors for a bad setup.
+
+use std::{net::TcpListener, process::Command};
+
+fn ttdn(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let dir = std::env::temp_dir();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ttdn"));
+    command
+        .args(args)
+        .current_dir(&dir)
+        .env("TTDN_LOG", "error");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("run ttdn");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn schema_prints_the_sdl() {
+    let (ok, text) = ttdn(&["schema"], &[]);
+    assert!(ok, "{text}");
+    assert!(text.contains("type Agency implements Node"), "{text}");
+}
+
+#[test]
+fn an_unsupported_database_url_is_explained() {
+    let (ok, text) = ttdn(
+        &["migrate"],
+        &[("TTDN_DATABASE_URL", "mysql://root@localhost/x")],
+    );
+    assert!(!ok);
+    assert!(text.contains("unsupported TTDN_DATABASE_URL"), "{text}");
+}
+
+#[test]
+fn an_unreachable_database_is_explained_without_its_password() {
+    let (ok, text) = ttdn(
+        &["migrate"],
+        &[(
+            "TTDN_DATABASE_URL",
+            "postgres://ttdn:secret@127.0.0.1:1/ttdn",
+        )],
+    );
+    assert!(!ok);
+    assert!(text.contains("cannot connect to the database"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}
+
+#[test]
+fn a_port_in_use_is_explained() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = taken.local_addr().expect("address").to_string();
+    let db = std::env::temp_dir().join(format!("ttdn-cli-{}.db", uuid::Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let (ok, text) = ttdn(
+        &["serve"],
+        &[("TTDN_BIND", &address), ("TTDN_DATABASE_URL", &url)],
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    assert!(!ok);
+    assert!(text.contains("cannot listen on"), "{text}");
+}
