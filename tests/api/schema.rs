@@ -67,3 +67,15 @@ async fn every_type_field_argument_and_enum_value_has_a_description() {
     }
     assert!(missing.is_empty(), "undocumented: {missing:?}");
 }
+
+#[test]
+fn the_error_catalogue_lists_every_code() {
+    let catalogue = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md"))
+        .expect("docs/errors.md");
+    for code in ttdn_api::error::ErrorCode::ALL {
+        assert!(
+            catalogue.contains(&format!("| `{code}` |")),
+            "{code} is not in docs/errors.md"
+        );
+    }
+}
