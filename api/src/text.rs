@@ -6,8 +6,12 @@ use crate::error::{AppError, AppResult, Msg};
 /// Folds text for search: Vietnamese tone and vowel marks removed (`Triệu Sơn` → `trieu son`),
 /// `đ` → `d`, lower case, runs of white space collapsed to one space.
 pub fn fold(text: &str) -> String {
-    let ascii = deunicode::deunicode(text).to_lowercase();
-    ascii.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Words are split before transliterating: deunicode drops some white space (tabs).
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|word| deunicode::deunicode(word).to_lowercase())
+        .collect();
+    words.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and the escape character itself
