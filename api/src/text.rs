@@ -11,7 +11,11 @@ pub fn fold(text: &str) -> String {
         .split_whitespace()
         .map(|word| deunicode::deunicode(word).to_lowercase())
         .collect();
-    words.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    words
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and the escape character itself
