@@ -25,12 +25,20 @@ async fn child(app: &TestApp, parent: &str, kind: &str, name: &str) -> String {
     .await
 }
 
-async fn create_error(app: &TestApp, input: Value) -> Value {
-    app.error(
-        "mutation($input: CreateAgencyInput!) { createAgency(input: $input) { agency { id } } }",
-        json!({ "input": input }),
-    )
-    .await
+/// Each input must be refused with `expected_code` on its field, and nothing written.
+async fn assert_creation_refused(app: &TestApp, cases: &[(Value, &str)], expected_code: &str) {
+    let before = app.agency_count().await;
+    for (input, expected_field) in cases {
+        let error = app
+            .error(
+                "mutation($input: CreateAgencyInput!) { createAgency(input: $input) { agency { id } } }",
+                json!({ "input": input }),
+            )
+            .await;
+        assert_eq!(code(&error), expected_code, "{input}: {error:#}");
+        assert_eq!(field(&error), *expected_field, "{input}: {error:#}");
+    }
+    assert_eq!(app.agency_count().await, before);
 }
 
 async fn names_within(app: &TestApp, root: &str) -> Vec<String> {
@@ -397,7 +405,6 @@ async fn bad_agency_input_is_refused_with_the_field_and_writes_nothing() {
     )
     .await;
     let district = child(&app, &p, "DISTRICT", "UBND huyện Mới").await;
-    let before = app.agency_count().await;
     let unknown = "019a0000-0000-7000-8000-000000000000";
     let cases = [
         (
@@ -473,12 +480,7 @@ async fn bad_agency_input_is_refused_with_the_field_and_writes_nothing() {
             "input.isTtdnLead",
         ),
     ];
-    for (input, expected_field) in cases {
-        let error = create_error(&app, input.clone()).await;
-        assert_eq!(code(&error), "BAD_USER_INPUT", "{input}: {error:#}");
-        assert_eq!(field(&error), expected_field, "{input}: {error:#}");
-    }
-    assert_eq!(app.agency_count().await, before);
+    assert_creation_refused(&app, &cases, "BAD_USER_INPUT").await;
 }
 
 #[actix_web::test]
@@ -489,7 +491,6 @@ async fn duplicate_identifiers_and_a_second_lead_are_conflicts() {
         .await;
     app.create_agency(json!({ "name": "Sở VHTTDL", "shortName": "SVHTTDL", "kind": "DEPARTMENT", "parentId": p, "isTtdnLead": true }))
         .await;
-    let before = app.agency_count().await;
     let cases = [
         (
             json!({ "name": "B", "shortName": "UBND", "kind": "PROVINCIAL_COMMITTEE", "adminCode": "01" }),
@@ -504,12 +505,7 @@ async fn duplicate_identifiers_and_a_second_lead_are_conflicts() {
             "input.isTtdnLead",
         ),
     ];
-    for (input, expected_field) in cases {
-        let error = create_error(&app, input.clone()).await;
-        assert_eq!(code(&error), "CONFLICT", "{input}: {error:#}");
-        assert_eq!(field(&error), expected_field, "{input}: {error:#}");
-    }
-    assert_eq!(app.agency_count().await, before);
+    assert_creation_refused(&app, &cases, "CONFLICT").await;
 }
 
 #[actix_web::test]
