@@ -8,7 +8,7 @@ use actix_web::{
     body::MessageBody,
     dev::{Server, ServiceRequest, ServiceResponse},
     http::header::{HeaderName, HeaderValue},
-    middleware::{Compress, Next, from_fn},
+    middleware::{Compress, DefaultHeaders, Next, from_fn},
     web,
 };
 use anyhow::Context as _;
@@ -61,6 +61,8 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
+                // Browsers must not guess content types (an asset is never run as a script).
+                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(from_fn(request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(web::PayloadConfig::new(max_body))
