@@ -2,7 +2,14 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use ttdn_api::{config::Settings, db, demo, graphql::schema, startup::Application, telemetry};
+use ttdn_api::{
+    account::service as accounts,
+    config::{Mode, Settings},
+    db, demo,
+    graphql::schema,
+    startup::Application,
+    telemetry,
+};
 
 /// ttdn: GraphQL API for external-information work (thông tin đối ngoại).
 #[derive(Parser)]
@@ -30,6 +37,31 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Print the permission matrix (docs/permissions.md).
+    Permissions,
+    /// Manage accounts from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an administrator account (the first one, to bootstrap a new installation). The
+    /// password is read from TTDN_NEW_PASSWORD, or from the first line of standard input.
+    Create {
+        /// Create an administrator (the only kind the command line creates; others are created
+        /// through the API).
+        #[arg(long, required = true)]
+        admin: bool,
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Name shown to people.
+        #[arg(long, default_value = "Quản trị hệ thống")]
+        display_name: String,
+    },
 }
 
 #[tokio::main]
@@ -45,16 +77,38 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Schema = cli.command {
-        print!("{}", schema::sdl());
-        return Ok(());
+    match cli.command {
+        Command::Schema => {
+            print!("{}", schema::sdl());
+            return Ok(());
+        }
+        Command::Permissions => {
+            print!("{}", ttdn_api::policy::render_markdown());
+            return Ok(());
+        }
+        _ => {}
     }
-    let settings =
+    let mut settings =
         Settings::load().context("invalid configuration (ttdn.toml or TTDN_* variables)")?;
+    if let Command::Serve { demo: true } = cli.command {
+        // A demo server: demo accounts with public passwords, so no production guarantees.
+        settings.mode = Mode::Dev;
+    }
     telemetry::init(&settings);
     let database = connect(&settings).await?;
     match cli.command {
-        Command::Schema => {}
+        Command::Schema | Command::Permissions => {}
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    display_name,
+                    ..
+                },
+        } => {
+            db::migrate(&database).await.context("migration failed")?;
+            create_admin(&database, &username, &display_name).await?;
+        }
         Command::Migrate => {
             db::migrate(&database).await.context("migration failed")?;
             eprintln!("Database is up to date.");
@@ -71,6 +125,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed_demo(&database).await?;
             }
             let app = Application::build(&settings, database)?;
+            if demo {
+                eprintln!(
+                    "Demo accounts (password {:?}): {}",
+                    demo::DEMO_PASSWORD,
+                    demo::DEMO_ACCOUNTS
+                        .iter()
+                        .map(|a| a.1)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
             let host = settings
                 .bind
                 .rsplit_once(':')
@@ -121,10 +186,37 @@ async fn seed_demo(database: &sea_orm::DatabaseConnection) -> anyhow::Result<()>
         .await
         .map_err(|e| anyhow::anyhow!("demo data could not be loaded: {e:?}"))?;
     eprintln!(
-        "Demo data: {} of {} agencies inserted ({} already present).",
+        "Demo data: {} of {} agencies inserted ({} already present); {} accounts and clients inserted.",
         report.agencies_inserted,
         report.agencies_total,
-        report.agencies_total - report.agencies_inserted
+        report.agencies_total - report.agencies_inserted,
+        report.accounts_inserted
     );
+    Ok(())
+}
+
+async fn create_admin(
+    database: &sea_orm::DatabaseConnection,
+    username: &str,
+    display_name: &str,
+) -> anyhow::Result<()> {
+    let password = match std::env::var("TTDN_NEW_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprintln!("Password for {username} (one line on standard input):");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the password")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let user = accounts::create_admin(database, username, display_name, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message().en))?;
+    match user {
+        Some(user) => eprintln!("Administrator {} created (id {}).", user.username, user.id),
+        None => anyhow::bail!("an account named {username:?} exists already"),
+    }
     Ok(())
 }

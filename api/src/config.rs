@@ -38,7 +38,55 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// `TTDN_WORKERS`: HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
+    /// `TTDN_MODE`: `production` (default) or `dev`. Outside dev mode the server refuses to start
+    /// without a strong `TTDN_JWT_SECRET`.
+    pub mode: Mode,
+    /// `TTDN_JWT_SECRET`: the key that signs access tokens, at least 32 bytes. In dev mode a
+    /// random one is made at start when unset (tokens then die with the process).
+    pub jwt_secret: Secret,
+    /// `TTDN_ACCESS_TOKEN_TTL_SECS`: lifetime of access tokens.
+    pub access_token_ttl_secs: i64,
+    /// `TTDN_REFRESH_TOKEN_TTL_SECS`: lifetime of refresh tokens.
+    pub refresh_token_ttl_secs: i64,
+    /// `TTDN_LOGIN_MAX_FAILURES`: failed sign-ins to one account name before it locks.
+    pub login_max_failures: i32,
+    /// `TTDN_LOGIN_LOCKOUT_SECS`: how long a locked account name stays locked.
+    pub login_lockout_secs: i64,
+    /// `TTDN_LOGIN_MAX_FAILURES_PER_ADDRESS`: failed sign-ins from one address (any account)
+    /// before that address is throttled.
+    pub login_max_failures_per_address: i32,
+    /// `TTDN_LOGIN_WINDOW_SECS`: the window failures are counted in, and how long a throttled
+    /// address waits.
+    pub login_window_secs: i64,
 }
+
+/// Deployment mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Production: strict secrets, no demo accounts.
+    Production,
+    /// Development and demos: a random signing key when none is set; demo data allowed.
+    Dev,
+}
+
+/// A secret setting: never printed by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "(unset)"
+        } else {
+            "(redacted)"
+        })
+    }
+}
+
+/// Shortest accepted JWT secret, in bytes.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +112,14 @@ impl Default for Settings {
             log: "info".into(),
             shutdown_timeout_secs: 30,
             workers: 0,
+            mode: Mode::Production,
+            jwt_secret: Secret::default(),
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            login_max_failures: 5,
+            login_lockout_secs: 15 * 60,
+            login_max_failures_per_address: 20,
+            login_window_secs: 15 * 60,
         }
     }
 }
@@ -80,6 +136,25 @@ impl Settings {
             .merge(Env::prefixed("TTDN_").ignore(&["CONFIG", "TEST_DATABASE_URL"]))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The key that signs access tokens. Outside dev mode a missing or short secret is an error,
+    /// so that a production server never runs with a guessable key; in dev mode an unset secret
+    /// becomes a random one.
+    pub fn signing_key(&self) -> Result<Vec<u8>, String> {
+        let secret = self.jwt_secret.0.as_bytes();
+        if secret.len() >= MIN_JWT_SECRET_BYTES {
+            return Ok(secret.to_vec());
+        }
+        match (self.mode, secret.is_empty()) {
+            (Mode::Dev, true) => Ok(crate::auth::token::random_secret().into_bytes()),
+            (Mode::Dev, false) | (Mode::Production, false) => Err(format!(
+                "TTDN_JWT_SECRET is too short: use at least {MIN_JWT_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`)"
+            )),
+            (Mode::Production, true) => Err(format!(
+                "TTDN_JWT_SECRET is not set: production mode needs at least {MIN_JWT_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`), or set TTDN_MODE=dev for a local trial"
+            )),
+        }
     }
 
     /// Whether the database is PostgreSQL.

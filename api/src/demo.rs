@@ -8,20 +8,110 @@
 //!   province, the former city district and its wards closed with successors.
 //! - Provincial and central press agencies.
 //!
+//! - One account per role, all with the password [`DEMO_PASSWORD`], and one service client with
+//!   the secret [`DEMO_CLIENT_SECRET`]. These credentials are public: never load the demo data
+//!   into a production database.
+//!
 //! Every record has a fixed id derived from a stable key, so seeding twice changes nothing.
 
 use chrono::NaiveDate;
-use entity::{agency::AgencyKind, ids::AgencyId};
+use entity::{
+    agency::AgencyKind,
+    ids::{AgencyId, ServiceClientId, UserId},
+    user_account::Role,
+};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
+    account::{
+        service::{self as accounts, NewUser},
+        types::Username,
+    },
     agency::{
         service::{self as agency_service, Details, NewAgency},
         types::{ElectronicId, PressMedium, ShortName},
     },
+    auth::{actor::ClientScope, password::NewPassword},
+    client::service::{self as clients, NewClient},
     error::{AppError, AppResult},
 };
+
+/// Password of every demo account (public: demo only).
+pub const DEMO_PASSWORD: &str = "ttdn-demo-2026";
+
+/// Secret of the demo service client (public: demo only).
+pub const DEMO_CLIENT_SECRET: &str = "ttdn-demo-client-secret-2026";
+
+/// Demo accounts: (key, username, display name, role, agency key).
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Role, Option<&str>)] = &[
+    (
+        "user.admin",
+        "admin",
+        "Quản trị hệ thống",
+        Role::Admin,
+        None,
+    ),
+    (
+        "user.so.thanhhoa",
+        "so.thanhhoa",
+        "Phòng Báo chí – Xuất bản, Sở VHTTDL Thanh Hóa",
+        Role::ProvincialDepartment,
+        Some("th.svhttdl"),
+    ),
+    (
+        "user.huyen.trieuson",
+        "huyen.trieuson",
+        "Phòng VH-TT huyện Triệu Sơn",
+        Role::District,
+        Some("th.trieuson"),
+    ),
+    (
+        "user.huyen.thoxuan",
+        "huyen.thoxuan",
+        "Phòng VH-TT huyện Thọ Xuân",
+        Role::District,
+        Some("th.thoxuan"),
+    ),
+    (
+        "user.xa.danluc",
+        "xa.danluc",
+        "Văn phòng UBND xã Dân Lực",
+        Role::Commune,
+        Some("th.trieuson.danluc"),
+    ),
+    (
+        "user.xa.xuanlam",
+        "xa.xuanlam",
+        "Văn phòng UBND xã Xuân Lam",
+        Role::Commune,
+        Some("th.thoxuan.xuanlam"),
+    ),
+    (
+        "user.bao.thanhhoa",
+        "bao.thanhhoa",
+        "Ban Thời sự, Báo Thanh Hóa",
+        Role::Press,
+        Some("th.baoth"),
+    ),
+    (
+        "user.so.caobang",
+        "so.caobang",
+        "Sở VHTTDL Cao Bằng",
+        Role::ProvincialDepartment,
+        Some("cb.svhttdl"),
+    ),
+    (
+        "user.phuong.thucphan",
+        "phuong.thucphan",
+        "Văn phòng UBND phường Thục Phán",
+        Role::Commune,
+        Some("cb.thucphan"),
+    ),
+];
+
+/// Key of the demo service client.
+pub const DEMO_CLIENT: &str = "client.thanhhoa.qlvb";
 
 /// Namespace of demo ids (UUID v5 of the record's key).
 const NAMESPACE: Uuid = Uuid::from_u128(0x7e5d_1c9a_4b2f_4d0e_9a61_3f08_2c7b_d415);
@@ -548,6 +638,8 @@ pub struct SeedReport {
     pub agencies_inserted: usize,
     /// Agencies in the demo data set.
     pub agencies_total: usize,
+    /// Accounts and service clients inserted by this run.
+    pub accounts_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -581,6 +673,35 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
         if agency_service::insert_fixed(&txn, demo_id(row.key), new, valid_to, successor).await? {
             report.agencies_inserted += 1;
         }
+    }
+    for (key, username, display_name, role, agency) in DEMO_ACCOUNTS {
+        let username = Username::parse(username)?;
+        let new = NewUser {
+            password: NewPassword::parse("password", DEMO_PASSWORD, username.as_str())?,
+            username,
+            display_name: (*display_name).to_owned(),
+            role: *role,
+            agency: agency.map(|key| AgencyId(demo_id(key))),
+        };
+        if accounts::bootstrap(&txn, UserId(demo_id(key)), new)
+            .await?
+            .is_some()
+        {
+            report.accounts_inserted += 1;
+        }
+    }
+    let client = NewClient {
+        name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
+        agency: AgencyId(demo_id("th")),
+        scopes: vec![
+            ClientScope::AgenciesRead,
+            ClientScope::UsersRead,
+            ClientScope::AuditRead,
+        ],
+    };
+    let client_id = ServiceClientId(demo_id(DEMO_CLIENT));
+    if clients::bootstrap(&txn, client_id, client, DEMO_CLIENT_SECRET).await? {
+        report.accounts_inserted += 1;
     }
     txn.commit().await?;
     Ok(report)

@@ -106,6 +106,9 @@ impl fmt::Display for ErrorCode {
 pub enum AppError {
     /// `UNAUTHENTICATED`: "sign in first"; no detail about why a token was refused.
     Unauthenticated,
+    /// `UNAUTHENTICATED` from a sign-in attempt: wrong credentials (one message for an unknown
+    /// account and a wrong password), a disabled account, a spent or expired refresh token.
+    SignInFailed(Msg),
     /// `FORBIDDEN`: the record is visible to the caller, the action is not allowed.
     Forbidden(Msg),
     /// `NOT_FOUND`: no such record in the caller's scope (records outside scope look absent).
@@ -178,7 +181,7 @@ impl AppError {
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::Unauthenticated | AppError::SignInFailed(_) => ErrorCode::Unauthenticated,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::BadInput { .. } => ErrorCode::BadUserInput,
@@ -195,7 +198,9 @@ impl AppError {
                 "Cần đăng nhập để thực hiện thao tác này",
                 "Authentication is required",
             ),
-            AppError::Forbidden(msg) | AppError::NotFound(msg) => msg.clone(),
+            AppError::Forbidden(msg) | AppError::NotFound(msg) | AppError::SignInFailed(msg) => {
+                msg.clone()
+            }
             AppError::BadInput { msg, .. } | AppError::Conflict { msg, .. } => msg.clone(),
             AppError::RateLimited { retry_after_secs } => Msg::new(
                 format!("Quá nhiều yêu cầu; thử lại sau {retry_after_secs} giây"),

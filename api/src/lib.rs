@@ -1,12 +1,17 @@
 //! ttdn: a GraphQL API for external-information work (thông tin đối ngoại) in Vietnamese
 //! provinces. See `docs/architecture.md` for the shape of the code.
 
+pub mod account;
 pub mod agency;
+pub mod audit;
+pub mod auth;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod policy;
 pub mod startup;
 pub mod telemetry;
 pub mod text;

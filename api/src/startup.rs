@@ -16,10 +16,11 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::{
+    auth::service::AuthConfig,
     config::Settings,
     graphql::{
         http,
-        schema::{self, Limits},
+        schema::{self, Limits, Runtime},
     },
 };
 
@@ -46,8 +47,14 @@ async fn request_id_header(
 }
 
 impl Application {
-    /// Binds `settings.bind` and prepares the server on `db`.
+    /// Binds `settings.bind` and prepares the server on `db`. Refuses a missing or weak JWT
+    /// secret outside dev mode.
     pub fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let signing_key = settings.signing_key().map_err(anyhow::Error::msg)?;
+        let runtime = Runtime {
+            db: db.clone(),
+            auth: AuthConfig::new(settings, &signing_key),
+        };
         let listener = TcpListener::bind(&settings.bind).with_context(|| {
             format!(
                 "cannot listen on {}: the address is in use or not available here; set TTDN_BIND to another address:port",
@@ -55,7 +62,7 @@ impl Application {
             )
         })?;
         let port = listener.local_addr()?.port();
-        let schema = web::Data::new(schema::build(Some(db.clone()), Limits::from(settings)));
+        let schema = web::Data::new(schema::build(Some(runtime), Limits::from(settings)));
         let db = web::Data::new(db);
         let max_body = settings.max_body_bytes;
         let mut server = HttpServer::new(move || {

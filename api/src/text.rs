@@ -33,6 +33,16 @@ pub fn contains_pattern(needle: &str) -> String {
     pattern
 }
 
+/// `column LIKE '%needle%'` with wildcards in `needle` escaped (the same on SQLite and
+/// PostgreSQL).
+pub fn column_contains(
+    column: impl sea_orm::sea_query::IntoColumnRef,
+    needle: &str,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    Expr::col(column).like(LikeExpr::new(contains_pattern(needle)).escape('\\'))
+}
+
 /// Trims `raw` and checks it is a single line of 1 to `max` characters with no control
 /// characters; the error names `field`.
 pub fn required_line(field: &'static str, raw: &str, max: usize) -> AppResult<String> {

@@ -48,3 +48,18 @@ typed_id!(
     /// Id of an [`crate::agency`] row.
     AgencyId
 );
+
+typed_id!(
+    /// Id of a [`crate::user_account`] row.
+    UserId
+);
+
+typed_id!(
+    /// Id of a [`crate::session`] row.
+    SessionId
+);
+
+typed_id!(
+    /// Id of a [`crate::service_client`] row.
+    ServiceClientId
+);

@@ -3,4 +3,10 @@
 //! Entities know nothing about GraphQL: the `api` crate builds its own output types from these models.
 
 pub mod agency;
+pub mod audit_event;
 pub mod ids;
+pub mod login_throttle;
+pub mod refresh_token;
+pub mod service_client;
+pub mod session;
+pub mod user_account;

@@ -22,6 +22,44 @@ fn ttdn(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
 }
 
 #[test]
+fn production_mode_refuses_a_missing_or_short_jwt_secret() {
+    let db = std::env::temp_dir().join(format!("ttdn-cli-{}.db", uuid::Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let (ok, text) = ttdn(
+        &["serve"],
+        &[("TTDN_BIND", "127.0.0.1:0"), ("TTDN_DATABASE_URL", &url)],
+    );
+    assert!(!ok);
+    assert!(text.contains("TTDN_JWT_SECRET is not set"), "{text}");
+    let (ok, text) = ttdn(
+        &["serve"],
+        &[
+            ("TTDN_BIND", "127.0.0.1:0"),
+            ("TTDN_DATABASE_URL", &url),
+            ("TTDN_JWT_SECRET", "short"),
+        ],
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    assert!(!ok);
+    assert!(text.contains("TTDN_JWT_SECRET is too short"), "{text}");
+}
+
+#[test]
+fn the_permissions_command_prints_the_committed_matrix() {
+    let (ok, text) = ttdn(&["permissions"], &[]);
+    assert!(ok, "{text}");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/permissions.md"))
+            .expect("docs/permissions.md");
+    assert_eq!(
+        text, committed,
+        "docs/permissions.md is stale: run `cargo run -- permissions > docs/permissions.md`"
+    );
+}
+
+#[test]
 fn schema_prints_the_sdl() {
     let (ok, text) = ttdn(&["schema"], &[]);
     assert!(ok, "{text}");
@@ -60,7 +98,11 @@ fn a_port_in_use_is_explained() {
     let url = format!("sqlite://{}?mode=rwc", db.display());
     let (ok, text) = ttdn(
         &["serve"],
-        &[("TTDN_BIND", &address), ("TTDN_DATABASE_URL", &url)],
+        &[
+            ("TTDN_BIND", &address),
+            ("TTDN_DATABASE_URL", &url),
+            ("TTDN_MODE", "dev"),
+        ],
     );
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));

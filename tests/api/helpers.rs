@@ -5,8 +5,22 @@ use std::path::PathBuf;
 use actix_web::http::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
-use ttdn_api::{config::Settings, db, demo, startup::Application};
+use ttdn_api::{
+    account::service as accounts,
+    config::{Mode, Secret, Settings},
+    db, demo,
+    startup::Application,
+};
 use uuid::Uuid;
+
+/// The JWT secret of every test server, so that tests can forge tokens.
+pub const TEST_JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+/// The test administrator, created in every test database.
+pub const ADMIN: &str = "admin.test";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "test-admin-password-2026";
+/// Password of every demo account.
+pub const DEMO_PASSWORD: &str = demo::DEMO_PASSWORD;
 
 /// Removes the test's database when the test ends.
 enum DbGuard {
@@ -55,6 +69,8 @@ pub struct TestApp {
     pub address: String,
     /// A direct connection to the test's database, for arranging and checking.
     pub db: DatabaseConnection,
+    /// Access token of the test administrator, used by `gql` and `data`.
+    pub admin_token: String,
     client: awc::Client,
     _guard: DbGuard,
 }
@@ -109,6 +125,8 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> 
         bind: "127.0.0.1:0".into(),
         workers: 1,
         log: "error".into(),
+        mode: Mode::Dev,
+        jwt_secret: Secret(TEST_JWT_SECRET.into()),
         ..Settings::default()
     };
     adjust(&mut settings);
@@ -119,17 +137,24 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> 
     if with_demo {
         demo::seed(&database).await.expect("seed the demo data");
     }
+    accounts::create_admin(&database, ADMIN, "Test administrator", ADMIN_PASSWORD)
+        .await
+        .expect("create the test administrator")
+        .expect("a new administrator");
     let app = Application::build(&settings, database.clone()).expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let mut app = TestApp {
         address,
         db: database,
+        admin_token: String::new(),
         client: awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish(),
         _guard: guard,
-    }
+    };
+    app.admin_token = app.token(ADMIN, ADMIN_PASSWORD).await;
+    app
 }
 
 /// A raw HTTP answer.
@@ -158,18 +183,88 @@ impl Raw {
 }
 
 impl TestApp {
-    /// Runs a GraphQL operation by POST and returns the whole response body.
+    /// Runs a GraphQL operation by POST as the test administrator and returns the whole
+    /// response body.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
         self.gql_with(query, variables, &[]).await.json()
     }
 
-    /// Runs a GraphQL operation by POST with extra headers.
-    pub async fn gql_with(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Raw {
+    /// Runs a GraphQL operation by POST with `token` (`None`: no `Authorization` header).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables }).to_string();
-        let mut headers = headers.to_vec();
-        headers.push(("content-type", "application/json"));
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(bearer) = &bearer {
+            headers.push(("authorization", bearer.as_str()));
+        }
         self.request("POST", "/graphql", &headers, body.into_bytes())
             .await
+            .json()
+    }
+
+    /// Runs a GraphQL operation by POST with extra headers, as the test administrator unless
+    /// the headers carry an `authorization` of their own.
+    pub async fn gql_with(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Raw {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let bearer = self.bearer();
+        let mut headers = headers.to_vec();
+        headers.push(("content-type", "application/json"));
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        {
+            headers.push(("authorization", bearer.as_str()));
+        }
+        self.request("POST", "/graphql", &headers, body.into_bytes())
+            .await
+    }
+
+    /// `Bearer <admin token>`.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.admin_token)
+    }
+
+    /// Signs in and returns the whole `login` response.
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        self.gql_as(
+            None,
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id username } } }",
+            json!({ "input": { "username": username, "password": password } }),
+        )
+        .await
+    }
+
+    /// Signs in and returns the access token.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let response = self.login(username, password).await;
+        response["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login of {username} failed: {response:#}"))
+            .to_owned()
+    }
+
+    /// Access token of a demo account.
+    pub async fn demo_token(&self, username: &str) -> String {
+        self.token(username, DEMO_PASSWORD).await
+    }
+
+    /// Access token of the demo service client.
+    pub async fn client_token(&self) -> String {
+        let credentials = json!({
+            "clientId": demo::demo_id(demo::DEMO_CLIENT).to_string(),
+            "clientSecret": demo::DEMO_CLIENT_SECRET,
+        });
+        let response = self
+            .gql_as(
+                None,
+                "mutation($input: ClientTokenInput!) { clientToken(input: $input) { accessToken } }",
+                json!({ "input": credentials }),
+            )
+            .await;
+        response["data"]["clientToken"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("client token failed: {response:#}"))
+            .to_owned()
     }
 
     /// Any request.
@@ -261,5 +356,15 @@ pub fn field(error: &Value) -> &str {
 
 /// The id of a demo agency.
 pub fn demo_agency(key: &str) -> String {
+    demo::demo_id(key).to_string()
+}
+
+/// The id of a demo account by username.
+pub fn demo_user(username: &str) -> String {
+    let key = demo::DEMO_ACCOUNTS
+        .iter()
+        .find(|a| a.1 == username)
+        .map(|a| a.0)
+        .unwrap_or_else(|| panic!("no demo account {username}"));
     demo::demo_id(key).to_string()
 }

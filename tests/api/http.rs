@@ -17,11 +17,12 @@ async fn health_and_readiness_answer() {
 #[actix_web::test]
 async fn a_query_runs_over_get() {
     let app = spawn_app().await;
+    let bearer = app.bearer();
     let response = app
         .request(
             "GET",
             "/graphql?query=%7Bagencies%7BtotalCount%7D%7D",
-            &[],
+            &[("authorization", &bearer)],
             vec![],
         )
         .await;
@@ -96,13 +97,14 @@ async fn an_oversized_body_is_413_and_writes_nothing() {
 
 #[actix_web::test]
 async fn the_body_limit_is_configurable() {
-    let app = spawn_with(|s| s.max_body_bytes = 64, false).await;
+    let app = spawn_with(|s| s.max_body_bytes = 1024, false).await;
+    let small = app
+        .gql_with("{ agencies { totalCount } }", json!({}), &[])
+        .await;
+    assert_eq!(small.status, 200);
+    let padded = json!({ "padding": "x".repeat(2000) });
     let response = app
-        .gql_with(
-            "{ agencies { totalCount } }",
-            json!({ "padding": "x".repeat(100) }),
-            &[],
-        )
+        .gql_with("{ agencies { totalCount } }", padded, &[])
         .await;
     assert_eq!(response.status, 413);
 }

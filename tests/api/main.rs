@@ -10,4 +10,5 @@ mod demo;
 mod errors;
 mod helpers;
 mod http;
+mod permissions;
 mod schema;

@@ -9,25 +9,28 @@ use entity::{
     agency::{AgencyKind as Kind, Model},
     ids::AgencyId,
 };
+use serde::Serialize;
 
 use super::{
     service::{self, AgencyFilter, AgencyPatch, Closing, Details, NewAgency},
     types::{ElectronicId, MAX_NAME, PressMedium, ShortName},
 };
 use crate::{
-    db,
     error::AppResult,
     graphql::{
-        context::{ContextExt, parse_id},
+        context::{ContextExt, audit_changes, parse_id},
+        mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
         scalars::Date,
     },
+    policy::{self, Operation},
     text, time,
 };
 
 /// Kind of agency (loại cơ quan); decides where it may sit in the tree.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[graphql(name = "AgencyKind")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgencyKind {
     /// Provincial people's committee (UBND tỉnh/thành phố). Always a root of the tree.
     ProvincialCommittee,
@@ -249,6 +252,7 @@ async fn list(
     first: Option<i32>,
     after: Option<String>,
 ) -> AppResult<Connection<String, Agency, TotalCount>> {
+    policy::require(ctx.actor()?, Operation::AgencyRead)?;
     let page = PageRequest::parse(first, after.as_deref())?;
     let (rows, total) = service::list(ctx.db()?, &filter, &page).await?;
     Ok(rows.into_connection(total))
@@ -304,6 +308,7 @@ impl AgencyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Agency id.")] id: ID,
     ) -> AppResult<Agency> {
+        policy::require(ctx.actor()?, Operation::AgencyRead)?;
         let id = parse_id("id", &id)?;
         Ok(Agency(service::get(ctx.db()?, AgencyId(id)).await?))
     }
@@ -324,7 +329,8 @@ impl AgencyQuery {
 }
 
 /// A new agency.
-#[derive(InputObject)]
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAgencyInput {
     /// Full official name, 1 to 255 characters.
     name: String,
@@ -391,7 +397,8 @@ impl CreateAgencyInput {
 
 /// Changes to an agency's details. Omitted fields stay as they are; `null` clears a nullable
 /// field. The parent changes through `moveAgency`, the end of validity through `closeAgency`.
-#[derive(InputObject)]
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateAgencyInput {
     /// The agency to change.
     id: ID,
@@ -402,20 +409,27 @@ pub struct UpdateAgencyInput {
     /// New short name.
     short_name: Option<String>,
     /// New administrative-unit code, or null to clear.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     admin_code: MaybeUndefined<String>,
     /// New electronic identifier, or null to clear.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     electronic_id: MaybeUndefined<String>,
     /// New address, or null to clear.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     address: MaybeUndefined<String>,
     /// New phone, or null to clear.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     phone: MaybeUndefined<String>,
     /// New e-mail, or null to clear.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     email: MaybeUndefined<String>,
     /// New web portal, or null to clear.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     website: MaybeUndefined<String>,
     /// New press media (press agencies only).
     press_media: Option<Vec<PressMedium>>,
     /// New press licence, or null to clear.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     press_licence: MaybeUndefined<String>,
     /// Marks or unmarks the TTĐN lead department.
     is_ttdn_lead: Option<bool>,
@@ -461,7 +475,8 @@ impl UpdateAgencyInput {
 }
 
 /// Moves an agency, with everything below it, to another parent.
-#[derive(InputObject)]
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MoveAgencyInput {
     /// The agency to move.
     id: ID,
@@ -472,7 +487,8 @@ pub struct MoveAgencyInput {
 }
 
 /// Closes an agency (ngừng hoạt động, sáp nhập): it stays readable, with its history.
-#[derive(InputObject)]
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CloseAgencyInput {
     /// The agency to close.
     id: ID,
@@ -507,6 +523,25 @@ impl From<Model> for AgencyPayload {
 #[derive(Default)]
 pub struct AgencyMutation;
 
+fn agency_id(model: &Model) -> uuid::Uuid {
+    model.id
+}
+
+/// Describes an agency mutation for [`mutation::run`].
+fn agency_mutation(
+    name: &'static str,
+    target: Option<&ID>,
+    changes: Option<serde_json::Value>,
+) -> Mutation {
+    Mutation {
+        name,
+        needs: Operation::AgencyWrite,
+        kind: "Agency",
+        target: target.and_then(|id| parse_id("id", id).ok()),
+        changes,
+    }
+}
+
 #[Object]
 impl AgencyMutation {
     /// Creates an agency.
@@ -515,13 +550,12 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new agency.")] input: CreateAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let new = input.parse().map_err(|e| e.under("input"))?;
-        let txn = db::begin(ctx.db()?).await?;
-        let model = service::create(&txn, new)
-            .await
-            .map_err(|e| e.under("input"))?;
-        txn.commit().await?;
-        Ok(model.into())
+        let described = agency_mutation("agency.create", None, audit_changes(&input));
+        mutation::run(ctx, described, agency_id, move |txn, actor| {
+            Box::pin(async move { service::create(txn, actor, input.parse()?).await })
+        })
+        .await
+        .map(Into::into)
     }
 
     /// Changes an agency's details.
@@ -530,13 +564,15 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency and the changes.")] input: UpdateAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let (id, patch, version) = input.parse().map_err(|e| e.under("input"))?;
-        let txn = db::begin(ctx.db()?).await?;
-        let model = service::update(&txn, id, patch, version)
-            .await
-            .map_err(|e| e.under("input"))?;
-        txn.commit().await?;
-        Ok(model.into())
+        let described = agency_mutation("agency.update", Some(&input.id), audit_changes(&input));
+        mutation::run(ctx, described, agency_id, move |txn, actor| {
+            Box::pin(async move {
+                let (id, patch, version) = input.parse()?;
+                service::update(txn, actor, id, patch, version).await
+            })
+        })
+        .await
+        .map(Into::into)
     }
 
     /// Moves an agency and its whole subtree under another parent (or makes it a root).
@@ -545,18 +581,20 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency and its new parent.")] input: MoveAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let id = AgencyId(parse_id("input.id", &input.id)?);
-        let parent = input
-            .parent_id
-            .as_ref()
-            .map(|p| parse_id("input.parentId", p).map(AgencyId))
-            .transpose()?;
-        let txn = db::begin(ctx.db()?).await?;
-        let model = service::move_agency(&txn, id, parent, input.expected_version)
-            .await
-            .map_err(|e| e.under("input"))?;
-        txn.commit().await?;
-        Ok(model.into())
+        let described = agency_mutation("agency.move", Some(&input.id), audit_changes(&input));
+        mutation::run(ctx, described, agency_id, move |txn, actor| {
+            Box::pin(async move {
+                let id = AgencyId(parse_id("id", &input.id)?);
+                let parent = input
+                    .parent_id
+                    .as_ref()
+                    .map(|p| parse_id("parentId", p).map(AgencyId))
+                    .transpose()?;
+                service::move_agency(txn, actor, id, parent, input.expected_version).await
+            })
+        })
+        .await
+        .map(Into::into)
     }
 
     /// Closes an agency, optionally naming its successor and handing its children over.
@@ -565,22 +603,24 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency, its last day and its successor.")] input: CloseAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let id = AgencyId(parse_id("input.id", &input.id)?);
-        let successor = input
-            .successor_id
-            .as_ref()
-            .map(|s| parse_id("input.successorId", s).map(AgencyId))
-            .transpose()?;
-        let closing = Closing {
-            valid_to: input.valid_to.0,
-            successor,
-            transfer_children: input.transfer_children,
-        };
-        let txn = db::begin(ctx.db()?).await?;
-        let model = service::close(&txn, id, closing, input.expected_version)
-            .await
-            .map_err(|e| e.under("input"))?;
-        txn.commit().await?;
-        Ok(model.into())
+        let described = agency_mutation("agency.close", Some(&input.id), audit_changes(&input));
+        mutation::run(ctx, described, agency_id, move |txn, actor| {
+            Box::pin(async move {
+                let id = AgencyId(parse_id("id", &input.id)?);
+                let successor = input
+                    .successor_id
+                    .as_ref()
+                    .map(|s| parse_id("successorId", s).map(AgencyId))
+                    .transpose()?;
+                let closing = Closing {
+                    valid_to: input.valid_to.0,
+                    successor,
+                    transfer_children: input.transfer_children,
+                };
+                service::close(txn, actor, id, closing, input.expected_version).await
+            })
+        })
+        .await
+        .map(Into::into)
     }
 }

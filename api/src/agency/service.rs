@@ -12,17 +12,17 @@ use entity::{
     ids::AgencyId,
 };
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Select,
-    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use super::types::{AdminCode, ElectronicId, PressMedium, ShortName, parent_allowed};
 use crate::{
+    auth::actor::Actor,
     error::{AppError, AppResult, Msg, unique_violation},
     graphql::pagination::{Page, PageRequest, TotalCount},
+    policy::{self, Operation, Visibility},
     text,
 };
 
@@ -60,6 +60,28 @@ fn path_ids(path: &str) -> Vec<Uuid> {
 /// Whether an agency with this validity exists on `day`.
 fn active_on(model: &Model, day: NaiveDate) -> bool {
     model.valid_from <= day && model.valid_to.is_none_or(|to| to >= day)
+}
+
+/// Ids of the agencies whose path starts with `prefix` (a subtree), as a subquery.
+pub fn ids_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(Column::Id)
+        .from(Agency)
+        .and_where(Column::Path.starts_with(prefix))
+        .to_owned()
+}
+
+/// Restricts records whose agency is in `agency_column` to what `visibility` allows.
+pub fn visible_to<E: EntityTrait>(
+    select: Select<E>,
+    agency_column: E::Column,
+    visibility: &Visibility,
+) -> Select<E> {
+    match visibility {
+        Visibility::All => select,
+        Visibility::Subtree(path) => select.filter(agency_column.in_subquery(ids_under(path))),
+        Visibility::Agency(id) => select.filter(agency_column.eq(*id)),
+    }
 }
 
 /// Filters of an agency list.
@@ -129,10 +151,7 @@ async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<
         .map(text::fold)
         .filter(|s| !s.is_empty())
     {
-        select =
-            select.filter(Expr::col(Column::SearchName).like(
-                sea_orm::sea_query::LikeExpr::new(text::contains_pattern(&search)).escape('\\'),
-            ));
+        select = select.filter(text::column_contains(Column::SearchName, &search));
     }
     if !filter.kinds.is_empty() {
         select = select.filter(Column::Kind.is_in(filter.kinds.iter().copied()));
@@ -459,9 +478,19 @@ fn write_details(model: &mut ActiveModel, details: Details, admin_code: Option<S
     model.valid_from = Set(details.valid_from);
 }
 
-/// Creates an agency.
+/// Path of an optional agency, for scope checks (`None` for "no agency", i.e. a root).
+async fn path_of<C: ConnectionTrait>(db: &C, id: Option<AgencyId>) -> AppResult<Option<String>> {
+    Ok(match id {
+        Some(id) => Some(input_parent(db, id).await?.path),
+        None => None,
+    })
+}
+
+/// Creates an agency: under a parent in the actor's scope, or as a root (administrators).
 #[tracing::instrument(skip_all, fields(agency.kind = ?new.kind))]
-pub async fn create<C: ConnectionTrait>(db: &C, new: NewAgency) -> AppResult<Model> {
+pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, new: NewAgency) -> AppResult<Model> {
+    let parent_path = path_of(db, new.parent).await?;
+    policy::require_at(actor, Operation::AgencyWrite, parent_path.as_deref())?;
     let id = AgencyId::new();
     insert(db, id.0, new, None, None).await?;
     get(db, id).await
@@ -552,11 +581,13 @@ async fn save<C: ConnectionTrait>(
 #[tracing::instrument(skip_all, fields(agency.id = %id))]
 pub async fn update<C: ConnectionTrait>(
     db: &C,
+    actor: &Actor,
     id: AgencyId,
     patch: AgencyPatch,
     expected_version: Option<i32>,
 ) -> AppResult<Model> {
     let current = get(db, id).await?;
+    policy::require_at(actor, Operation::AgencyWrite, Some(&current.path))?;
     check_version(&current, expected_version)?;
     let details = patch.apply(Details::of(&current));
     let parent = match current.parent_id {
@@ -605,15 +636,20 @@ pub async fn update<C: ConnectionTrait>(
     save(db, &current, changes).await
 }
 
-/// Moves an agency (with its whole subtree) under `new_parent`, or makes it a root.
+/// Moves an agency (with its whole subtree) under `new_parent`, or makes it a root. Both ends
+/// must be in the actor's scope.
 #[tracing::instrument(skip_all, fields(agency.id = %id))]
 pub async fn move_agency<C: ConnectionTrait>(
     db: &C,
+    actor: &Actor,
     id: AgencyId,
     new_parent: Option<AgencyId>,
     expected_version: Option<i32>,
 ) -> AppResult<Model> {
     let current = get(db, id).await?;
+    policy::require_at(actor, Operation::AgencyWrite, Some(&current.path))?;
+    let target_path = path_of(db, new_parent).await?;
+    policy::require_at(actor, Operation::AgencyWrite, target_path.as_deref())?;
     check_version(&current, expected_version)?;
     let parent = match new_parent {
         Some(parent) => Some(input_parent(db, parent).await?),
@@ -719,11 +755,13 @@ pub struct Closing {
 #[tracing::instrument(skip_all, fields(agency.id = %id))]
 pub async fn close<C: ConnectionTrait>(
     db: &C,
+    actor: &Actor,
     id: AgencyId,
     closing: Closing,
     expected_version: Option<i32>,
 ) -> AppResult<Model> {
     let current = get(db, id).await?;
+    policy::require_at(actor, Operation::AgencyWrite, Some(&current.path))?;
     check_version(&current, expected_version)?;
     if current.valid_to.is_some() {
         return Err(AppError::Conflict {
@@ -779,16 +817,17 @@ pub async fn close<C: ConnectionTrait>(
         match (&successor, closing.transfer_children) {
             (Some(successor), true) => {
                 for child in active_children {
-                    move_agency(db, AgencyId(child.id), Some(AgencyId(successor.id)), None)
+                    move_agency(db, actor, AgencyId(child.id), Some(AgencyId(successor.id)), None)
                         .await
-                        .map_err(|_| {
-                            AppError::conflict(
+                        .map_err(|err| match err {
+                            AppError::Forbidden(_) | AppError::Internal(_) => err,
+                            _ => AppError::conflict(
                                 "transferChildren",
                                 Msg::new(
                                     format!("Không thể chuyển cơ quan trực thuộc \"{}\" sang cơ quan kế thừa", child.name),
                                     format!("Child agency \"{}\" cannot move under the successor", child.name),
                                 ),
-                            )
+                            ),
                         })?;
                 }
             }

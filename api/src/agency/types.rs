@@ -130,7 +130,10 @@ impl ShortName {
 }
 
 /// A medium a press agency publishes in (loại hình báo chí).
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    async_graphql::Enum, serde::Serialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PressMedium {
     /// Báo in: printed newspaper or magazine.
     Print,

@@ -26,11 +26,15 @@ use serde_json::json;
 use tracing_actix_web::RequestId as HttpRequestId;
 
 use super::{
+    context::ClientAddress,
     extension::{Locale, RequestId},
     loaders::Loaders,
     schema::AppSchema,
 };
-use crate::error::{ErrorCode, Msg};
+use crate::{
+    auth::{actor::authenticate, service::AuthConfig},
+    error::{ErrorCode, Msg},
+};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
@@ -80,10 +84,36 @@ async fn execute(
     request: async_graphql::Request,
     request_id: &HttpRequestId,
 ) -> HttpResponse {
+    // The actor is computed once per request, before any resolver runs.
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let authentication = match schema.data::<AuthConfig>() {
+        Some(auth) => authenticate(db, &auth.keys, header).await,
+        None => Err(crate::error::AppError::internal(anyhow::anyhow!(
+            "no auth config"
+        ))),
+    };
+    let authentication = match authentication {
+        Ok(authentication) => authentication,
+        Err(err) => {
+            tracing::error!(error = ?err, "authentication failed");
+            let response = async_graphql::Response::from_errors(vec![
+                async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default()),
+            ]);
+            return respond(req, &response);
+        }
+    };
+    let address = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let request = request
         .data(locale(req))
         .data(RequestId(request_id.to_string()))
-        .data(Loaders::new(db));
+        .data(Loaders::new(db))
+        .data(authentication)
+        .data(ClientAddress(address));
     let response = schema.execute(request).await;
     respond(req, &response)
 }

@@ -4,6 +4,7 @@ pub mod context;
 pub mod extension;
 pub mod http;
 pub mod loaders;
+pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod scalars;

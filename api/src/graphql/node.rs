@@ -1,20 +1,26 @@
 //! The `Node` interface and `node(id:)`: any object of the API by its opaque id.
 
 use async_graphql::{Context, ID, Interface, Object};
-use entity::ids::AgencyId;
+use entity::ids::{AgencyId, UserId};
 
 use super::context::{ContextExt, parse_id};
 use crate::{
+    account::{schema::User, service as account_service},
     agency::{schema::Agency, service as agency_service},
     error::{AppError, AppResult, Msg},
+    policy::{self, Access, Operation},
 };
 
 /// An object with a global id (Relay `Node`).
 #[derive(Interface)]
+// One value per `node(id:)` call: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
 pub enum Node {
     /// An agency.
     Agency(Agency),
+    /// A person's account.
+    User(User),
 }
 
 /// `node(id:)`.
@@ -29,11 +35,23 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id.")] id: ID,
     ) -> AppResult<Node> {
+        let (actor, db) = (ctx.actor()?, ctx.db()?);
         let uuid = parse_id("id", &id)?;
-        match agency_service::get(ctx.db()?, AgencyId(uuid)).await {
-            Ok(agency) => return Ok(Node::Agency(agency.into())),
-            Err(AppError::NotFound(_)) => {}
-            Err(other) => return Err(other),
+        // Each kind is looked up only where the caller may read it, so nothing outside the
+        // caller's scope is found.
+        if policy::access_of(actor, Operation::AgencyRead) != Access::Denied {
+            match agency_service::get(db, AgencyId(uuid)).await {
+                Ok(agency) => return Ok(Node::Agency(agency.into())),
+                Err(AppError::NotFound(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        if policy::access_of(actor, Operation::UserRead) != Access::Denied {
+            match account_service::get(db, actor, UserId(uuid)).await {
+                Ok(user) => return Ok(Node::User(user.into())),
+                Err(AppError::NotFound(_)) => {}
+                Err(other) => return Err(other),
+            }
         }
         Err(AppError::NotFound(Msg::new(
             "Không tìm thấy đối tượng",

@@ -121,21 +121,74 @@ impl PageRequest {
                 ),
             );
         }
-        let mut rows = select.limit(self.first + 1).all(db).await?;
+        let rows = select.limit(self.first + 1).all(db).await?;
+        Ok(self.page(rows, |row| {
+            let (key, id) = key_of(row);
+            Cursor { key, id }
+        }))
+    }
+
+    /// Fetches one page of `select` ordered by id alone: with UUID v7 ids that is creation order
+    /// (`Order::Desc`: newest first).
+    pub async fn fetch_by_id<E, C>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        id: E::Column,
+        order: Order,
+    ) -> AppResult<Page<E::Model>>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+        E::Model: HasId,
+    {
+        let mut select = select.order_by(id, order.clone());
+        if let Some(after) = &self.after {
+            select = select.filter(match order {
+                Order::Desc => id.lt(after.id),
+                _ => id.gt(after.id),
+            });
+        }
+        let rows = select.limit(self.first + 1).all(db).await?;
+        Ok(self.page(rows, |row| Cursor {
+            key: String::new(),
+            id: row.id(),
+        }))
+    }
+
+    /// The page from up to `first + 1` fetched rows (the extra one only tells that more follow).
+    fn page<M>(&self, mut rows: Vec<M>, cursor_of: impl Fn(&M) -> Cursor) -> Page<M> {
         let has_next_page = rows.len() as u64 > self.first;
         rows.truncate(self.first as usize);
-        let items = rows
-            .into_iter()
-            .map(|row| {
-                let (key, id) = key_of(&row);
-                (Cursor { key, id }, row)
-            })
-            .collect();
-        Ok(Page {
-            items,
+        Page {
+            items: rows.into_iter().map(|row| (cursor_of(&row), row)).collect(),
             has_next_page,
             has_previous_page: self.after.is_some(),
-        })
+        }
+    }
+}
+
+/// A row with a UUID id.
+pub trait HasId {
+    /// The row's id.
+    fn id(&self) -> Uuid;
+}
+
+impl HasId for entity::audit_event::Model {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl HasId for entity::user_account::Model {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl HasId for entity::service_client::Model {
+    fn id(&self) -> Uuid {
+        self.id
     }
 }
 

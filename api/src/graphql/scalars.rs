@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 
 /// A calendar date in Vietnam time, `YYYY-MM-DD` (ISO 8601). Deadlines are dates: a report due on
 /// `2021-11-15` is on time until 23:59:59 +07:00 that day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct Date(pub NaiveDate);
 
 /// Calendar date in Vietnam time, `YYYY-MM-DD` (ngày, giờ Việt Nam UTC+07:00). A deadline date

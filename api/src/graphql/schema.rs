@@ -5,17 +5,36 @@ use sea_orm::DatabaseConnection;
 
 use super::{extension::ErrorShaping, node::NodeQuery};
 use crate::{
+    account::schema::{AccountMutation, AccountQuery},
     agency::schema::{AgencyMutation, AgencyQuery},
+    audit::schema::AuditQuery,
+    auth::{
+        schema::{AuthMutation, AuthQuery},
+        service::AuthConfig,
+    },
+    client::schema::{ClientMutation, ClientQuery},
     config::Settings,
 };
 
 /// Every read of the API.
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AgencyQuery);
+pub struct Query(
+    NodeQuery,
+    AuthQuery,
+    AgencyQuery,
+    AccountQuery,
+    ClientQuery,
+    AuditQuery,
+);
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AgencyMutation);
+pub struct Mutation(
+    AuthMutation,
+    AgencyMutation,
+    AccountMutation,
+    ClientMutation,
+);
 
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -38,14 +57,22 @@ impl From<&Settings> for Limits {
     }
 }
 
-/// Builds the schema; `db` is `None` only to print the SDL.
-pub fn build(db: Option<DatabaseConnection>, limits: Limits) -> AppSchema {
+/// What the resolvers need at run time.
+pub struct Runtime {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Token keys and sign-in limits.
+    pub auth: AuthConfig,
+}
+
+/// Builds the schema; `runtime` is `None` only to print the SDL.
+pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .extension(ErrorShaping);
-    if let Some(db) = db {
-        builder = builder.data(db);
+    if let Some(runtime) = runtime {
+        builder = builder.data(runtime.db).data(runtime.auth);
     }
     builder.finish()
 }

@@ -1,0 +1,339 @@
+//! Who is calling: computed once per request from the bearer token and the database, then read
+//! by every resolver. A token is only as good as the records behind it: a disabled account, a
+//! revoked session or a rotated client secret stops working at the next request.
+
+use std::sync::Arc;
+
+use entity::{
+    agency,
+    ids::{AgencyId, ServiceClientId, SessionId, UserId},
+    service_client, session, user_account,
+};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use super::token::{PrincipalKind, TokenKeys};
+use crate::error::{AppError, AppResult};
+
+/// The role an actor acts in: an account's role, or `Integration` for a service client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActorRole {
+    /// System administrator.
+    Admin,
+    /// The TTĐN lead department of a province.
+    ProvincialDepartment,
+    /// A district committee.
+    District,
+    /// A commune committee.
+    Commune,
+    /// A press agency.
+    Press,
+    /// A machine client.
+    Integration,
+}
+
+impl ActorRole {
+    /// Every role, in matrix order.
+    pub const ALL: [ActorRole; 6] = [
+        ActorRole::Admin,
+        ActorRole::ProvincialDepartment,
+        ActorRole::District,
+        ActorRole::Commune,
+        ActorRole::Press,
+        ActorRole::Integration,
+    ];
+
+    /// The stable name (as in tokens, the audit trail and the schema).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorRole::Admin => "ADMIN",
+            ActorRole::ProvincialDepartment => "PROVINCIAL_DEPARTMENT",
+            ActorRole::District => "DISTRICT",
+            ActorRole::Commune => "COMMUNE",
+            ActorRole::Press => "PRESS",
+            ActorRole::Integration => "INTEGRATION",
+        }
+    }
+}
+
+impl From<user_account::Role> for ActorRole {
+    fn from(role: user_account::Role) -> Self {
+        match role {
+            user_account::Role::Admin => ActorRole::Admin,
+            user_account::Role::ProvincialDepartment => ActorRole::ProvincialDepartment,
+            user_account::Role::District => ActorRole::District,
+            user_account::Role::Commune => ActorRole::Commune,
+            user_account::Role::Press => ActorRole::Press,
+        }
+    }
+}
+
+/// A permission a service client can be granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClientScope {
+    /// `agencies:read`.
+    AgenciesRead,
+    /// `agencies:write`.
+    AgenciesWrite,
+    /// `users:read`.
+    UsersRead,
+    /// `users:write`.
+    UsersWrite,
+    /// `audit:read`.
+    AuditRead,
+}
+
+impl ClientScope {
+    /// Every scope.
+    pub const ALL: [ClientScope; 5] = [
+        ClientScope::AgenciesRead,
+        ClientScope::AgenciesWrite,
+        ClientScope::UsersRead,
+        ClientScope::UsersWrite,
+        ClientScope::AuditRead,
+    ];
+
+    /// The scope's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientScope::AgenciesRead => "agencies:read",
+            ClientScope::AgenciesWrite => "agencies:write",
+            ClientScope::UsersRead => "users:read",
+            ClientScope::UsersWrite => "users:write",
+            ClientScope::AuditRead => "audit:read",
+        }
+    }
+
+    /// Reads the stored comma-separated list; unknown names are skipped.
+    pub fn decode(stored: &str) -> Vec<ClientScope> {
+        stored
+            .split(',')
+            .filter_map(|name| Self::ALL.into_iter().find(|s| s.as_str() == name))
+            .collect()
+    }
+
+    /// Stores a list as one column.
+    pub fn encode(scopes: &[ClientScope]) -> String {
+        let mut scopes = scopes.to_vec();
+        scopes.sort();
+        scopes.dedup();
+        scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The identity behind a request.
+#[derive(Clone, Debug)]
+pub enum Principal {
+    /// A person, signed in through a session.
+    User {
+        /// Account.
+        id: UserId,
+        /// Session the token belongs to.
+        session: SessionId,
+        /// Username.
+        username: String,
+    },
+    /// A service client.
+    Client {
+        /// Client.
+        id: ServiceClientId,
+        /// Name of the system.
+        name: String,
+        /// Granted scopes.
+        scopes: Vec<ClientScope>,
+    },
+}
+
+/// The part of the agency tree an actor works in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything (administrators).
+    All,
+    /// One agency and everything below it, by materialized path.
+    Subtree {
+        /// The subtree's root.
+        root: AgencyId,
+        /// Its path (`/…/`).
+        path: String,
+    },
+}
+
+impl Scope {
+    /// Whether an agency with this path lies inside.
+    pub fn contains(&self, agency_path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Subtree { path, .. } => agency_path.starts_with(path.as_str()),
+        }
+    }
+}
+
+/// A verified caller.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// Who.
+    pub principal: Principal,
+    /// In which role.
+    pub role: ActorRole,
+    /// The agency acted for (administrators may have none).
+    pub agency: Option<agency::Model>,
+    /// Where the actor works.
+    pub scope: Scope,
+}
+
+impl Actor {
+    /// Account or client id.
+    pub fn id(&self) -> Uuid {
+        match &self.principal {
+            Principal::User { id, .. } => id.0,
+            Principal::Client { id, .. } => id.0,
+        }
+    }
+
+    /// Username or client name.
+    pub fn name(&self) -> &str {
+        match &self.principal {
+            Principal::User { username, .. } => username,
+            Principal::Client { name, .. } => name,
+        }
+    }
+
+    /// The agency's id, if any.
+    pub fn agency_id(&self) -> Option<AgencyId> {
+        self.agency.as_ref().map(|a| AgencyId(a.id))
+    }
+
+    /// The signed-in person's account and session, or `UNAUTHENTICATED` for a client.
+    pub fn user(&self) -> AppResult<(UserId, SessionId)> {
+        match &self.principal {
+            Principal::User { id, session, .. } => Ok((*id, *session)),
+            Principal::Client { .. } => Err(AppError::Forbidden(crate::error::Msg::new(
+                "Thao tác này chỉ dành cho tài khoản người dùng",
+                "Only a person's account can do this",
+            ))),
+        }
+    }
+}
+
+/// The scope of `role` acting for `agency`: the department works in its whole province (the
+/// tree under its provincial committee), everyone else in their own agency's subtree.
+pub fn scope_of(role: ActorRole, agency: Option<&agency::Model>) -> Scope {
+    let Some(agency) = agency else {
+        return Scope::All;
+    };
+    if role == ActorRole::Admin {
+        return Scope::All;
+    }
+    let path = if role == ActorRole::ProvincialDepartment {
+        // The province is the root of the department's path.
+        agency
+            .path
+            .split('/')
+            .find(|s| !s.is_empty())
+            .map_or_else(|| agency.path.clone(), |root| format!("/{root}/"))
+    } else {
+        agency.path.clone()
+    };
+    let root = path
+        .split('/')
+        .rfind(|s| !s.is_empty())
+        .and_then(|s| Uuid::try_parse(s).ok())
+        .map_or(AgencyId(agency.id), AgencyId);
+    Scope::Subtree { root, path }
+}
+
+/// What the request's credentials amount to.
+#[derive(Clone, Debug)]
+pub enum Authentication {
+    /// No `Authorization` header.
+    Anonymous,
+    /// A header whose token was refused.
+    Refused,
+    /// A verified actor.
+    Actor(Arc<Actor>),
+}
+
+/// Reads the `Authorization` header's bearer token and loads the actor behind it.
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    keys: &TokenKeys,
+    header: Option<&str>,
+) -> AppResult<Authentication> {
+    let Some(header) = header else {
+        return Ok(Authentication::Anonymous);
+    };
+    let Some(token) = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+    else {
+        return Ok(Authentication::Refused);
+    };
+    let Ok(claims) = keys.verify(token.trim()) else {
+        return Ok(Authentication::Refused);
+    };
+    let actor = match claims.kind {
+        PrincipalKind::User => {
+            let Some(session_id) = claims.sid else {
+                return Ok(Authentication::Refused);
+            };
+            let (Some(user), Some(session)) = (
+                user_account::Entity::find_by_id(claims.sub).one(db).await?,
+                session::Entity::find_by_id(session_id).one(db).await?,
+            ) else {
+                return Ok(Authentication::Refused);
+            };
+            if user.disabled_at.is_some()
+                || session.revoked_at.is_some()
+                || session.user_id != user.id
+            {
+                return Ok(Authentication::Refused);
+            }
+            let agency = match user.agency_id {
+                Some(id) => agency::Entity::find_by_id(id).one(db).await?,
+                None => None,
+            };
+            let role = ActorRole::from(user.role);
+            Actor {
+                scope: scope_of(role, agency.as_ref()),
+                principal: Principal::User {
+                    id: UserId(user.id),
+                    session: SessionId(session.id),
+                    username: user.username,
+                },
+                role,
+                agency,
+            }
+        }
+        PrincipalKind::Client => {
+            let Some(client) = service_client::Entity::find_by_id(claims.sub)
+                .one(db)
+                .await?
+            else {
+                return Ok(Authentication::Refused);
+            };
+            if client.disabled_at.is_some() || claims.sv != Some(client.secret_version) {
+                return Ok(Authentication::Refused);
+            }
+            let agency = agency::Entity::find_by_id(client.agency_id).one(db).await?;
+            Actor {
+                scope: scope_of(ActorRole::Integration, agency.as_ref()),
+                principal: Principal::Client {
+                    id: ServiceClientId(client.id),
+                    name: client.name,
+                    scopes: ClientScope::decode(&client.scopes),
+                },
+                role: ActorRole::Integration,
+                agency,
+            }
+        }
+    };
+    // Only administrators act without an agency; anything else would have no scope to work in.
+    if actor.agency.is_none() && actor.role != ActorRole::Admin {
+        return Ok(Authentication::Refused);
+    }
+    Ok(Authentication::Actor(Arc::new(actor)))
+}

@@ -1,0 +1,74 @@
+//! The one way a mutation runs: policy check, change and audit event in one transaction; a
+//! refused attempt is audited on its own.
+
+use std::{future::Future, pin::Pin};
+
+use async_graphql::Context;
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+use super::context::ContextExt;
+use crate::{
+    audit::service::Target,
+    auth::actor::Actor,
+    db,
+    error::{AppError, AppResult},
+    policy::{self, Operation},
+};
+
+/// The change a mutation makes, inside its transaction.
+pub type Change<'t, T> = Pin<Box<dyn Future<Output = AppResult<T>> + Send + 't>>;
+
+/// What a mutation is, for the policy and the audit trail.
+pub struct Mutation {
+    /// Audit name, e.g. `agency.create`.
+    pub name: &'static str,
+    /// The permission it needs somewhere (record-level checks happen in the service).
+    pub needs: Operation,
+    /// Kind of record it acts on (`Agency`…).
+    pub kind: &'static str,
+    /// The record, when known before the change.
+    pub target: Option<Uuid>,
+    /// The submitted input, secrets removed.
+    pub changes: Option<serde_json::Value>,
+}
+
+/// Runs `change` as `mutation`. Errors' fields are put under `input`.
+pub async fn run<T, F>(
+    ctx: &Context<'_>,
+    mutation: Mutation,
+    id_of: fn(&T) -> Uuid,
+    change: F,
+) -> AppResult<T>
+where
+    T: Send,
+    F: for<'t> FnOnce(&'t DatabaseTransaction, &'t Actor) -> Change<'t, T>,
+{
+    let (actor, db, trail) = (ctx.actor()?, ctx.db()?, ctx.trail());
+    let target = |id: Option<Uuid>| match id {
+        Some(id) => Target::new(mutation.kind, id),
+        None => Target::kind(mutation.kind),
+    };
+    let result = async {
+        policy::require(actor, mutation.needs)?;
+        let txn = db::begin(db).await?;
+        let value = change(&txn, actor).await?;
+        let done = target(Some(id_of(&value)));
+        trail
+            .allowed(&txn, mutation.name, done, mutation.changes.as_ref())
+            .await?;
+        txn.commit().await?;
+        Ok(value)
+    }
+    .await
+    .map_err(|e: AppError| e.under("input"));
+    trail
+        .finish(
+            db,
+            mutation.name,
+            target(mutation.target),
+            mutation.changes.as_ref(),
+            result,
+        )
+        .await
+}

@@ -1,0 +1,249 @@
+//! The permission matrix: which role may do what, and where. Pure functions, no I/O.
+//!
+//! Every operation of the API maps to one [`Operation`]; [`access`] gives, for each role, whether
+//! it is allowed anywhere, inside the actor's scope (an agency subtree), only for the actor's own
+//! agency, or not at all. Service clients (`INTEGRATION`) get an operation when they hold its
+//! [`ClientScope`], inside their agency's subtree. `docs/permissions.md` is rendered from this
+//! module, and a test walks every cell.
+//!
+//! Reads outside the scope are filtered in SQL and look like absent records (`NOT_FOUND`); a
+//! write to a visible record outside the scope, or a write the role may not do, is `FORBIDDEN`.
+
+use crate::{
+    auth::actor::{Actor, ActorRole, ClientScope, Principal, Scope},
+    error::{AppError, AppResult, Msg},
+};
+
+/// Everything the API lets someone do, as the permission matrix names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+#[graphql(name = "Capability")]
+pub enum Operation {
+    /// Read the agency directory (danh bạ cơ quan).
+    AgencyRead,
+    /// Create, change, move and close agencies.
+    AgencyWrite,
+    /// Read accounts.
+    UserRead,
+    /// Create accounts, change their role or name, reset passwords, disable and enable them.
+    UserManage,
+    /// Register, rotate and disable service clients of e-government systems.
+    ServiceClientManage,
+    /// Read the audit trail (nhật ký thao tác).
+    AuditRead,
+}
+
+impl Operation {
+    /// Every operation, in matrix order.
+    pub const ALL: [Operation; 6] = [
+        Operation::AgencyRead,
+        Operation::AgencyWrite,
+        Operation::UserRead,
+        Operation::UserManage,
+        Operation::ServiceClientManage,
+        Operation::AuditRead,
+    ];
+
+    /// Stable name (as in the audit trail and `docs/permissions.md`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::AgencyRead => "agency.read",
+            Operation::AgencyWrite => "agency.write",
+            Operation::UserRead => "user.read",
+            Operation::UserManage => "user.manage",
+            Operation::ServiceClientManage => "serviceClient.manage",
+            Operation::AuditRead => "audit.read",
+        }
+    }
+
+    /// What the operation covers, for the rendered matrix.
+    fn summary(self) -> &'static str {
+        match self {
+            Operation::AgencyRead => "`agency`, `agencies`, `node` on agencies",
+            Operation::AgencyWrite => "`createAgency`, `updateAgency`, `moveAgency`, `closeAgency`",
+            Operation::UserRead => "`user`, `users`, `node` on accounts",
+            Operation::UserManage => {
+                "`createUser`, `updateUser`, `resetUserPassword`, `setUserDisabled`"
+            }
+            Operation::ServiceClientManage => {
+                "`serviceClients`, `registerServiceClient`, `rotateServiceClientSecret`, `setServiceClientDisabled`"
+            }
+            Operation::AuditRead => "`auditEvents`",
+        }
+    }
+
+    /// The scope a service client needs for this operation and the access it then has
+    /// (`None`: never for clients).
+    pub fn client_access(self) -> Option<(ClientScope, Access)> {
+        match self {
+            // The directory is public information, as for every signed-in person.
+            Operation::AgencyRead => Some((ClientScope::AgenciesRead, Access::Anywhere)),
+            Operation::AgencyWrite => Some((ClientScope::AgenciesWrite, Access::InScope)),
+            Operation::UserRead => Some((ClientScope::UsersRead, Access::InScope)),
+            Operation::UserManage => Some((ClientScope::UsersWrite, Access::InScope)),
+            Operation::ServiceClientManage => None,
+            Operation::AuditRead => Some((ClientScope::AuditRead, Access::InScope)),
+        }
+    }
+}
+
+/// Where a role may perform an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// On any record.
+    Anywhere,
+    /// On records of agencies inside the actor's scope.
+    InScope,
+    /// On records of the actor's own agency only.
+    OwnAgency,
+    /// Not at all.
+    Denied,
+}
+
+/// The matrix for people's roles; `INTEGRATION` is decided by the client's scopes.
+pub fn access(role: ActorRole, operation: Operation) -> Access {
+    use Access::*;
+    use ActorRole::*;
+    use Operation::*;
+    match (operation, role) {
+        (_, Admin) => Anywhere,
+        // The directory is public information for every signed-in party: press agencies find
+        // the agencies (and later the spokespersons) they need to reach.
+        (AgencyRead, _) => Anywhere,
+        (AgencyWrite, ProvincialDepartment) => InScope,
+        (AgencyWrite, _) => Denied,
+        (UserRead, _) => InScope,
+        (UserManage, ProvincialDepartment | District) => InScope,
+        (UserManage, _) => Denied,
+        (ServiceClientManage, _) => Denied,
+        (AuditRead, ProvincialDepartment) => InScope,
+        (AuditRead, _) => OwnAgency,
+    }
+}
+
+/// The access `actor` has to `operation`.
+pub fn access_of(actor: &Actor, operation: Operation) -> Access {
+    match &actor.principal {
+        Principal::Client { scopes, .. } => match operation.client_access() {
+            Some((needed, access)) if scopes.contains(&needed) => access,
+            _ => Access::Denied,
+        },
+        Principal::User { .. } => access(actor.role, operation),
+    }
+}
+
+fn forbidden() -> AppError {
+    AppError::Forbidden(Msg::new(
+        "Bạn không có quyền thực hiện thao tác này",
+        "You are not allowed to do this",
+    ))
+}
+
+/// The actor's access, or `FORBIDDEN` when the role may not perform the operation at all.
+pub fn require(actor: &Actor, operation: Operation) -> AppResult<Access> {
+    match access_of(actor, operation) {
+        Access::Denied => Err(forbidden()),
+        access => Ok(access),
+    }
+}
+
+/// Requires the operation on a record of the agency at `agency_path` (`None`: a record of no
+/// agency, such as a root of the tree or an administrator's account).
+pub fn require_at(actor: &Actor, operation: Operation, agency_path: Option<&str>) -> AppResult<()> {
+    let allowed = match (require(actor, operation)?, agency_path) {
+        (Access::Anywhere, _) => true,
+        (Access::InScope, Some(path)) => actor.scope.contains(path),
+        (Access::OwnAgency, Some(path)) => actor.agency.as_ref().is_some_and(|a| a.path == path),
+        (Access::Denied, _) | (_, None) => false,
+    };
+    if allowed { Ok(()) } else { Err(forbidden()) }
+}
+
+/// Which agencies' records an actor may read for `operation`, for SQL filters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    /// All records.
+    All,
+    /// Records of agencies whose path starts with this prefix.
+    Subtree(String),
+    /// Records of this one agency.
+    Agency(uuid::Uuid),
+}
+
+/// The visibility for a read operation, or `FORBIDDEN` when the role may not read at all.
+pub fn visibility(actor: &Actor, operation: Operation) -> AppResult<Visibility> {
+    Ok(match require(actor, operation)? {
+        Access::Anywhere => Visibility::All,
+        Access::InScope => match &actor.scope {
+            Scope::All => Visibility::All,
+            Scope::Subtree { path, .. } => Visibility::Subtree(path.clone()),
+        },
+        Access::OwnAgency => match actor.agency_id() {
+            Some(id) => Visibility::Agency(id.0),
+            None => Visibility::All,
+        },
+        Access::Denied => return Err(forbidden()),
+    })
+}
+
+/// The operations an actor may perform somewhere: the capability list the front end uses to
+/// show or hide actions.
+pub fn capabilities(actor: &Actor) -> Vec<Operation> {
+    Operation::ALL
+        .into_iter()
+        .filter(|op| access_of(actor, *op) != Access::Denied)
+        .collect()
+}
+
+/// `docs/permissions.md`, rendered from the matrix.
+pub fn render_markdown() -> String {
+    let mut out = String::from(
+        "# Permissions\n\n\
+         Generated from `api/src/policy.rs` by `cargo run -- permissions`; a test fails when this \
+         file is stale.\n\n\
+         - **anywhere**: on any record.\n\
+         - **in scope**: on records of agencies in the actor's subtree. The department's subtree is \
+         its whole province (everything under its provincial committee); a district's is itself \
+         and its communes; a commune's or press agency's is its own agency; a service client's is \
+         its agency's subtree.\n\
+         - **own agency**: on records of the actor's own agency only.\n\
+         - **—**: never (`FORBIDDEN`).\n\n\
+         Reads outside the scope are filtered out: such a record is `NOT_FOUND`, so its existence \
+         does not leak. A write to a visible record outside the scope is `FORBIDDEN`. Only \
+         administrators manage administrator accounts.\n\n",
+    );
+    out.push_str("| operation | covers |");
+    for role in ActorRole::ALL {
+        out.push_str(&format!(" {} |", role.as_str()));
+    }
+    out.push_str("\n|---|---|");
+    for _ in ActorRole::ALL {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for op in Operation::ALL {
+        out.push_str(&format!("| `{}` | {} |", op.as_str(), op.summary()));
+        for role in ActorRole::ALL {
+            let name = |access: Access| match access {
+                Access::Anywhere => "anywhere",
+                Access::InScope => "in scope",
+                Access::OwnAgency => "own agency",
+                Access::Denied => "—",
+            };
+            let cell = if role == ActorRole::Integration {
+                match op.client_access() {
+                    Some((scope, access)) => format!("{}, with `{}`", name(access), scope.as_str()),
+                    None => "—".to_owned(),
+                }
+            } else {
+                name(access(role, op)).to_owned()
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "\nEvery signed-in person may also read `me`, change their own password and sign out. \
+         Signing in (`login`, `refreshToken`, `clientToken`) needs no token.\n",
+    );
+    out
+}

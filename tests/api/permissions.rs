@@ -1,0 +1,185 @@
+//! Walks every cell of the permission matrix (role × operation) with the demo accounts: each
+//! operation is tried on a record inside the caller's scope and, where scope matters, on one
+//! outside it; the outcome must be what `policy::access` declares (`docs/permissions.md`).
+
+use serde_json::{Value, json};
+use ttdn_api::{
+    auth::actor::ActorRole,
+    policy::{self, Access, Operation},
+};
+
+use crate::helpers::{TestApp, demo_agency, demo_user, spawn_app_with_demo};
+
+/// The demo account acting in each role (the service client for `INTEGRATION`).
+fn account(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::Admin => "admin",
+        ActorRole::ProvincialDepartment => "so.thanhhoa",
+        ActorRole::District => "huyen.trieuson",
+        ActorRole::Commune => "xa.danluc",
+        ActorRole::Press => "bao.thanhhoa",
+        ActorRole::Integration => "client",
+    }
+}
+
+/// The demo service client holds these scopes.
+fn client_access(operation: Operation) -> Access {
+    use ttdn_api::auth::actor::ClientScope::*;
+    match operation.client_access() {
+        Some((scope, access)) if [AgenciesRead, UsersRead, AuditRead].contains(&scope) => access,
+        _ => Access::Denied,
+    }
+}
+
+fn expected(role: ActorRole, operation: Operation) -> Access {
+    match role {
+        ActorRole::Integration => client_access(operation),
+        _ => policy::access(role, operation),
+    }
+}
+
+/// An operation attempt: the document and its variables.
+struct Probe {
+    query: &'static str,
+    variables: Value,
+}
+
+/// The agency a role's in-scope write probe targets.
+fn own_area(role: ActorRole) -> String {
+    match role {
+        ActorRole::Press => demo_agency("th.baoth"),
+        _ => demo_agency("th.trieuson.danluc"),
+    }
+}
+
+/// The account a role's in-scope account probes target.
+fn own_account(role: ActorRole) -> String {
+    match role {
+        ActorRole::Press => demo_user("bao.thanhhoa"),
+        _ => demo_user("xa.danluc"),
+    }
+}
+
+const UPDATE_AGENCY: &str = "mutation($id: ID!) { updateAgency(input: { id: $id, phone: \"0237 3567 318\" }) { agency { id } } }";
+const READ_USER: &str = "query($id: ID!) { user(id: $id) { id } }";
+const UPDATE_USER: &str = "mutation($id: ID!) { updateUser(input: { id: $id, displayName: \"Văn phòng UBND\" }) { user { id } } }";
+
+/// (inside the scope, outside it) probes of an operation for a role.
+fn probes(operation: Operation, role: ActorRole) -> (Probe, Option<Probe>) {
+    let probe = |query, variables| Probe { query, variables };
+    match operation {
+        Operation::AgencyRead => (
+            probe(
+                "query($id: ID!) { agency(id: $id) { id } }",
+                json!({ "id": demo_agency("th") }),
+            ),
+            Some(probe(
+                "query($id: ID!) { agency(id: $id) { id } }",
+                json!({ "id": demo_agency("cb.thucphan") }),
+            )),
+        ),
+        Operation::AgencyWrite => (
+            probe(UPDATE_AGENCY, json!({ "id": own_area(role) })),
+            Some(probe(
+                UPDATE_AGENCY,
+                json!({ "id": demo_agency("cb.thucphan") }),
+            )),
+        ),
+        Operation::UserRead => (
+            probe(READ_USER, json!({ "id": own_account(role) })),
+            Some(probe(
+                READ_USER,
+                json!({ "id": demo_user("phuong.thucphan") }),
+            )),
+        ),
+        Operation::UserManage => (
+            probe(UPDATE_USER, json!({ "id": own_account(role) })),
+            Some(probe(
+                UPDATE_USER,
+                json!({ "id": demo_user("phuong.thucphan") }),
+            )),
+        ),
+        Operation::ServiceClientManage => {
+            (probe("{ serviceClients { totalCount } }", json!({})), None)
+        }
+        Operation::AuditRead => (
+            probe("{ auditEvents(first: 1) { totalCount } }", json!({})),
+            None,
+        ),
+    }
+}
+
+/// Runs a probe: `true` when carried out, `false` when refused as FORBIDDEN or NOT_FOUND.
+async fn allowed(app: &TestApp, token: &str, probe: &Probe) -> bool {
+    let response = app
+        .gql_as(Some(token), probe.query, probe.variables.clone())
+        .await;
+    match response["errors"][0]["extensions"]["code"].as_str() {
+        None => true,
+        Some("FORBIDDEN" | "NOT_FOUND") => false,
+        Some(other) => panic!("unexpected {other}: {response:#}"),
+    }
+}
+
+#[actix_web::test]
+async fn every_cell_of_the_permission_matrix_is_enforced() {
+    let app = spawn_app_with_demo().await;
+    let mut failures = Vec::new();
+    for role in ActorRole::ALL {
+        let token = match role {
+            ActorRole::Integration => app.client_token().await,
+            _ => app.demo_token(account(role)).await,
+        };
+        for operation in Operation::ALL {
+            let access = expected(role, operation);
+            let (inside, outside) = probes(operation, role);
+            let got = allowed(&app, &token, &inside).await;
+            if got != (access != Access::Denied) {
+                failures.push(format!(
+                    "{} {}: inside scope allowed={got}, declared {access:?}",
+                    role.as_str(),
+                    operation.as_str()
+                ));
+            }
+            if let Some(outside) = outside {
+                let got = allowed(&app, &token, &outside).await;
+                if got != (access == Access::Anywhere) {
+                    failures.push(format!(
+                        "{} {}: outside scope allowed={got}, declared {access:?}",
+                        role.as_str(),
+                        operation.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "matrix not enforced:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[actix_web::test]
+async fn the_declared_matrix_keeps_its_key_rules() {
+    use ActorRole::*;
+    use Operation::*;
+    // The rules the issue states in words, pinned so that a change to the matrix is deliberate.
+    assert_eq!(policy::access(Admin, UserManage), Access::Anywhere);
+    assert_eq!(
+        policy::access(ProvincialDepartment, AgencyWrite),
+        Access::InScope
+    );
+    assert_eq!(policy::access(District, UserManage), Access::InScope);
+    assert_eq!(policy::access(Commune, UserManage), Access::Denied);
+    assert_eq!(policy::access(Press, AgencyWrite), Access::Denied);
+    assert_eq!(
+        policy::access(ProvincialDepartment, AuditRead),
+        Access::InScope
+    );
+    assert_eq!(policy::access(District, AuditRead), Access::OwnAgency);
+    assert_eq!(
+        policy::access(ProvincialDepartment, ServiceClientManage),
+        Access::Denied
+    );
+}
