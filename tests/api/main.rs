@@ -4,7 +4,10 @@
 // Tests may panic on the unexpected: that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod agency;
+mod audit;
+mod auth;
 mod cli;
 mod demo;
 mod errors;
