@@ -133,7 +133,7 @@ impl Settings {
             .unwrap_or_else(|| PathBuf::from("ttdn.toml"));
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("TTDN_").ignore(&["CONFIG", "TEST_DATABASE_URL"]))
+            .merge(Env::prefixed("TTDN_").ignore(&["CONFIG", "TEST_DATABASE_URL", "NEW_PASSWORD"]))
             .extract()
             .map_err(Box::new)
     }

@@ -110,3 +110,38 @@ fn a_port_in_use_is_explained() {
     assert!(!ok);
     assert!(text.contains("cannot listen on"), "{text}");
 }
+
+#[test]
+fn the_first_administrator_is_created_from_the_command_line() {
+    let db = std::env::temp_dir().join(format!("ttdn-cli-{}.db", uuid::Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let env = [
+        ("TTDN_DATABASE_URL", url.as_str()),
+        ("TTDN_NEW_PASSWORD", "Quản trị tỉnh 2026!"),
+    ];
+    let (ok, text) = ttdn(
+        &["user", "create", "--admin", "--username", "quantri"],
+        &env,
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains("Administrator quantri created"), "{text}");
+    let (again, text) = ttdn(
+        &["user", "create", "--admin", "--username", "quantri"],
+        &env,
+    );
+    assert!(!again);
+    assert!(text.contains("exists already"), "{text}");
+    let weak = [
+        ("TTDN_DATABASE_URL", url.as_str()),
+        ("TTDN_NEW_PASSWORD", "short"),
+    ];
+    let (ok, text) = ttdn(
+        &["user", "create", "--admin", "--username", "quantri2"],
+        &weak,
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    assert!(!ok);
+    assert!(text.contains("at least 12 characters"), "{text}");
+}
