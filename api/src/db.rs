@@ -4,9 +4,11 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
+use uuid::Uuid;
 
 use crate::error::AppResult;
 
@@ -42,4 +44,40 @@ pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
         ..Default::default()
     };
     Ok(db.begin_with_options(options).await?)
+}
+
+/// The columns of a row edited with optimistic concurrency.
+pub struct Versioned<E: EntityTrait> {
+    /// Primary key.
+    pub id: E::Column,
+    /// Version, bumped by every change.
+    pub version: E::Column,
+    /// Time of the last change.
+    pub updated_at: E::Column,
+}
+
+impl<E: EntityTrait> Versioned<E> {
+    /// Writes `changes` to row `id` only if it is still at `version`, bumping the version and
+    /// the change time. `false` when someone else changed the row first (the caller answers
+    /// `CONFLICT`): two concurrent edits never silently overwrite each other.
+    pub async fn update<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+        version: i32,
+        mut changes: E::ActiveModel,
+    ) -> Result<bool, DbErr>
+    where
+        E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    {
+        changes.set(self.version, (version + 1).into());
+        changes.set(self.updated_at, chrono::Utc::now().into());
+        let result = E::update_many()
+            .set(changes)
+            .filter(self.id.eq(id))
+            .filter(self.version.eq(version))
+            .exec(db)
+            .await?;
+        Ok(result.rows_affected > 0)
+    }
 }

@@ -8,7 +8,7 @@
 use chrono::Utc;
 use entity::{
     agency,
-    ids::{AgencyId, UserId},
+    ids::{AgencyId, SessionId, UserId},
     session,
     user_account::{ActiveModel, Column, Entity as UserAccount, Model, Role},
 };
@@ -291,17 +291,17 @@ fn check_version(account: &Model, expected: Option<i32>) -> AppResult<()> {
 async fn save<C: ConnectionTrait>(
     db: &C,
     account: &Model,
-    mut changes: ActiveModel,
+    changes: ActiveModel,
 ) -> AppResult<Model> {
-    changes.version = Set(account.version + 1);
-    changes.updated_at = Set(Utc::now());
-    let result = UserAccount::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(account.id))
-        .filter(Column::Version.eq(account.version))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
+    let versioned = crate::db::Versioned::<UserAccount> {
+        id: Column::Id,
+        version: Column::Version,
+        updated_at: Column::UpdatedAt,
+    };
+    if !versioned
+        .update(db, account.id, account.version, changes)
+        .await?
+    {
         return Err(stale());
     }
     own(db, UserId(account.id)).await
@@ -410,10 +410,27 @@ pub async fn revoke_sessions<C: ConnectionTrait>(
     user: UserId,
     reason: &str,
 ) -> AppResult<()> {
+    revoke_where(db, session::Column::UserId.eq(user.0), reason).await
+}
+
+/// Ends one session (sign-out, reuse of a spent refresh token).
+pub async fn revoke_session<C: ConnectionTrait>(
+    db: &C,
+    session: SessionId,
+    reason: &str,
+) -> AppResult<()> {
+    revoke_where(db, session::Column::Id.eq(session.0), reason).await
+}
+
+async fn revoke_where<C: ConnectionTrait>(
+    db: &C,
+    which: sea_orm::sea_query::SimpleExpr,
+    reason: &str,
+) -> AppResult<()> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
         .col_expr(session::Column::RevokedReason, Expr::value(reason))
-        .filter(session::Column::UserId.eq(user.0))
+        .filter(which)
         .filter(session::Column::RevokedAt.is_null())
         .exec(db)
         .await?;

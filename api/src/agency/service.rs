@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::types::{AdminCode, ElectronicId, PressMedium, ShortName, parent_allowed};
 use crate::{
     auth::actor::Actor,
+    db,
     error::{AppError, AppResult, Msg, unique_violation},
     graphql::pagination::{Page, PageRequest, TotalCount},
     policy::{self, Operation, Visibility},
@@ -31,6 +32,12 @@ const UNIQUE_COLUMNS: &[(&str, &str)] = &[
     ("admin_code", "adminCode"),
     ("electronic_id", "electronicId"),
 ];
+
+const VERSIONED: db::Versioned<Agency> = db::Versioned {
+    id: Column::Id,
+    version: Column::Version,
+    updated_at: Column::UpdatedAt,
+};
 
 fn not_found() -> AppError {
     AppError::NotFound(Msg::new("Không tìm thấy cơ quan", "Agency not found"))
@@ -557,21 +564,12 @@ fn stale() -> AppError {
 
 /// Writes `changes` to the row at `model.version`, bumping the version; a concurrent change in
 /// between is `CONFLICT`.
-async fn save<C: ConnectionTrait>(
-    db: &C,
-    model: &Model,
-    mut changes: ActiveModel,
-) -> AppResult<Model> {
-    changes.version = Set(model.version + 1);
-    changes.updated_at = Set(chrono::Utc::now());
-    let result = Agency::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(model.id))
-        .filter(Column::Version.eq(model.version))
-        .exec(db)
+async fn save<C: ConnectionTrait>(db: &C, model: &Model, changes: ActiveModel) -> AppResult<Model> {
+    let saved = VERSIONED
+        .update(db, model.id, model.version, changes)
         .await
         .map_err(|e| unique_violation(e, UNIQUE_COLUMNS))?;
-    if result.rows_affected == 0 {
+    if !saved {
         return Err(stale());
     }
     get(db, AgencyId(model.id)).await

@@ -348,17 +348,7 @@ pub async fn refresh(
         .await?
         .rows_affected;
     if spent == 0 {
-        if session.revoked_at.is_none() {
-            session::Entity::update_many()
-                .col_expr(session::Column::RevokedAt, Expr::value(now))
-                .col_expr(
-                    session::Column::RevokedReason,
-                    Expr::value("REUSE_DETECTED"),
-                )
-                .filter(session::Column::Id.eq(session.id))
-                .exec(&txn)
-                .await?;
-        }
+        accounts::revoke_session(&txn, SessionId(session.id), "REUSE_DETECTED").await?;
         let entry = Entry {
             reason: Some("refresh token reused: session revoked".into()),
             outcome: Outcome::Denied,
@@ -388,13 +378,7 @@ pub async fn refresh(
 pub async fn logout(db: &DatabaseConnection, trail: &Trail, actor: &Actor) -> AppResult<()> {
     let (user, session) = actor.user()?;
     let txn = db::begin(db).await?;
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
-        .col_expr(session::Column::RevokedReason, Expr::value("LOGOUT"))
-        .filter(session::Column::Id.eq(session.0))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
+    accounts::revoke_session(&txn, session, "LOGOUT").await?;
     trail
         .allowed(&txn, "auth.logout", Target::new("User", user), None)
         .await?;

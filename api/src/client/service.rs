@@ -9,16 +9,14 @@ use entity::{
     ids::{AgencyId, ServiceClientId},
     service_client::{ActiveModel, Column, Entity as ServiceClient, Model},
 };
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
-    QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, Order};
 
 use crate::{
     auth::{
         actor::{Actor, ClientScope},
         token::{random_secret, secret_hash},
     },
+    db,
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, TotalCount},
     policy::{self, Operation},
@@ -157,20 +155,16 @@ pub async fn list(
     ))
 }
 
-async fn save<C: ConnectionTrait>(
-    db: &C,
-    client: &Model,
-    mut changes: ActiveModel,
-) -> AppResult<()> {
-    changes.version = Set(client.version + 1);
-    changes.updated_at = Set(Utc::now());
-    let updated = ServiceClient::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(client.id))
-        .filter(Column::Version.eq(client.version))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
+async fn save<C: ConnectionTrait>(db: &C, client: &Model, changes: ActiveModel) -> AppResult<()> {
+    let versioned = db::Versioned::<ServiceClient> {
+        id: Column::Id,
+        version: Column::Version,
+        updated_at: Column::UpdatedAt,
+    };
+    if !versioned
+        .update(db, client.id, client.version, changes)
+        .await?
+    {
         return Err(AppError::Conflict {
             field: None,
             msg: Msg::new(
