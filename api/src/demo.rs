@@ -640,6 +640,8 @@ pub struct SeedReport {
     pub agencies_total: usize,
     /// Accounts and service clients inserted by this run.
     pub accounts_inserted: usize,
+    /// Spokespersons inserted by this run.
+    pub spokespersons_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -690,6 +692,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
             report.accounts_inserted += 1;
         }
     }
+    report.spokespersons_inserted = seed_spokespersons(&txn).await?;
     let client = NewClient {
         name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
         agency: AgencyId(demo_id("th")),
@@ -697,6 +700,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
             ClientScope::AgenciesRead,
             ClientScope::UsersRead,
             ClientScope::AuditRead,
+            ClientScope::PressRead,
         ],
     };
     let client_id = ServiceClientId(demo_id(DEMO_CLIENT));
@@ -705,4 +709,100 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     }
     txn.commit().await?;
     Ok(report)
+}
+
+/// A deterministic, made-up Vietnamese name for the demo record `key` (no real person).
+fn demo_name(key: &str, salt: u8) -> String {
+    const FAMILY: [&str; 10] = [
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ",
+    ];
+    const MIDDLE: [&str; 6] = ["Văn", "Thị", "Minh", "Đức", "Thu", "Quang"];
+    const GIVEN: [&str; 16] = [
+        "An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Hương", "Khánh", "Lan", "Long", "Nga",
+        "Phúc", "Quân", "Sơn", "Thảo", "Tùng",
+    ];
+    let bytes = Uuid::new_v5(&NAMESPACE, format!("{key}#{salt}").as_bytes()).into_bytes();
+    format!(
+        "{} {} {}",
+        FAMILY[bytes[0] as usize % FAMILY.len()],
+        MIDDLE[bytes[1] as usize % MIDDLE.len()],
+        GIVEN[bytes[2] as usize % GIVEN.len()]
+    )
+}
+
+/// Every demo agency but the press gets its head as spokesperson (closed agencies too, with the
+/// term ending when the agency closed, so that the directory answers for past dates); the
+/// departments and districts also have an appointed spokesperson; Triệu Sơn has a current
+/// authorisation.
+async fn seed_spokespersons<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use entity::{ids::SpokespersonId, spokesperson::SpokespersonKind};
+
+    use crate::spokesperson::service::{self as spokespersons, Appointment};
+
+    let mut inserted = 0;
+    for row in ROWS.iter().filter(|r| r.kind != PressAgency) {
+        let (head_title, deputy_title) = match row.kind {
+            ProvincialCommittee | District | Commune => ("Chủ tịch", "Phó Chủ tịch"),
+            _ => ("Giám đốc", "Phó Giám đốc"),
+        };
+        let from = date(row.from)?.max(date((2021, 7, 1))?);
+        let to = row.to.map(date).transpose()?;
+        let head = Appointment {
+            agency: AgencyId(demo_id(row.key)),
+            full_name: demo_name(row.key, 0),
+            title: format!("{head_title} {}", row.name.trim_start_matches("UBND ")),
+            kind: SpokespersonKind::Head,
+            phone: row.phone.map(str::to_owned),
+            email: row.email.map(str::to_owned),
+            document: None,
+            term_from: from,
+            term_to: to,
+            grantor: None,
+            subject: None,
+        };
+        let head_id = SpokespersonId(demo_id(&format!("spokesperson.head.{}", row.key)));
+        inserted += usize::from(spokespersons::insert_demo(db, head_id, head).await?);
+        if matches!(row.kind, Department | District) && row.to.is_none() {
+            let appointed = Appointment {
+                agency: AgencyId(demo_id(row.key)),
+                full_name: demo_name(row.key, 1),
+                title: format!("{deputy_title} {}", row.name.trim_start_matches("UBND ")),
+                kind: SpokespersonKind::Appointed,
+                phone: row.phone.map(str::to_owned),
+                email: row.email.map(str::to_owned),
+                document: Some(crate::document::DocumentRef {
+                    number: crate::document::DocumentNumber::parse(
+                        "number",
+                        &format!("{}/QĐ-{}", 100 + inserted, row.short),
+                    )?,
+                    date: date((2025, 3, 5))?,
+                }),
+                term_from: date((2025, 3, 10))?,
+                term_to: None,
+                grantor: None,
+                subject: None,
+            };
+            let id = SpokespersonId(demo_id(&format!("spokesperson.appointed.{}", row.key)));
+            inserted += usize::from(spokespersons::insert_demo(db, id, appointed).await?);
+        }
+    }
+    let authorised = Appointment {
+        agency: AgencyId(demo_id("th.trieuson")),
+        full_name: demo_name("th.trieuson", 2),
+        title: "Trưởng phòng Văn hóa và Thông tin huyện Triệu Sơn".to_owned(),
+        kind: SpokespersonKind::Authorised,
+        phone: Some("0237 3867 555".to_owned()),
+        email: Some("vhtt.trieuson@thanhhoa.gov.vn".to_owned()),
+        document: Some(crate::document::DocumentRef {
+            number: crate::document::DocumentNumber::parse("number", "812/GUQ-UBND")?,
+            date: date((2026, 10, 28))?,
+        }),
+        term_from: date((2026, 11, 1))?,
+        term_to: Some(date((2027, 1, 31))?),
+        grantor: Some(SpokespersonId(demo_id("spokesperson.head.th.trieuson"))),
+        subject: Some("Lễ hội văn hóa, du lịch huyện Triệu Sơn năm 2026".to_owned()),
+    };
+    let id = SpokespersonId(demo_id("spokesperson.authorised.th.trieuson"));
+    inserted += usize::from(spokespersons::insert_demo(db, id, authorised).await?);
+    Ok(inserted)
 }

@@ -30,17 +30,24 @@ pub enum Operation {
     ServiceClientManage,
     /// Read the audit trail (nhật ký thao tác).
     AuditRead,
+    /// Read the spokesperson directory (danh bạ người phát ngôn); the press sees published
+    /// spokespersons only.
+    SpokespersonRead,
+    /// Appoint, authorise, publish spokespersons and end their terms.
+    SpokespersonManage,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 6] = [
+    pub const ALL: [Operation; 8] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
         Operation::UserManage,
         Operation::ServiceClientManage,
         Operation::AuditRead,
+        Operation::SpokespersonRead,
+        Operation::SpokespersonManage,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -52,6 +59,8 @@ impl Operation {
             Operation::UserManage => "user.manage",
             Operation::ServiceClientManage => "serviceClient.manage",
             Operation::AuditRead => "audit.read",
+            Operation::SpokespersonRead => "spokesperson.read",
+            Operation::SpokespersonManage => "spokesperson.manage",
         }
     }
 
@@ -68,6 +77,12 @@ impl Operation {
                 "`serviceClients`, `registerServiceClient`, `rotateServiceClientSecret`, `setServiceClientDisabled`"
             }
             Operation::AuditRead => "`auditEvents`",
+            Operation::SpokespersonRead => {
+                "`spokespeople`, `spokesperson`, `Agency.currentSpokespeople`"
+            }
+            Operation::SpokespersonManage => {
+                "`appointSpokesperson`, `updateSpokespersonContact`, `endSpokespersonTerm`, `publishSpokesperson`"
+            }
         }
     }
 
@@ -82,6 +97,8 @@ impl Operation {
             Operation::UserManage => Some((ClientScope::UsersWrite, Access::InScope)),
             Operation::ServiceClientManage => None,
             Operation::AuditRead => Some((ClientScope::AuditRead, Access::InScope)),
+            Operation::SpokespersonRead => Some((ClientScope::PressRead, Access::Anywhere)),
+            Operation::SpokespersonManage => None,
         }
     }
 }
@@ -117,6 +134,10 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (ServiceClientManage, _) => Denied,
         (AuditRead, ProvincialDepartment) => InScope,
         (AuditRead, _) => OwnAgency,
+        // Spokespersons exist to be found: their contacts are published to the press.
+        (SpokespersonRead, _) => Anywhere,
+        (SpokespersonManage, ProvincialDepartment | District | Commune) => InScope,
+        (SpokespersonManage, _) => Denied,
     }
 }
 

@@ -63,3 +63,8 @@ typed_id!(
     /// Id of a [`crate::service_client`] row.
     ServiceClientId
 );
+
+typed_id!(
+    /// Id of a [`crate::spokesperson`] row.
+    SpokespersonId
+);

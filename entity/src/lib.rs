@@ -9,4 +9,5 @@ pub mod login_throttle;
 pub mod refresh_token;
 pub mod service_client;
 pub mod session;
+pub mod spokesperson;
 pub mod user_account;

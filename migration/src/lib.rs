@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_agency;
 mod m20261124_000002_identity;
+mod m20261125_000003_spokesperson;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_agency::Migration),
             Box::new(m20261124_000002_identity::Migration),
+            Box::new(m20261125_000003_spokesperson::Migration),
         ]
     }
 }

@@ -15,3 +15,4 @@ mod helpers;
 mod http;
 mod permissions;
 mod schema;
+mod spokesperson;

@@ -26,7 +26,11 @@ fn account(role: ActorRole) -> &'static str {
 fn client_access(operation: Operation) -> Access {
     use ttdn_api::auth::actor::ClientScope::*;
     match operation.client_access() {
-        Some((scope, access)) if [AgenciesRead, UsersRead, AuditRead].contains(&scope) => access,
+        Some((scope, access))
+            if [AgenciesRead, UsersRead, AuditRead, PressRead].contains(&scope) =>
+        {
+            access
+        }
         _ => Access::Denied,
     }
 }
@@ -63,6 +67,14 @@ fn own_account(role: ActorRole) -> String {
 const UPDATE_AGENCY: &str = "mutation($id: ID!) { updateAgency(input: { id: $id, phone: \"0237 3567 318\" }) { agency { id } } }";
 const READ_USER: &str = "query($id: ID!) { user(id: $id) { id } }";
 const UPDATE_USER: &str = "mutation($id: ID!) { updateUser(input: { id: $id, displayName: \"Văn phòng UBND\" }) { user { id } } }";
+
+const READ_SPOKESPERSON: &str = "query($id: ID!) { spokesperson(id: $id) { id } }";
+const UPDATE_SPOKESPERSON: &str = "mutation($id: ID!) { updateSpokespersonContact(input: { id: $id, phone: \"0237 3567 318\" }) { spokesperson { id } } }";
+
+/// The head of a demo agency, as spokesperson.
+fn demo_spokesperson(agency: &str) -> String {
+    ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
+}
 
 /// (inside the scope, outside it) probes of an operation for a role.
 fn probes(operation: Operation, role: ActorRole) -> (Probe, Option<Probe>) {
@@ -105,6 +117,23 @@ fn probes(operation: Operation, role: ActorRole) -> (Probe, Option<Probe>) {
         Operation::AuditRead => (
             probe("{ auditEvents(first: 1) { totalCount } }", json!({})),
             None,
+        ),
+        Operation::SpokespersonRead => (
+            probe(READ_SPOKESPERSON, json!({ "id": demo_spokesperson("th") })),
+            Some(probe(
+                READ_SPOKESPERSON,
+                json!({ "id": demo_spokesperson("cb.thucphan") }),
+            )),
+        ),
+        Operation::SpokespersonManage => (
+            probe(
+                UPDATE_SPOKESPERSON,
+                json!({ "id": demo_spokesperson("th.trieuson.danluc") }),
+            ),
+            Some(probe(
+                UPDATE_SPOKESPERSON,
+                json!({ "id": demo_spokesperson("cb.thucphan") }),
+            )),
         ),
     }
 }

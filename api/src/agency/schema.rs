@@ -239,6 +239,22 @@ impl Agency {
         Ok(ctx.loaders()?.agency.load_one(successor).await?.map(Agency))
     }
 
+    /// The spokespersons serving today (người phát ngôn đương nhiệm): the head, the appointed
+    /// spokesperson and current authorisations. The press sees published ones only.
+    async fn current_spokespeople(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<crate::spokesperson::schema::Spokesperson>> {
+        policy::require(ctx.actor()?, Operation::SpokespersonRead)?;
+        let rows = ctx
+            .loaders()?
+            .spokespeople
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     /// Agencies that closed into this one, oldest first.
     async fn predecessors(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
         let rows = service::predecessors(ctx.db()?, AgencyId(self.0.id)).await?;

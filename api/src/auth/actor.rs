@@ -81,16 +81,19 @@ pub enum ClientScope {
     UsersWrite,
     /// `audit:read`.
     AuditRead,
+    /// `press:read`: the spokesperson directory and what is published to the press.
+    PressRead,
 }
 
 impl ClientScope {
     /// Every scope.
-    pub const ALL: [ClientScope; 5] = [
+    pub const ALL: [ClientScope; 6] = [
         ClientScope::AgenciesRead,
         ClientScope::AgenciesWrite,
         ClientScope::UsersRead,
         ClientScope::UsersWrite,
         ClientScope::AuditRead,
+        ClientScope::PressRead,
     ];
 
     /// The scope's name.
@@ -101,6 +104,7 @@ impl ClientScope {
             ClientScope::UsersRead => "users:read",
             ClientScope::UsersWrite => "users:write",
             ClientScope::AuditRead => "audit:read",
+            ClientScope::PressRead => "press:read",
         }
     }
 

@@ -37,6 +37,8 @@ pub enum ClientScope {
     UsersWrite,
     /// `audit:read`: read the audit trail of its agency.
     AuditRead,
+    /// `press:read`: the spokesperson directory and what is published to the press.
+    PressRead,
 }
 
 impl From<Scope> for ClientScope {
@@ -47,6 +49,7 @@ impl From<Scope> for ClientScope {
             Scope::UsersRead => Self::UsersRead,
             Scope::UsersWrite => Self::UsersWrite,
             Scope::AuditRead => Self::AuditRead,
+            Scope::PressRead => Self::PressRead,
         }
     }
 }
@@ -59,6 +62,7 @@ impl From<ClientScope> for Scope {
             ClientScope::UsersRead => Self::UsersRead,
             ClientScope::UsersWrite => Self::UsersWrite,
             ClientScope::AuditRead => Self::AuditRead,
+            ClientScope::PressRead => Self::PressRead,
         }
     }
 }

@@ -32,7 +32,10 @@ use super::{
     schema::AppSchema,
 };
 use crate::{
-    auth::{actor::authenticate, service::AuthConfig},
+    auth::{
+        actor::{ActorRole, Authentication, authenticate},
+        service::AuthConfig,
+    },
     error::{ErrorCode, Msg},
 };
 
@@ -108,10 +111,16 @@ async fn execute(
     let address = req
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let press_view = match &authentication {
+        Authentication::Actor(actor) => {
+            matches!(actor.role, ActorRole::Press | ActorRole::Integration)
+        }
+        _ => true,
+    };
     let request = request
         .data(locale(req))
         .data(RequestId(request_id.to_string()))
-        .data(Loaders::new(db))
+        .data(Loaders::new(db, press_view))
         .data(authentication)
         .data(ClientAddress(address));
     let response = schema.execute(request).await;

@@ -15,14 +15,49 @@ use crate::{agency::service as agency_service, error::AppError};
 pub struct Loaders {
     /// Agencies by id.
     pub agency: DataLoader<AgencyById>,
+    /// Spokespersons serving today, by agency.
+    pub spokespeople: DataLoader<SpokespeopleByAgency>,
 }
 
 impl Loaders {
-    /// Fresh loaders for one request.
-    pub fn new(db: &DatabaseConnection) -> Self {
+    /// Fresh loaders for one request; `press_view` hides what the press may not see
+    /// (unpublished spokespersons).
+    pub fn new(db: &DatabaseConnection, press_view: bool) -> Self {
         Self {
             agency: DataLoader::new(AgencyById { db: db.clone() }, tokio::spawn),
+            spokespeople: DataLoader::new(
+                SpokespeopleByAgency {
+                    db: db.clone(),
+                    include_unpublished: !press_view,
+                },
+                tokio::spawn,
+            ),
         }
+    }
+}
+
+/// Loads the spokespersons serving today for each agency.
+pub struct SpokespeopleByAgency {
+    db: DatabaseConnection,
+    include_unpublished: bool,
+}
+
+impl Loader<Uuid> for SpokespeopleByAgency {
+    type Value = Vec<entity::spokesperson::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = crate::spokesperson::service::serving_for_agencies(
+            &self.db,
+            keys,
+            self.include_unpublished,
+        )
+        .await?;
+        let mut by_agency: HashMap<Uuid, Self::Value> = HashMap::new();
+        for row in rows {
+            by_agency.entry(row.agency_id).or_default().push(row);
+        }
+        Ok(by_agency)
     }
 }
 

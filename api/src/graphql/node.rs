@@ -1,7 +1,7 @@
 //! The `Node` interface and `node(id:)`: any object of the API by its opaque id.
 
 use async_graphql::{Context, ID, Interface, Object};
-use entity::ids::{AgencyId, UserId};
+use entity::ids::{AgencyId, SpokespersonId, UserId};
 
 use super::context::{ContextExt, parse_id};
 use crate::{
@@ -9,6 +9,7 @@ use crate::{
     agency::{schema::Agency, service as agency_service},
     error::{AppError, AppResult, Msg},
     policy::{self, Access, Operation},
+    spokesperson::{schema::Spokesperson, service as spokesperson_service},
 };
 
 /// An object with a global id (Relay `Node`).
@@ -21,6 +22,8 @@ pub enum Node {
     Agency(Agency),
     /// A person's account.
     User(User),
+    /// A spokesperson.
+    Spokesperson(Spokesperson),
 }
 
 /// `node(id:)`.
@@ -42,6 +45,13 @@ impl NodeQuery {
         if policy::access_of(actor, Operation::AgencyRead) != Access::Denied {
             match agency_service::get(db, AgencyId(uuid)).await {
                 Ok(agency) => return Ok(Node::Agency(agency.into())),
+                Err(AppError::NotFound(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        if policy::access_of(actor, Operation::SpokespersonRead) != Access::Denied {
+            match spokesperson_service::get(db, actor, SpokespersonId(uuid)).await {
+                Ok(found) => return Ok(Node::Spokesperson(found.into())),
                 Err(AppError::NotFound(_)) => {}
                 Err(other) => return Err(other),
             }

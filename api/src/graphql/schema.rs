@@ -14,6 +14,7 @@ use crate::{
     },
     client::schema::{ClientMutation, ClientQuery},
     config::Settings,
+    spokesperson::schema::{SpokespersonMutation, SpokespersonQuery},
 };
 
 /// Every read of the API.
@@ -25,6 +26,7 @@ pub struct Query(
     AccountQuery,
     ClientQuery,
     AuditQuery,
+    SpokespersonQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -34,6 +36,7 @@ pub struct Mutation(
     AgencyMutation,
     AccountMutation,
     ClientMutation,
+    SpokespersonMutation,
 );
 
 /// The executable schema.

@@ -1,0 +1,4 @@
+//! Spokespersons (người phát ngôn) and the press directory.
+
+pub mod schema;
+pub mod service;

@@ -1,0 +1,520 @@
+//! Appointments, authorisations, publication and the directory.
+//!
+//! Rules (DOMAIN.md, flow 3):
+//! - at most one current `HEAD` and one current `APPOINTED` spokesperson per agency: a new
+//!   appointment ends the current one on the day before it starts, in the same transaction;
+//!   terms of one kind never overlap, and closed terms are never rewritten;
+//! - an `AUTHORISED` person speaks on one subject for a finite term, granted by a `HEAD` or
+//!   `APPOINTED` spokesperson of the same agency current on the first day; an authorised person
+//!   cannot authorise anyone;
+//! - contacts are published to the press within 24 hours of the appointment; the directory flags
+//!   those that are late.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{
+    agency,
+    ids::{AgencyId, SpokespersonId},
+    spokesperson::{ActiveModel, Column, Entity as Spokesperson, Model, SpokespersonKind},
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Select,
+};
+
+use crate::{
+    agency::service as agency_service,
+    auth::actor::{Actor, ActorRole},
+    db,
+    document::DocumentRef,
+    error::{AppError, AppResult, Msg},
+    graphql::pagination::{Page, PageRequest, TotalCount},
+    policy::{self, Operation},
+    text, time,
+};
+
+/// How long after the appointment the contacts must be published.
+pub const PUBLICATION_DELAY_HOURS: i64 = 24;
+
+const VERSIONED: db::Versioned<Spokesperson> = db::Versioned {
+    id: Column::Id,
+    version: Column::Version,
+    updated_at: Column::UpdatedAt,
+};
+
+fn not_found() -> AppError {
+    AppError::NotFound(Msg::new(
+        "Không tìm thấy người phát ngôn",
+        "Spokesperson not found",
+    ))
+}
+
+/// When the publication of an appointment is due.
+pub fn publication_due(model: &Model) -> DateTime<Utc> {
+    model.created_at + Duration::hours(PUBLICATION_DELAY_HOURS)
+}
+
+/// Whether the term includes `day`.
+pub fn serving_on(model: &Model, day: NaiveDate) -> bool {
+    model.term_from <= day && model.term_to.is_none_or(|to| to >= day)
+}
+
+/// Press and machine clients see published spokespersons only; agencies see every record.
+fn sees_unpublished(actor: &Actor) -> bool {
+    !matches!(actor.role, ActorRole::Press | ActorRole::Integration)
+}
+
+fn visible(actor: &Actor) -> AppResult<Select<Spokesperson>> {
+    policy::require(actor, Operation::SpokespersonRead)?;
+    let select = Spokesperson::find();
+    Ok(if sees_unpublished(actor) {
+        select
+    } else {
+        select.filter(Column::PublishedAt.is_not_null())
+    })
+}
+
+fn serving_condition(day: NaiveDate) -> Condition {
+    Condition::all().add(Column::TermFrom.lte(day)).add(
+        Condition::any()
+            .add(Column::TermTo.is_null())
+            .add(Column::TermTo.gte(day)),
+    )
+}
+
+/// One spokesperson, if visible.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: SpokespersonId,
+) -> AppResult<Model> {
+    visible(actor)?
+        .filter(Column::Id.eq(id.0))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Filters of the directory.
+#[derive(Clone, Debug, Default)]
+pub struct DirectoryFilter {
+    /// Spokespersons of this agency and its subtree.
+    pub agency_within: Option<AgencyId>,
+    /// Spokespersons of agencies of these kinds.
+    pub agency_kinds: Vec<agency::AgencyKind>,
+    /// Diacritics-insensitive text in the person's name.
+    pub search: Option<String>,
+    /// Serving on this date (today when `None`); `history` lists every term instead.
+    pub on: Option<NaiveDate>,
+    /// Every term, past and future, instead of those serving on a date.
+    pub history: bool,
+    /// Only these kinds.
+    pub kinds: Vec<SpokespersonKind>,
+    /// Only appointments whose publication is overdue.
+    pub publication_overdue: bool,
+}
+
+/// The directory: who speaks for which agency on a date, ordered by name.
+pub async fn directory(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &DirectoryFilter,
+    page: &PageRequest,
+) -> AppResult<(Page<Model>, TotalCount)> {
+    let mut select = visible(actor)?;
+    if !filter.history {
+        select = select.filter(serving_condition(filter.on.unwrap_or_else(time::today)));
+    }
+    if let Some(root) = filter.agency_within {
+        let root = agency_service::get(db, root).await?;
+        select = select.filter(Column::AgencyId.in_subquery(agency_service::ids_under(&root.path)));
+    }
+    if !filter.agency_kinds.is_empty() {
+        let of_kinds = sea_orm::sea_query::Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(agency::Column::Kind.is_in(filter.agency_kinds.iter().copied()))
+            .to_owned();
+        select = select.filter(Column::AgencyId.in_subquery(of_kinds));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(text::fold)
+        .filter(|s| !s.is_empty())
+    {
+        select = select.filter(text::column_contains(Column::SearchName, &search));
+    }
+    if !filter.kinds.is_empty() {
+        select = select.filter(Column::Kind.is_in(filter.kinds.iter().copied()));
+    }
+    if filter.publication_overdue {
+        let due_before = Utc::now() - Duration::hours(PUBLICATION_DELAY_HOURS);
+        select = select
+            .filter(Column::PublishedAt.is_null())
+            .filter(Column::CreatedAt.lt(due_before));
+    }
+    let total = TotalCount::of(db, select.clone());
+    let rows = page
+        .fetch(db, select, Column::SearchName, Column::Id, |m| {
+            (m.search_name.clone(), m.id)
+        })
+        .await?;
+    Ok((rows, total))
+}
+
+/// The spokespersons serving `agencies` today, for the DataLoader behind
+/// `Agency.currentSpokespeople`, with the same visibility as the directory.
+pub async fn serving_for_agencies<C: ConnectionTrait>(
+    db: &C,
+    agencies: &[uuid::Uuid],
+    include_unpublished: bool,
+) -> AppResult<Vec<Model>> {
+    let mut select = Spokesperson::find()
+        .filter(Column::AgencyId.is_in(agencies.iter().copied()))
+        .filter(serving_condition(time::today()));
+    if !include_unpublished {
+        select = select.filter(Column::PublishedAt.is_not_null());
+    }
+    Ok(select
+        .order_by_asc(Column::Kind)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// An appointment or authorisation.
+pub struct Appointment {
+    /// Agency spoken for.
+    pub agency: AgencyId,
+    /// Full name.
+    pub full_name: String,
+    /// Position.
+    pub title: String,
+    /// Basis.
+    pub kind: SpokespersonKind,
+    /// Phone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Appointing document.
+    pub document: Option<DocumentRef>,
+    /// First day.
+    pub term_from: NaiveDate,
+    /// Last day (required for an authorisation).
+    pub term_to: Option<NaiveDate>,
+    /// Granting spokesperson (authorisations).
+    pub grantor: Option<SpokespersonId>,
+    /// Subject (authorisations).
+    pub subject: Option<String>,
+}
+
+fn overlap() -> AppError {
+    AppError::conflict(
+        "termFrom",
+        Msg::new(
+            "Nhiệm kỳ trùng với một nhiệm kỳ khác cùng loại của cơ quan; nhiệm kỳ cũ không được ghi đè",
+            "The term overlaps another term of the same kind at this agency; past terms are never rewritten",
+        ),
+    )
+}
+
+/// Appoints (or authorises) a spokesperson.
+#[tracing::instrument(skip_all, fields(agency.id = %new.agency))]
+pub async fn appoint<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    new: Appointment,
+) -> AppResult<Model> {
+    let agency = agency::Entity::find_by_id(new.agency.0)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "agencyId",
+                Msg::new("Không có cơ quan này", "No such agency"),
+            )
+        })?;
+    policy::require_at(actor, Operation::SpokespersonManage, Some(&agency.path))?;
+    if agency.kind == agency::AgencyKind::PressAgency {
+        return Err(AppError::bad_input(
+            "agencyId",
+            Msg::new(
+                "Người phát ngôn thuộc cơ quan hành chính, không phải cơ quan báo chí",
+                "Spokespersons belong to government agencies, not to press agencies",
+            ),
+        ));
+    }
+    if !(agency.valid_from <= new.term_from && agency.valid_to.is_none_or(|to| to >= new.term_from))
+    {
+        return Err(AppError::bad_input(
+            "termFrom",
+            Msg::new(
+                "Cơ quan không hoạt động vào ngày bắt đầu nhiệm kỳ",
+                "The agency does not exist on the first day of the term",
+            ),
+        ));
+    }
+    if new.term_to.is_some_and(|to| to < new.term_from) {
+        return Err(AppError::bad_input(
+            "termTo",
+            Msg::new(
+                "Ngày kết thúc trước ngày bắt đầu",
+                "The term ends before it starts",
+            ),
+        ));
+    }
+    match new.kind {
+        SpokespersonKind::Authorised => check_authorisation(db, &new).await?,
+        SpokespersonKind::Head | SpokespersonKind::Appointed => {
+            if new.grantor.is_some() || new.subject.is_some() {
+                return Err(AppError::bad_input(
+                    "grantorId",
+                    Msg::new(
+                        "Chỉ người được ủy quyền mới có người ủy quyền và nội dung ủy quyền",
+                        "Only an authorised person has a grantor and a subject",
+                    ),
+                ));
+            }
+            close_previous_term(db, &new).await?;
+        }
+    }
+    let id = SpokespersonId::new();
+    insert_row(db, id, new, None).await?;
+    Spokesperson::find_by_id(id.0)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// An authorisation needs a subject, a finite term and a grantor who is the HEAD or APPOINTED
+/// spokesperson of the same agency on the first day (so an authorised person cannot
+/// re-delegate).
+async fn check_authorisation<C: ConnectionTrait>(db: &C, new: &Appointment) -> AppResult<()> {
+    if new.subject.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        return Err(AppError::bad_input(
+            "subject",
+            Msg::new(
+                "Cần nêu nội dung được ủy quyền phát ngôn",
+                "An authorisation needs its subject",
+            ),
+        ));
+    }
+    if new.term_to.is_none() {
+        return Err(AppError::bad_input(
+            "termTo",
+            Msg::new(
+                "Ủy quyền phát ngôn phải có thời hạn",
+                "An authorisation needs a last day",
+            ),
+        ));
+    }
+    let grantor = match new.grantor {
+        Some(id) => Spokesperson::find_by_id(id.0).one(db).await?,
+        None => None,
+    };
+    let valid = grantor.is_some_and(|g| {
+        g.agency_id == new.agency.0
+            && matches!(g.kind, SpokespersonKind::Head | SpokespersonKind::Appointed)
+            && serving_on(&g, new.term_from)
+    });
+    if !valid {
+        return Err(AppError::bad_input(
+            "grantorId",
+            Msg::new(
+                "Người ủy quyền phải là người đứng đầu hoặc người phát ngôn của cùng cơ quan, đang đương nhiệm vào ngày bắt đầu; người được ủy quyền không được ủy quyền lại",
+                "The grantor must be the head or the appointed spokesperson of the same agency, serving on the first day; an authorised person cannot authorise anyone",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Ends the current term of the same kind on the day before the new one starts; refuses a new
+/// term that would overlap any other term of that kind.
+async fn close_previous_term<C: ConnectionTrait>(db: &C, new: &Appointment) -> AppResult<()> {
+    let same_kind = Spokesperson::find()
+        .filter(Column::AgencyId.eq(new.agency.0))
+        .filter(Column::Kind.eq(new.kind))
+        .all(db)
+        .await?;
+    let new_end = new.term_to.unwrap_or(NaiveDate::MAX);
+    for term in same_kind {
+        let end = term.term_to.unwrap_or(NaiveDate::MAX);
+        let overlaps = term.term_from <= new_end && new.term_from <= end;
+        if !overlaps {
+            continue;
+        }
+        let open_and_earlier = term.term_to.is_none() && term.term_from < new.term_from;
+        if !open_and_earlier {
+            return Err(overlap());
+        }
+        let day_before = new.term_from.pred_opt().unwrap_or(new.term_from);
+        let changes = ActiveModel {
+            term_to: Set(Some(day_before)),
+            ..Default::default()
+        };
+        if !VERSIONED.update(db, term.id, term.version, changes).await? {
+            return Err(stale());
+        }
+    }
+    Ok(())
+}
+
+fn stale() -> AppError {
+    AppError::conflict(
+        "expectedVersion",
+        Msg::new(
+            "Người phát ngôn vừa được người khác thay đổi; hãy tải lại rồi thử lại",
+            "The spokesperson was changed by someone else; reload and try again",
+        ),
+    )
+}
+
+/// Loads a spokesperson the actor may manage.
+async fn managed<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: SpokespersonId,
+    expected_version: Option<i32>,
+) -> AppResult<Model> {
+    let model = get(db, actor, id).await?;
+    let agency = agency_service::get(db, AgencyId(model.agency_id)).await?;
+    policy::require_at(actor, Operation::SpokespersonManage, Some(&agency.path))?;
+    if expected_version.is_some_and(|v| v != model.version) {
+        return Err(stale());
+    }
+    Ok(model)
+}
+
+async fn save<C: ConnectionTrait>(db: &C, model: &Model, changes: ActiveModel) -> AppResult<Model> {
+    if !VERSIONED
+        .update(db, model.id, model.version, changes)
+        .await?
+    {
+        return Err(stale());
+    }
+    Spokesperson::find_by_id(model.id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Contact corrections: position, phone, e-mail (`Some(None)` clears).
+#[derive(Default)]
+pub struct ContactPatch {
+    /// New position.
+    pub title: Option<String>,
+    /// New phone.
+    pub phone: Option<Option<String>>,
+    /// New e-mail.
+    pub email: Option<Option<String>>,
+}
+
+/// Corrects a spokesperson's contacts.
+pub async fn update_contact<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: SpokespersonId,
+    patch: ContactPatch,
+    expected_version: Option<i32>,
+) -> AppResult<Model> {
+    let model = managed(db, actor, id, expected_version).await?;
+    let mut changes = ActiveModel::default();
+    if let Some(title) = patch.title {
+        changes.title = Set(title);
+    }
+    if let Some(phone) = patch.phone {
+        changes.phone = Set(phone);
+    }
+    if let Some(email) = patch.email {
+        changes.email = Set(email);
+    }
+    save(db, &model, changes).await
+}
+
+/// Ends a term on `last_day` (not before it started; an ended term ends only earlier).
+pub async fn end_term<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: SpokespersonId,
+    last_day: NaiveDate,
+    expected_version: Option<i32>,
+) -> AppResult<Model> {
+    let model = managed(db, actor, id, expected_version).await?;
+    if last_day < model.term_from || model.term_to.is_some_and(|to| last_day > to) {
+        return Err(AppError::bad_input(
+            "termTo",
+            Msg::new(
+                "Ngày kết thúc phải từ ngày bắt đầu đến ngày kết thúc hiện tại",
+                "The last day must lie between the first day and the current last day",
+            ),
+        ));
+    }
+    let changes = ActiveModel {
+        term_to: Set(Some(last_day)),
+        ..Default::default()
+    };
+    save(db, &model, changes).await
+}
+
+/// Records that the spokesperson's contacts were published to the press (once).
+pub async fn publish<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: SpokespersonId,
+) -> AppResult<Model> {
+    let model = managed(db, actor, id, None).await?;
+    if model.published_at.is_some() {
+        return Ok(model);
+    }
+    let changes = ActiveModel {
+        published_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    save(db, &model, changes).await
+}
+
+/// Inserts a published demo spokesperson with a fixed id unless present.
+pub async fn insert_demo<C: ConnectionTrait>(
+    db: &C,
+    id: SpokespersonId,
+    new: Appointment,
+) -> AppResult<bool> {
+    if Spokesperson::find_by_id(id.0).one(db).await?.is_some() {
+        return Ok(false);
+    }
+    insert_row(db, id, new, Some(Utc::now())).await?;
+    Ok(true)
+}
+
+async fn insert_row<C: ConnectionTrait>(
+    db: &C,
+    id: SpokespersonId,
+    new: Appointment,
+    published_at: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    let now = Utc::now();
+    Spokesperson::insert(ActiveModel {
+        id: Set(id.0),
+        agency_id: Set(new.agency.0),
+        search_name: Set(text::fold(&new.full_name)),
+        full_name: Set(new.full_name),
+        title: Set(new.title),
+        kind: Set(new.kind),
+        phone: Set(new.phone),
+        email: Set(new.email),
+        appointing_doc_number: Set(new.document.as_ref().map(|d| d.number.as_str().to_owned())),
+        appointing_doc_date: Set(new.document.map(|d| d.date)),
+        term_from: Set(new.term_from),
+        term_to: Set(new.term_to),
+        grantor_id: Set(new.grantor.map(|g| g.0)),
+        subject: Set(new.subject),
+        published_at: Set(published_at),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

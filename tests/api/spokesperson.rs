@@ -1,0 +1,320 @@
+//! Spokespersons: appointments, authorisations, publication and the press directory.
+
+use serde_json::{Value, json};
+use ttdn_api::demo::demo_id;
+
+use crate::helpers::{TestApp, code, demo_agency, field, spawn_app_with_demo};
+
+const APPOINT: &str = "mutation($input: AppointSpokespersonInput!) { appointSpokesperson(input: $input) { spokesperson { id fullName kind termFrom termTo publishedAt publicationOverdue } } }";
+const DIRECTORY: &str = "query($f: SpokespersonFilterInput) { spokespeople(first: 100, filter: $f) { totalCount edges { node { id fullName kind termFrom termTo phone agency { name } } } } }";
+
+fn spokesperson(key: &str) -> String {
+    demo_id(key).to_string()
+}
+
+fn names(response: &Value) -> Vec<String> {
+    response["data"]["spokespeople"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no directory: {response:#}"))
+        .iter()
+        .map(|e| e["node"]["fullName"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+async fn directory(app: &TestApp, token: &str, filter: Value) -> Value {
+    app.gql_as(Some(token), DIRECTORY, json!({ "f": filter }))
+        .await
+}
+
+#[actix_web::test]
+async fn an_appointment_reaches_the_press_once_published() {
+    let app = spawn_app_with_demo().await;
+    let district = app.demo_token("huyen.trieuson").await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    let appointed = app
+        .gql_as(
+            Some(&district),
+            APPOINT,
+            json!({ "input": {
+                "agencyId": demo_agency("th.trieuson.danluc"), "fullName": "Đinh Thị Ngọc Ánh",
+                "title": "Phó Chủ tịch UBND xã Dân Lực", "kind": "APPOINTED", "phone": "0912 345 678",
+                "email": "anh.dtn@thanhhoa.gov.vn", "termFrom": "2026-01-01",
+                "appointingDocument": { "number": "35/QĐ-UBND", "date": "2025-12-28" }
+            } }),
+        )
+        .await;
+    let person = &appointed["data"]["appointSpokesperson"]["spokesperson"];
+    assert_eq!(person["kind"], "APPOINTED", "{appointed:#}");
+    assert_eq!(person["publishedAt"], Value::Null);
+    assert_eq!(person["publicationOverdue"], false);
+    let id = person["id"].as_str().expect("id").to_owned();
+
+    let search = json!({ "search": "dinh thi ngoc anh" });
+    assert!(
+        names(&directory(&app, &district, search.clone()).await)
+            .contains(&"Đinh Thị Ngọc Ánh".to_owned())
+    );
+    assert!(
+        names(&directory(&app, &press, search.clone()).await).is_empty(),
+        "unpublished reached the press"
+    );
+    let hidden = app
+        .gql_as(
+            Some(&press),
+            "query($id: ID!) { spokesperson(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(code(&hidden["errors"][0]), "NOT_FOUND");
+
+    let published = app
+        .gql_as(Some(&district), "mutation($id: ID!) { publishSpokesperson(input: { id: $id }) { spokesperson { publishedAt } } }", json!({ "id": id }))
+        .await;
+    assert!(published["data"]["publishSpokesperson"]["spokesperson"]["publishedAt"].is_string());
+    let found = directory(&app, &press, search).await;
+    assert_eq!(names(&found), vec!["Đinh Thị Ngọc Ánh"]);
+    assert_eq!(
+        found["data"]["spokespeople"]["edges"][0]["node"]["phone"],
+        "0912 345 678"
+    );
+}
+
+#[actix_web::test]
+async fn a_new_appointment_ends_the_previous_term_on_the_day_before() {
+    let app = spawn_app_with_demo().await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let appointed = app
+        .gql_as(
+            Some(&department),
+            APPOINT,
+            json!({ "input": {
+                "agencyId": demo_agency("th.trieuson"), "fullName": "Mai Xuân Trường",
+                "title": "Phó Chủ tịch UBND huyện Triệu Sơn", "kind": "APPOINTED", "termFrom": "2026-12-01"
+            } }),
+        )
+        .await;
+    assert!(appointed["errors"].is_null(), "{appointed:#}");
+    let previous = app
+        .data(
+            "query($id: ID!) { spokesperson(id: $id) { termTo } }",
+            json!({ "id": spokesperson("spokesperson.appointed.th.trieuson") }),
+        )
+        .await;
+    assert_eq!(previous["spokesperson"]["termTo"], "2026-11-30");
+
+    let on = |day: &str| json!({ "agencyWithin": demo_agency("th.trieuson"), "kinds": ["APPOINTED"], "on": day, "agencyKinds": ["DISTRICT"] });
+    let before = names(&directory(&app, &department, on("2026-06-01")).await);
+    let after = names(&directory(&app, &department, on("2026-12-15")).await);
+    assert_eq!(before.len(), 1);
+    assert_eq!(after, vec!["Mai Xuân Trường"]);
+    assert_ne!(before, after);
+}
+
+#[actix_web::test]
+async fn overlapping_terms_are_refused_and_history_is_not_rewritten() {
+    let app = spawn_app_with_demo().await;
+    let input = json!({ "input": {
+        "agencyId": demo_agency("th.trieuson"), "fullName": "Hà Văn Sơn",
+        "title": "Phó Chủ tịch", "kind": "APPOINTED", "termFrom": "2024-01-01"
+    } });
+    let refused = app.error(APPOINT, input).await;
+    assert_eq!(code(&refused), "CONFLICT");
+    assert_eq!(field(&refused), "input.termFrom");
+    let current = app
+        .data(
+            "query($id: ID!) { spokesperson(id: $id) { termFrom termTo } }",
+            json!({ "id": spokesperson("spokesperson.appointed.th.trieuson") }),
+        )
+        .await;
+    assert_eq!(
+        current["spokesperson"],
+        json!({ "termFrom": "2025-03-10", "termTo": null })
+    );
+}
+
+#[actix_web::test]
+async fn an_authorisation_needs_a_serving_grantor_a_subject_and_an_end() {
+    let app = spawn_app_with_demo().await;
+    let base = json!({
+        "agencyId": demo_agency("th.trieuson"), "fullName": "Lê Thị Hồng", "title": "Chánh Văn phòng HĐND và UBND huyện",
+        "kind": "AUTHORISED", "termFrom": "2026-12-01", "termTo": "2026-12-31",
+        "subject": "Công tác phòng chống thiên tai", "grantorId": spokesperson("spokesperson.head.th.trieuson")
+    });
+    let with = |key: &str, value: Value| {
+        let mut input = base.clone();
+        input[key] = value;
+        json!({ "input": input })
+    };
+    let cases = [
+        (with("grantorId", Value::Null), "input.grantorId"),
+        (
+            with(
+                "grantorId",
+                json!(spokesperson("spokesperson.authorised.th.trieuson")),
+            ),
+            "input.grantorId",
+        ),
+        (
+            with(
+                "grantorId",
+                json!(spokesperson("spokesperson.head.th.thoxuan")),
+            ),
+            "input.grantorId",
+        ),
+        (with("termTo", Value::Null), "input.termTo"),
+        (with("subject", Value::Null), "input.subject"),
+        (with("termFrom", json!("2019-01-01")), "input.grantorId"),
+    ];
+    for (input, expected) in cases {
+        let refused = app.error(APPOINT, input.clone()).await;
+        assert_eq!(code(&refused), "BAD_USER_INPUT", "{input}: {refused:#}");
+        assert_eq!(field(&refused), expected, "{input}");
+    }
+    let granted = app.data(APPOINT, json!({ "input": base })).await;
+    assert_eq!(
+        granted["appointSpokesperson"]["spokesperson"]["kind"],
+        "AUTHORISED"
+    );
+}
+
+#[actix_web::test]
+async fn only_agencies_in_scope_appoint_their_spokespersons() {
+    let app = spawn_app_with_demo().await;
+    let appoint = |agency: &str| {
+        json!({ "input": {
+        "agencyId": demo_agency(agency), "fullName": "Trịnh Văn Khoa", "title": "Phó Chủ tịch",
+        "kind": "APPOINTED", "termFrom": "2026-12-01"
+    } })
+    };
+    for (username, agency) in [
+        ("xa.danluc", "th.trieuson"),
+        ("bao.thanhhoa", "th.baoth"),
+        ("so.caobang", "th.trieuson"),
+        ("huyen.thoxuan", "th.trieuson.danluc"),
+    ] {
+        let token = app.demo_token(username).await;
+        let refused = app.gql_as(Some(&token), APPOINT, appoint(agency)).await;
+        assert_eq!(
+            code(&refused["errors"][0]),
+            "FORBIDDEN",
+            "{username} for {agency}"
+        );
+    }
+    let press_agency = app.error(APPOINT, appoint("th.baoth")).await;
+    assert_eq!(field(&press_agency), "input.agencyId");
+}
+
+#[actix_web::test]
+async fn the_press_finds_spokespersons_by_area_kind_and_date() {
+    let app = spawn_app_with_demo().await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    // Every commune of Thanh Hóa in one query.
+    let communes = directory(
+        &app,
+        &press,
+        json!({ "agencyWithin": demo_agency("th"), "agencyKinds": ["COMMUNE"] }),
+    )
+    .await;
+    assert_eq!(
+        communes["data"]["spokespeople"]["totalCount"], 12,
+        "{communes:#}"
+    );
+    // The department gets the whole province in one query.
+    let department = app.demo_token("so.thanhhoa").await;
+    let province = directory(
+        &app,
+        &department,
+        json!({ "agencyWithin": demo_agency("th") }),
+    )
+    .await;
+    assert!(province["data"]["spokespeople"]["totalCount"].as_u64() >= Some(20));
+    // Who spoke for the former Sở TTTT in 2024, and nobody today.
+    let stttt = |day: &str| json!({ "agencyWithin": demo_agency("th.stttt"), "on": day });
+    assert_eq!(
+        names(&directory(&app, &press, stttt("2024-06-01")).await).len(),
+        1
+    );
+    assert!(names(&directory(&app, &press, stttt("2026-06-01")).await).is_empty());
+    // Nested under agencies, without a query per agency.
+    let nested = app
+        .gql_as(
+            Some(&press),
+            "query($p: ID!) { agencies(first: 50, filter: { within: $p, kinds: [DISTRICT] }) { edges { node { name currentSpokespeople { fullName kind } } } } }",
+            json!({ "p": demo_agency("th") }),
+        )
+        .await;
+    for edge in nested["data"]["agencies"]["edges"]
+        .as_array()
+        .expect("edges")
+    {
+        let kinds: Vec<&str> = edge["node"]["currentSpokespeople"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|s| s["kind"].as_str())
+            .collect();
+        assert!(
+            kinds.contains(&"HEAD") && kinds.contains(&"APPOINTED"),
+            "{edge:#}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn appointments_unpublished_after_24_hours_are_flagged() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = spawn_app_with_demo().await;
+    let appointed = app
+        .data(
+            APPOINT,
+            json!({ "input": {
+                "agencyId": demo_agency("th.samson"), "fullName": "Cao Thị Lụa", "title": "Phó Chủ tịch UBND thành phố",
+                "kind": "APPOINTED", "termFrom": "2026-10-01"
+            } }),
+        )
+        .await;
+    let id = appointed["appointSpokesperson"]["spokesperson"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let overdue = json!({ "publicationOverdue": true });
+    assert!(names(&directory(&app, &app.admin_token, overdue.clone()).await).is_empty());
+
+    // The appointment was recorded 25 hours ago.
+    let backend = app.db.get_database_backend();
+    let placeholder = if backend == sea_orm::DatabaseBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let earlier = chrono::Utc::now() - chrono::Duration::hours(25);
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE spokesperson SET created_at = {placeholder} WHERE full_name = 'Cao Thị Lụa'"
+            ),
+            [earlier.into()],
+        ))
+        .await
+        .expect("backdate");
+    assert_eq!(
+        names(&directory(&app, &app.admin_token, overdue.clone()).await),
+        vec!["Cao Thị Lụa"]
+    );
+    let flag = app
+        .data(
+            "query($id: ID!) { spokesperson(id: $id) { publicationOverdue } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(flag["spokesperson"]["publicationOverdue"], true);
+
+    app.data(
+        "mutation($id: ID!) { publishSpokesperson(input: { id: $id }) { spokesperson { id } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert!(names(&directory(&app, &app.admin_token, overdue).await).is_empty());
+}
