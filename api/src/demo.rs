@@ -642,6 +642,8 @@ pub struct SeedReport {
     pub accounts_inserted: usize,
     /// Spokespersons inserted by this run.
     pub spokespersons_inserted: usize,
+    /// Press events inserted by this run.
+    pub events_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -693,6 +695,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
         }
     }
     report.spokespersons_inserted = seed_spokespersons(&txn).await?;
+    report.events_inserted = seed_events(&txn).await?;
     let client = NewClient {
         name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
         agency: AgencyId(demo_id("th")),
@@ -804,5 +807,140 @@ async fn seed_spokespersons<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<us
     };
     let id = SpokespersonId(demo_id("spokesperson.authorised.th.trieuson"));
     inserted += usize::from(spokespersons::insert_demo(db, id, authorised).await?);
+    Ok(inserted)
+}
+
+/// Demo events: the 2025 press work of the Sở VHTTDL Thanh Hóa as seed 002 counts it in a year
+/// (6 briefings, 10 liaison meetings, 1 press conference, all held), plus upcoming events:
+/// a press conference of Triệu Sơn (co-organized by Dân Lực, Báo Thanh Hóa invited), a planned
+/// event of Dân Lực, and a Cao Bằng liaison meeting for its own press.
+async fn seed_events<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use chrono::{Duration, TimeZone, Utc};
+    use entity::{
+        ids::{PressEventId, SpokespersonId},
+        press_event::{PressEventKind, PressEventStatus},
+    };
+
+    use crate::press_event::service::{self as events, NewEvent};
+
+    let at = |y: i32, m: u32, d: u32, h: u32| {
+        crate::time::VIETNAM
+            .with_ymd_and_hms(y, m, d, h, 0, 0)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad demo time")))
+    };
+    let event =
+        |organizer: &str, kind, title: String, starts_at, presiding: Option<&str>| NewEvent {
+            organizer: AgencyId(demo_id(organizer)),
+            co_organizers: Vec::new(),
+            kind,
+            title,
+            starts_at,
+            ends_at: Some(starts_at + Duration::hours(2)),
+            place: Some(
+                "Hội trường Sở Văn hóa, Thể thao và Du lịch, số 32 Lê Hoàn, TP Thanh Hóa"
+                    .to_owned(),
+            ),
+            online_url: None,
+            presiding: presiding.map(|key| SpokespersonId(demo_id(key))),
+            is_public: false,
+            topics: None,
+            agenda: None,
+        };
+    let th_press = [AgencyId(demo_id("th.baoth")), AgencyId(demo_id("th.ptth"))];
+    let mut inserted = 0;
+    let mut year = Vec::new();
+    for n in 0..6u32 {
+        year.push((
+            PressEventKind::PressBriefing,
+            format!(
+                "Hội nghị cung cấp thông tin cho báo chí quý {}/2025",
+                n / 2 + 1
+            ),
+            at(2025, 2 * n + 1, 20, 8)?,
+        ));
+    }
+    for n in 0..10u32 {
+        year.push((
+            PressEventKind::PressLiaisonMeeting,
+            format!("Giao ban báo chí tháng {}/2025", n + 2),
+            at(2025, n + 2, 5, 14)?,
+        ));
+    }
+    year.push((
+        PressEventKind::PressConference,
+        "Họp báo công bố Lễ hội Du lịch biển Sầm Sơn 2025".to_owned(),
+        at(2025, 4, 15, 9)?,
+    ));
+    for (n, (kind, title, starts_at)) in year.into_iter().enumerate() {
+        let new = event(
+            "th.svhttdl",
+            kind,
+            title,
+            starts_at,
+            Some("spokesperson.head.th.svhttdl"),
+        );
+        let id = PressEventId(demo_id(&format!("event.th.2025.{n}")));
+        inserted +=
+            usize::from(events::insert_demo(db, id, new, PressEventStatus::Held, &th_press).await?);
+    }
+    let soon = Utc::now() + Duration::days(30);
+    let mut trieuson = event(
+        "th.trieuson",
+        PressEventKind::PressConference,
+        "Họp báo thông tin về Lễ hội văn hóa, du lịch huyện Triệu Sơn".to_owned(),
+        soon,
+        Some("spokesperson.head.th.trieuson"),
+    );
+    trieuson.co_organizers = vec![AgencyId(demo_id("th.trieuson.danluc"))];
+    trieuson.place = Some("Hội trường UBND huyện Triệu Sơn".to_owned());
+    trieuson.topics = Some("Lễ hội văn hóa\nDu lịch cộng đồng".to_owned());
+    inserted += usize::from(
+        events::insert_demo(
+            db,
+            PressEventId(demo_id("event.th.trieuson")),
+            trieuson,
+            PressEventStatus::Announced,
+            &th_press,
+        )
+        .await?,
+    );
+    let mut danluc = event(
+        "th.trieuson.danluc",
+        PressEventKind::Interview,
+        "Trả lời phỏng vấn về xây dựng nông thôn mới nâng cao".to_owned(),
+        soon + Duration::days(7),
+        None,
+    );
+    danluc.place = Some("UBND xã Dân Lực".to_owned());
+    inserted += usize::from(
+        events::insert_demo(
+            db,
+            PressEventId(demo_id("event.th.danluc")),
+            danluc,
+            PressEventStatus::Planned,
+            &[],
+        )
+        .await?,
+    );
+    let mut caobang = event(
+        "cb.svhttdl",
+        PressEventKind::PressLiaisonMeeting,
+        "Giao ban báo chí tỉnh Cao Bằng".to_owned(),
+        soon + Duration::days(3),
+        Some("spokesperson.head.cb.svhttdl"),
+    );
+    caobang.place = Some("Sở Văn hóa, Thể thao và Du lịch Cao Bằng".to_owned());
+    inserted += usize::from(
+        events::insert_demo(
+            db,
+            PressEventId(demo_id("event.cb.liaison")),
+            caobang,
+            PressEventStatus::Announced,
+            &[AgencyId(demo_id("cb.bao"))],
+        )
+        .await?,
+    );
     Ok(inserted)
 }

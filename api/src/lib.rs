@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod graphql;
 pub mod policy;
+pub mod press_event;
 pub mod spokesperson;
 pub mod startup;
 pub mod telemetry;

@@ -35,11 +35,19 @@ pub enum Operation {
     SpokespersonRead,
     /// Appoint, authorise, publish spokespersons and end their terms.
     SpokespersonManage,
+    /// Read press-provision events; the press sees announced events it is invited to and
+    /// public ones, with its own invitation only.
+    PressEventRead,
+    /// Create, announce, reschedule, cancel and close events; invite press agencies; record
+    /// attendance.
+    PressEventManage,
+    /// Answer an invitation of one's own press agency.
+    PressEventReply,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 11] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -48,6 +56,9 @@ impl Operation {
         Operation::AuditRead,
         Operation::SpokespersonRead,
         Operation::SpokespersonManage,
+        Operation::PressEventRead,
+        Operation::PressEventManage,
+        Operation::PressEventReply,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -61,6 +72,9 @@ impl Operation {
             Operation::AuditRead => "audit.read",
             Operation::SpokespersonRead => "spokesperson.read",
             Operation::SpokespersonManage => "spokesperson.manage",
+            Operation::PressEventRead => "pressEvent.read",
+            Operation::PressEventManage => "pressEvent.manage",
+            Operation::PressEventReply => "pressEvent.reply",
         }
     }
 
@@ -83,6 +97,11 @@ impl Operation {
             Operation::SpokespersonManage => {
                 "`appointSpokesperson`, `updateSpokespersonContact`, `endSpokespersonTerm`, `publishSpokesperson`"
             }
+            Operation::PressEventRead => "`pressEvent`, `pressEvents`, `pressEventCounts`",
+            Operation::PressEventManage => {
+                "`createPressEvent`, `announcePressEvent`, `reschedulePressEvent`, `cancelPressEvent`, `markPressEventHeld`, `invitePressAgencies`, `recordPressAttendance`"
+            }
+            Operation::PressEventReply => "`replyToPressInvitation`",
         }
     }
 
@@ -99,6 +118,8 @@ impl Operation {
             Operation::AuditRead => Some((ClientScope::AuditRead, Access::InScope)),
             Operation::SpokespersonRead => Some((ClientScope::PressRead, Access::Anywhere)),
             Operation::SpokespersonManage => None,
+            Operation::PressEventRead => Some((ClientScope::PressRead, Access::InScope)),
+            Operation::PressEventManage | Operation::PressEventReply => None,
         }
     }
 }
@@ -122,6 +143,9 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
     use ActorRole::*;
     use Operation::*;
     match (operation, role) {
+        // A reply speaks for one press agency: only its own accounts give it.
+        (PressEventReply, Press) => OwnAgency,
+        (PressEventReply, _) => Denied,
         (_, Admin) => Anywhere,
         // The directory is public information for every signed-in party: press agencies find
         // the agencies (and later the spokespersons) they need to reach.
@@ -138,6 +162,10 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (SpokespersonRead, _) => Anywhere,
         (SpokespersonManage, ProvincialDepartment | District | Commune) => InScope,
         (SpokespersonManage, _) => Denied,
+        (PressEventRead, Press) => OwnAgency,
+        (PressEventRead, _) => InScope,
+        (PressEventManage, ProvincialDepartment | District | Commune) => InScope,
+        (PressEventManage, _) => Denied,
     }
 }
 

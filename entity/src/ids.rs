@@ -68,3 +68,8 @@ typed_id!(
     /// Id of a [`crate::spokesperson`] row.
     SpokespersonId
 );
+
+typed_id!(
+    /// Id of a [`crate::press_event`] row.
+    PressEventId
+);

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_agency;
 mod m20261124_000002_identity;
 mod m20261125_000003_spokesperson;
+mod m20261125_000004_press_event;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_agency::Migration),
             Box::new(m20261124_000002_identity::Migration),
             Box::new(m20261125_000003_spokesperson::Migration),
+            Box::new(m20261125_000004_press_event::Migration),
         ]
     }
 }

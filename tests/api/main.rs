@@ -14,5 +14,6 @@ mod errors;
 mod helpers;
 mod http;
 mod permissions;
+mod press_event;
 mod schema;
 mod spokesperson;

@@ -71,6 +71,22 @@ const UPDATE_USER: &str = "mutation($id: ID!) { updateUser(input: { id: $id, dis
 const READ_SPOKESPERSON: &str = "query($id: ID!) { spokesperson(id: $id) { id } }";
 const UPDATE_SPOKESPERSON: &str = "mutation($id: ID!) { updateSpokespersonContact(input: { id: $id, phone: \"0237 3567 318\" }) { spokesperson { id } } }";
 
+const READ_EVENT: &str = "query($id: ID!) { pressEvent(id: $id) { id } }";
+const INVITE: &str = "mutation($id: ID!, $p: ID!) { invitePressAgencies(input: { id: $id, pressAgencyIds: [$p] }) { pressEvent { id } } }";
+const REPLY: &str = "mutation($id: ID!) { replyToPressInvitation(input: { eventId: $id, accept: true, reporters: 2 }) { pressEvent { id } } }";
+
+fn demo_event(key: &str) -> String {
+    ttdn_api::demo::demo_id(key).to_string()
+}
+
+/// The event a role organizes (a commune organizes its own; the others reach Triệu Sơn's).
+fn own_event(role: ActorRole) -> String {
+    match role {
+        ActorRole::Commune => demo_event("event.th.danluc"),
+        _ => demo_event("event.th.trieuson"),
+    }
+}
+
 /// The head of a demo agency, as spokesperson.
 fn demo_spokesperson(agency: &str) -> String {
     ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
@@ -123,6 +139,30 @@ fn probes(operation: Operation, role: ActorRole) -> (Probe, Option<Probe>) {
             Some(probe(
                 READ_SPOKESPERSON,
                 json!({ "id": demo_spokesperson("cb.thucphan") }),
+            )),
+        ),
+        Operation::PressEventRead => (
+            probe(READ_EVENT, json!({ "id": demo_event("event.th.trieuson") })),
+            Some(probe(
+                READ_EVENT,
+                json!({ "id": demo_event("event.cb.liaison") }),
+            )),
+        ),
+        Operation::PressEventManage => (
+            probe(
+                INVITE,
+                json!({ "id": own_event(role), "p": demo_agency("th.baoth") }),
+            ),
+            Some(probe(
+                INVITE,
+                json!({ "id": demo_event("event.cb.liaison"), "p": demo_agency("cb.bao") }),
+            )),
+        ),
+        Operation::PressEventReply => (
+            probe(REPLY, json!({ "id": demo_event("event.th.trieuson") })),
+            Some(probe(
+                REPLY,
+                json!({ "id": demo_event("event.cb.liaison") }),
             )),
         ),
         Operation::SpokespersonManage => (

@@ -22,7 +22,7 @@ use crate::{
     auth::actor::Actor,
     db,
     error::{AppError, AppResult, Msg, unique_violation},
-    graphql::pagination::{Page, PageRequest, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
     policy::{self, Operation, Visibility},
     text,
 };
@@ -192,9 +192,13 @@ pub async fn list(
     let select = select(db, filter).await?;
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(db, select, Column::SearchName, Column::Id, |m| {
-            (m.search_name.clone(), m.id)
-        })
+        .fetch(
+            db,
+            select,
+            (Column::SearchName, Column::Id),
+            sea_orm::Order::Asc,
+            |m| (SortKey::Text(m.search_name.clone()), m.id),
+        )
         .await?;
     Ok((rows, total))
 }

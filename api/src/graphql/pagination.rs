@@ -32,12 +32,36 @@ pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
     (first as usize).saturating_mul(child_complexity.max(1))
 }
 
+/// The value a list is sorted by (before the id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortKey {
+    /// A text column (folded names).
+    #[serde(rename = "s")]
+    Text(String),
+    /// A timestamp column.
+    #[serde(rename = "t")]
+    Time(chrono::DateTime<chrono::Utc>),
+    /// No key: the list is sorted by id alone.
+    #[serde(rename = "n")]
+    None,
+}
+
+impl From<SortKey> for sea_orm::Value {
+    fn from(key: SortKey) -> Self {
+        match key {
+            SortKey::Text(text) => text.into(),
+            SortKey::Time(time) => time.into(),
+            SortKey::None => sea_orm::Value::String(None),
+        }
+    }
+}
+
 /// Position after which a page starts: the sort key and id of the last row seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
     /// Sort key of the row.
     #[serde(rename = "k")]
-    pub key: String,
+    pub key: SortKey,
     /// Id of the row (tie-breaker).
     #[serde(rename = "i")]
     pub id: Uuid,
@@ -97,28 +121,33 @@ impl PageRequest {
         Ok(Self { first, after })
     }
 
-    /// Fetches one page of `select`, ordered by `key` then `id`, with `key_of` giving a row's sort
-    /// key (it must return the value stored in `key`).
+    /// Fetches one page of `select`, ordered by `key` then `id` (both ascending or both
+    /// descending), with `key_of` giving a row's sort key (the value stored in `key`).
     pub async fn fetch<E, C>(
         &self,
         db: &C,
         select: Select<E>,
-        key: E::Column,
-        id: E::Column,
-        key_of: impl Fn(&E::Model) -> (String, Uuid),
+        (key, id): (E::Column, E::Column),
+        order: Order,
+        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
     ) -> AppResult<Page<E::Model>>
     where
         E: EntityTrait,
         C: ConnectionTrait,
     {
-        let mut select = select.order_by(key, Order::Asc).order_by(id, Order::Asc);
+        let descending = order == Order::Desc;
+        let mut select = select.order_by(key, order.clone()).order_by(id, order);
         if let Some(after) = &self.after {
+            let value = sea_orm::Value::from(after.key.clone());
+            let (beyond_key, beyond_id) = if descending {
+                (key.lt(value.clone()), id.lt(after.id))
+            } else {
+                (key.gt(value.clone()), id.gt(after.id))
+            };
             select = select.filter(
-                Condition::any().add(key.gt(after.key.clone())).add(
-                    Condition::all()
-                        .add(key.eq(after.key.clone()))
-                        .add(id.gt(after.id)),
-                ),
+                Condition::any()
+                    .add(beyond_key)
+                    .add(Condition::all().add(key.eq(value)).add(beyond_id)),
             );
         }
         let rows = select.limit(self.first + 1).all(db).await?;
@@ -151,7 +180,7 @@ impl PageRequest {
         }
         let rows = select.limit(self.first + 1).all(db).await?;
         Ok(self.page(rows, |row| Cursor {
-            key: String::new(),
+            key: SortKey::None,
             id: row.id(),
         }))
     }
@@ -261,11 +290,17 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let cursor = Cursor {
-            key: "trieu son".into(),
-            id: Uuid::now_v7(),
-        };
-        assert_eq!(Cursor::decode(&cursor.encode()).ok(), Some(cursor));
+        for key in [
+            SortKey::Text("trieu son".into()),
+            SortKey::Time(chrono::Utc::now()),
+            SortKey::None,
+        ] {
+            let cursor = Cursor {
+                key,
+                id: Uuid::now_v7(),
+            };
+            assert_eq!(Cursor::decode(&cursor.encode()).ok(), Some(cursor));
+        }
         assert!(Cursor::decode("not a cursor").is_err());
     }
 

@@ -14,6 +14,7 @@ use crate::{
     },
     client::schema::{ClientMutation, ClientQuery},
     config::Settings,
+    press_event::schema::{PressEventMutation, PressEventQuery},
     spokesperson::schema::{SpokespersonMutation, SpokespersonQuery},
 };
 
@@ -27,6 +28,7 @@ pub struct Query(
     ClientQuery,
     AuditQuery,
     SpokespersonQuery,
+    PressEventQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -37,6 +39,7 @@ pub struct Mutation(
     AccountMutation,
     ClientMutation,
     SpokespersonMutation,
+    PressEventMutation,
 );
 
 /// The executable schema.

@@ -27,7 +27,7 @@ use crate::{
     db,
     document::DocumentRef,
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
     policy::{self, Operation},
     text, time,
 };
@@ -155,9 +155,13 @@ pub async fn directory(
     }
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(db, select, Column::SearchName, Column::Id, |m| {
-            (m.search_name.clone(), m.id)
-        })
+        .fetch(
+            db,
+            select,
+            (Column::SearchName, Column::Id),
+            sea_orm::Order::Asc,
+            |m| (SortKey::Text(m.search_name.clone()), m.id),
+        )
         .await?;
     Ok((rows, total))
 }
