@@ -644,6 +644,10 @@ pub struct SeedReport {
     pub spokespersons_inserted: usize,
     /// Press events inserted by this run.
     pub events_inserted: usize,
+    /// Information releases inserted by this run.
+    pub releases_inserted: usize,
+    /// Press requests inserted by this run.
+    pub requests_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -696,6 +700,8 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     }
     report.spokespersons_inserted = seed_spokespersons(&txn).await?;
     report.events_inserted = seed_events(&txn).await?;
+    report.releases_inserted = seed_releases(&txn).await?;
+    report.requests_inserted = seed_press_requests(&txn).await?;
     let client = NewClient {
         name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
         agency: AgencyId(demo_id("th")),
@@ -942,5 +948,275 @@ async fn seed_events<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
         )
         .await?,
     );
+    Ok(inserted)
+}
+
+/// Demo releases: the Sở's two information bulletins a month in 2025 (seed 002), and a few of
+/// every audience and state around today for both provinces.
+async fn seed_releases<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use chrono::{Duration, TimeZone, Utc};
+    use entity::{
+        ids::{ReleaseId, SpokespersonId},
+        information_release::{Audience, ReleaseKind},
+    };
+
+    use crate::release::service::{self as releases, Content};
+
+    let content = |kind,
+                   title: &str,
+                   body: &str,
+                   topics: &[&str],
+                   spokesperson: &str,
+                   audience,
+                   recipients: &[&str]| Content {
+        document: None,
+        kind,
+        title: title.to_owned(),
+        summary: Some(format!("Tóm tắt: {title}")),
+        body: body.to_owned(),
+        topics: topics.iter().map(|t| (*t).to_owned()).collect(),
+        language: "vi".to_owned(),
+        spokesperson: Some(SpokespersonId(demo_id(spokesperson))),
+        event: None,
+        audience,
+        embargo_until: None,
+        recipients: recipients.iter().map(|k| AgencyId(demo_id(k))).collect(),
+        attachments: Vec::new(),
+        corrects: None,
+    };
+    let mut inserted = 0;
+    let th_head = "spokesperson.head.th.svhttdl";
+    for month in 1..=12u32 {
+        for (half, (kind, topic)) in [
+            (ReleaseKind::InformationBulletin, "Du lịch"),
+            (ReleaseKind::PropagandaGuidance, "Thông tin đối ngoại"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let title = format!(
+                "Cung cấp thông tin cho báo chí số {}/2025",
+                2 * month as usize - 1 + half
+            );
+            let body = format!(
+                "Sở Văn hóa, Thể thao và Du lịch tỉnh Thanh Hóa cung cấp thông tin tháng {month}/2025: hoạt động của lãnh đạo tỉnh, thu hút đầu tư, quảng bá hình ảnh Thanh Hóa."
+            );
+            let published = crate::time::VIETNAM
+                .with_ymd_and_hms(2025, month, 5 + 15 * half as u32, 9, 0, 0)
+                .single()
+                .map(|t| t.with_timezone(&Utc));
+            let new = content(
+                kind,
+                &title,
+                &body,
+                &[topic, "Thanh Hóa"],
+                th_head,
+                Audience::Public,
+                &[],
+            );
+            let id = ReleaseId(demo_id(&format!("release.th.2025.{month}.{half}")));
+            inserted += usize::from(
+                releases::insert_demo(db, id, AgencyId(demo_id("th.svhttdl")), new, published)
+                    .await?,
+            );
+        }
+    }
+    let now = Utc::now();
+    let recent = Some(now - Duration::days(2));
+    let extra = [
+        (
+            "release.th.targeted",
+            "th.svhttdl",
+            content(
+                ReleaseKind::PressRelease,
+                "Thông cáo báo chí về Lễ hội Lam Kinh",
+                "Nội dung thông cáo về Lễ hội Lam Kinh năm 2026.",
+                &["Lễ hội"],
+                th_head,
+                Audience::Targeted,
+                &["th.baoth"],
+            ),
+            recent,
+        ),
+        (
+            "release.th.internal",
+            "th.svhttdl",
+            content(
+                ReleaseKind::PropagandaGuidance,
+                "Hướng dẫn tuyên truyền nội bộ về biển, đảo",
+                "Định hướng tuyên truyền cho các cơ quan.",
+                &["Biển đảo"],
+                th_head,
+                Audience::Internal,
+                &[],
+            ),
+            recent,
+        ),
+        (
+            "release.th.draft",
+            "th.svhttdl",
+            content(
+                ReleaseKind::PressRelease,
+                "Dự thảo thông cáo về kết quả năm 2026",
+                "Đang soạn thảo.",
+                &[],
+                th_head,
+                Audience::Public,
+                &[],
+            ),
+            None,
+        ),
+        (
+            "release.th.trieuson.draft",
+            "th.trieuson",
+            content(
+                ReleaseKind::InformationBulletin,
+                "Dự thảo thông tin về Lễ hội văn hóa huyện Triệu Sơn",
+                "Đang soạn thảo.",
+                &["Lễ hội"],
+                "spokesperson.head.th.trieuson",
+                Audience::Public,
+                &[],
+            ),
+            None,
+        ),
+        (
+            "release.th.danluc.draft",
+            "th.trieuson.danluc",
+            content(
+                ReleaseKind::InformationBulletin,
+                "Dự thảo thông tin xã Dân Lực",
+                "Đang soạn thảo.",
+                &[],
+                "spokesperson.head.th.trieuson.danluc",
+                Audience::Public,
+                &[],
+            ),
+            None,
+        ),
+        (
+            "release.cb.public",
+            "cb.svhttdl",
+            content(
+                ReleaseKind::PressRelease,
+                "Thông cáo báo chí về Công viên địa chất Non nước Cao Bằng",
+                "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng.",
+                &["Du lịch"],
+                "spokesperson.head.cb.svhttdl",
+                Audience::Public,
+                &[],
+            ),
+            recent,
+        ),
+        (
+            "release.cb.targeted",
+            "cb.svhttdl",
+            content(
+                ReleaseKind::PressRelease,
+                "Thông tin riêng cho Báo và Phát thanh, Truyền hình Cao Bằng",
+                "Nội dung gửi riêng.",
+                &[],
+                "spokesperson.head.cb.svhttdl",
+                Audience::Targeted,
+                &["cb.bao"],
+            ),
+            recent,
+        ),
+        (
+            "release.cb.draft",
+            "cb.svhttdl",
+            content(
+                ReleaseKind::PressRelease,
+                "Dự thảo thông cáo Cao Bằng",
+                "Đang soạn thảo.",
+                &[],
+                "spokesperson.head.cb.svhttdl",
+                Audience::Public,
+                &[],
+            ),
+            None,
+        ),
+    ];
+    for (key, issuer, new, published) in extra {
+        inserted += usize::from(
+            releases::insert_demo(
+                db,
+                ReleaseId(demo_id(key)),
+                AgencyId(demo_id(issuer)),
+                new,
+                published,
+            )
+            .await?,
+        );
+    }
+    Ok(inserted)
+}
+
+/// Demo press requests: Báo Thanh Hóa's questions to the province, Triệu Sơn (one of them
+/// overdue) and Dân Lực; Cao Bằng's newspaper asking its Sở.
+async fn seed_press_requests<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use chrono::{Duration, Utc};
+    use entity::ids::PressRequestId;
+
+    use crate::press_request::service::{self as requests, NewRequest};
+
+    let now = Utc::now();
+    let rows = [
+        (
+            "request.th.svhttdl",
+            "th.baoth",
+            "th.svhttdl",
+            "Số liệu khách du lịch năm 2026",
+            3,
+        ),
+        (
+            "request.th.trieuson",
+            "th.baoth",
+            "th.trieuson",
+            "Tiến độ giải phóng mặt bằng cụm công nghiệp",
+            40,
+        ),
+        (
+            "request.th.trieuson.2",
+            "th.baoth",
+            "th.trieuson",
+            "Kế hoạch tổ chức lễ hội văn hóa huyện",
+            5,
+        ),
+        (
+            "request.th.danluc",
+            "th.baoth",
+            "th.trieuson.danluc",
+            "Kết quả xây dựng nông thôn mới nâng cao",
+            10,
+        ),
+        (
+            "request.cb",
+            "cb.bao",
+            "cb.svhttdl",
+            "Lượng khách tới Công viên địa chất Non nước Cao Bằng",
+            7,
+        ),
+    ];
+    let mut inserted = 0;
+    for (key, press, addressed, subject, days_ago) in rows {
+        let new = NewRequest {
+            addressed: AgencyId(demo_id(addressed)),
+            subject: subject.to_owned(),
+            question: format!("Đề nghị cơ quan cung cấp thông tin: {subject}."),
+            due_at: None,
+        };
+        let received = now - Duration::days(days_ago);
+        inserted += usize::from(
+            requests::insert_demo(
+                db,
+                PressRequestId(demo_id(key)),
+                AgencyId(demo_id(press)),
+                new,
+                received,
+            )
+            .await?,
+        );
+    }
     Ok(inserted)
 }

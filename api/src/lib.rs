@@ -14,6 +14,8 @@ pub mod error;
 pub mod graphql;
 pub mod policy;
 pub mod press_event;
+pub mod press_request;
+pub mod release;
 pub mod spokesperson;
 pub mod startup;
 pub mod telemetry;

@@ -43,11 +43,22 @@ pub enum Operation {
     PressEventManage,
     /// Answer an invitation of one's own press agency.
     PressEventReply,
+    /// Read information releases: agencies those of their scope and everything published to
+    /// government; the press what is published, not embargoed and addressed to it.
+    ReleaseRead,
+    /// Draft, publish, withdraw and correct information releases.
+    ReleaseManage,
+    /// Send a question to an agency on behalf of one's own press agency.
+    PressRequestSend,
+    /// Read press requests: the press its own agency's, agencies those addressed to their scope.
+    PressRequestRead,
+    /// Answer or refuse press requests addressed to agencies in scope.
+    PressRequestAnswer,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 11] = [
+    pub const ALL: [Operation; 16] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -59,6 +70,11 @@ impl Operation {
         Operation::PressEventRead,
         Operation::PressEventManage,
         Operation::PressEventReply,
+        Operation::ReleaseRead,
+        Operation::ReleaseManage,
+        Operation::PressRequestSend,
+        Operation::PressRequestRead,
+        Operation::PressRequestAnswer,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -75,6 +91,11 @@ impl Operation {
             Operation::PressEventRead => "pressEvent.read",
             Operation::PressEventManage => "pressEvent.manage",
             Operation::PressEventReply => "pressEvent.reply",
+            Operation::ReleaseRead => "release.read",
+            Operation::ReleaseManage => "release.manage",
+            Operation::PressRequestSend => "pressRequest.send",
+            Operation::PressRequestRead => "pressRequest.read",
+            Operation::PressRequestAnswer => "pressRequest.answer",
         }
     }
 
@@ -102,6 +123,15 @@ impl Operation {
                 "`createPressEvent`, `announcePressEvent`, `reschedulePressEvent`, `cancelPressEvent`, `markPressEventHeld`, `invitePressAgencies`, `recordPressAttendance`"
             }
             Operation::PressEventReply => "`replyToPressInvitation`",
+            Operation::ReleaseRead => {
+                "`informationRelease`, `informationReleases` (the press feed)"
+            }
+            Operation::ReleaseManage => {
+                "`createRelease`, `updateRelease`, `publishRelease`, `withdrawRelease`"
+            }
+            Operation::PressRequestSend => "`sendPressRequest`",
+            Operation::PressRequestRead => "`pressRequest`, `pressRequests`",
+            Operation::PressRequestAnswer => "`answerPressRequest`, `refusePressRequest`",
         }
     }
 
@@ -120,6 +150,11 @@ impl Operation {
             Operation::SpokespersonManage => None,
             Operation::PressEventRead => Some((ClientScope::PressRead, Access::InScope)),
             Operation::PressEventManage | Operation::PressEventReply => None,
+            Operation::ReleaseRead => Some((ClientScope::PressRead, Access::InScope)),
+            Operation::PressRequestRead => Some((ClientScope::PressRead, Access::InScope)),
+            Operation::ReleaseManage
+            | Operation::PressRequestSend
+            | Operation::PressRequestAnswer => None,
         }
     }
 }
@@ -146,6 +181,8 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         // A reply speaks for one press agency: only its own accounts give it.
         (PressEventReply, Press) => OwnAgency,
         (PressEventReply, _) => Denied,
+        (PressRequestSend, Press) => OwnAgency,
+        (PressRequestSend, _) => Denied,
         (_, Admin) => Anywhere,
         // The directory is public information for every signed-in party: press agencies find
         // the agencies (and later the spokespersons) they need to reach.
@@ -166,6 +203,14 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (PressEventRead, _) => InScope,
         (PressEventManage, ProvincialDepartment | District | Commune) => InScope,
         (PressEventManage, _) => Denied,
+        (ReleaseRead, Press) => OwnAgency,
+        (ReleaseRead, _) => InScope,
+        (ReleaseManage, ProvincialDepartment | District | Commune) => InScope,
+        (ReleaseManage, _) => Denied,
+        (PressRequestRead, Press) => OwnAgency,
+        (PressRequestRead, _) => InScope,
+        (PressRequestAnswer, ProvincialDepartment | District | Commune) => InScope,
+        (PressRequestAnswer, _) => Denied,
     }
 }
 

@@ -73,3 +73,13 @@ typed_id!(
     /// Id of a [`crate::press_event`] row.
     PressEventId
 );
+
+typed_id!(
+    /// Id of an [`crate::information_release`] row.
+    ReleaseId
+);
+
+typed_id!(
+    /// Id of a [`crate::press_request`] row.
+    PressRequestId
+);

@@ -5,11 +5,15 @@
 pub mod agency;
 pub mod audit_event;
 pub mod ids;
+pub mod information_release;
 pub mod login_throttle;
 pub mod press_event;
 pub mod press_event_co_organizer;
 pub mod press_event_invitation;
+pub mod press_request;
 pub mod refresh_token;
+pub mod release_attachment;
+pub mod release_recipient;
 pub mod service_client;
 pub mod session;
 pub mod spokesperson;

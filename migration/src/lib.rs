@@ -7,6 +7,8 @@ mod m20261123_000001_agency;
 mod m20261124_000002_identity;
 mod m20261125_000003_spokesperson;
 mod m20261125_000004_press_event;
+mod m20261125_000005_information_release;
+mod m20261125_000006_press_request;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -19,6 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_identity::Migration),
             Box::new(m20261125_000003_spokesperson::Migration),
             Box::new(m20261125_000004_press_event::Migration),
+            Box::new(m20261125_000005_information_release::Migration),
+            Box::new(m20261125_000006_press_request::Migration),
         ]
     }
 }

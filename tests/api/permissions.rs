@@ -87,6 +87,40 @@ fn own_event(role: ActorRole) -> String {
     }
 }
 
+const READ_RELEASE: &str = "query($id: ID!) { informationRelease(id: $id) { id } }";
+const UPDATE_RELEASE: &str = "mutation($id: ID!) { updateRelease(input: { id: $id, content: { kind: INFORMATION_BULLETIN, title: \"Dự thảo\", body: \"Đang soạn thảo.\", audience: PUBLIC } }) { informationRelease { id } } }";
+
+/// A draft a role may edit (a commune its own; the others Triệu Sơn's).
+fn own_draft(role: ActorRole) -> String {
+    match role {
+        ActorRole::Commune => demo_event("release.th.danluc.draft"),
+        _ => demo_event("release.th.trieuson.draft"),
+    }
+}
+
+const SEND_REQUEST: &str = "mutation($a: ID!) { sendPressRequest(input: { addressedAgencyId: $a, subject: \"Câu hỏi\", question: \"Nội dung câu hỏi.\" }) { pressRequest { id } } }";
+const READ_REQUEST: &str = "query($id: ID!) { pressRequest(id: $id) { id } }";
+const ANSWER_REQUEST: &str = "mutation($id: ID!) { answerPressRequest(input: { id: $id, answer: \"Trả lời.\" }) { pressRequest { id } } }";
+
+/// A request a role can read: one addressed to its scope (or, for the press, sent by it).
+fn readable_request(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::Commune => "request.th.danluc",
+        _ => "request.th.trieuson",
+    }
+}
+
+/// A request each role answers inside its scope; one per role, since answering closes it.
+fn answerable_request(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::Admin => "request.th.svhttdl",
+        ActorRole::ProvincialDepartment => "request.th.trieuson",
+        ActorRole::District => "request.th.trieuson.2",
+        ActorRole::Commune => "request.th.danluc",
+        _ => "request.th.trieuson",
+    }
+}
+
 /// The head of a demo agency, as spokesperson.
 fn demo_spokesperson(agency: &str) -> String {
     ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
@@ -163,6 +197,47 @@ fn probes(operation: Operation, role: ActorRole) -> (Probe, Option<Probe>) {
             Some(probe(
                 REPLY,
                 json!({ "id": demo_event("event.cb.liaison") }),
+            )),
+        ),
+        Operation::ReleaseRead => (
+            probe(
+                READ_RELEASE,
+                json!({ "id": demo_event("release.th.targeted") }),
+            ),
+            Some(probe(
+                READ_RELEASE,
+                json!({ "id": demo_event("release.cb.draft") }),
+            )),
+        ),
+        Operation::ReleaseManage => (
+            probe(UPDATE_RELEASE, json!({ "id": own_draft(role) })),
+            Some(probe(
+                UPDATE_RELEASE,
+                json!({ "id": demo_event("release.cb.draft") }),
+            )),
+        ),
+        Operation::PressRequestSend => (
+            probe(SEND_REQUEST, json!({ "a": demo_agency("th.trieuson") })),
+            None,
+        ),
+        Operation::PressRequestRead => (
+            probe(
+                READ_REQUEST,
+                json!({ "id": demo_event(readable_request(role)) }),
+            ),
+            Some(probe(
+                READ_REQUEST,
+                json!({ "id": demo_event("request.cb") }),
+            )),
+        ),
+        Operation::PressRequestAnswer => (
+            probe(
+                ANSWER_REQUEST,
+                json!({ "id": demo_event(answerable_request(role)) }),
+            ),
+            Some(probe(
+                ANSWER_REQUEST,
+                json!({ "id": demo_event("request.cb") }),
             )),
         ),
         Operation::SpokespersonManage => (

@@ -15,6 +15,8 @@ use crate::{
     client::schema::{ClientMutation, ClientQuery},
     config::Settings,
     press_event::schema::{PressEventMutation, PressEventQuery},
+    press_request::schema::{PressRequestMutation, PressRequestQuery},
+    release::schema::{ReleaseMutation, ReleaseQuery},
     spokesperson::schema::{SpokespersonMutation, SpokespersonQuery},
 };
 
@@ -29,6 +31,8 @@ pub struct Query(
     AuditQuery,
     SpokespersonQuery,
     PressEventQuery,
+    ReleaseQuery,
+    PressRequestQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -40,6 +44,8 @@ pub struct Mutation(
     ClientMutation,
     SpokespersonMutation,
     PressEventMutation,
+    ReleaseMutation,
+    PressRequestMutation,
 );
 
 /// The executable schema.

@@ -1,6 +1,6 @@
 //! GraphQL face of press-provision events.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, PressEventId, SpokespersonId},
@@ -18,37 +18,11 @@ use crate::{
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
     },
+    mirror_enum,
     policy::Operation,
     spokesperson::{schema::Spokesperson, service as spokespersons},
     text,
 };
-
-macro_rules! mirror_enum {
-    ($(#[$doc:meta])* $name:ident => $stored:ident { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl From<$stored> for $name {
-            fn from(value: $stored) -> Self {
-                match value {
-                    $($stored::$variant => Self::$variant),+
-                }
-            }
-        }
-
-        impl From<$name> for $stored {
-            fn from(value: $name) -> Self {
-                match value {
-                    $($name::$variant => Self::$variant),+
-                }
-            }
-        }
-    };
-}
 
 mirror_enum!(
     /// Kind of meeting with the press.
