@@ -15,5 +15,7 @@ mod helpers;
 mod http;
 mod permissions;
 mod press_event;
+mod press_request;
+mod release;
 mod schema;
 mod spokesperson;
