@@ -741,8 +741,8 @@ fn demo_name(key: &str, salt: u8) -> String {
 
 /// Every demo agency but the press gets its head as spokesperson (closed agencies too, with the
 /// term ending when the agency closed, so that the directory answers for past dates); the
-/// departments and districts also have an appointed spokesperson; Triệu Sơn has a current
-/// authorisation.
+/// departments and districts also have an appointed spokesperson; Triệu Sơn has an authorisation
+/// current when the data is seeded.
 async fn seed_spokespersons<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
     use entity::{ids::SpokespersonId, spokesperson::SpokespersonKind};
 
@@ -804,10 +804,11 @@ async fn seed_spokespersons<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<us
         email: Some("vhtt.trieuson@thanhhoa.gov.vn".to_owned()),
         document: Some(crate::document::DocumentRef {
             number: crate::document::DocumentNumber::parse("number", "812/GUQ-UBND")?,
-            date: date((2026, 10, 28))?,
+            date: crate::time::today() - chrono::Duration::days(33),
         }),
-        term_from: date((2026, 11, 1))?,
-        term_to: Some(date((2027, 1, 31))?),
+        // Relative to the seeding day, so that the demo always has a current authorisation.
+        term_from: crate::time::today() - chrono::Duration::days(30),
+        term_to: Some(crate::time::today() + chrono::Duration::days(60)),
         grantor: Some(SpokespersonId(demo_id("spokesperson.head.th.trieuson"))),
         subject: Some("Lễ hội văn hóa, du lịch huyện Triệu Sơn năm 2026".to_owned()),
     };

@@ -235,6 +235,17 @@ async fn the_press_finds_spokespersons_by_area_kind_and_date() {
         1
     );
     assert!(names(&directory(&app, &press, stttt("2026-06-01")).await).is_empty());
+    // By the agency's name, without diacritics.
+    let by_agency = directory(
+        &app,
+        &press,
+        json!({ "search": "huyen trieu son", "agencyKinds": ["DISTRICT"] }),
+    )
+    .await;
+    assert_eq!(
+        by_agency["data"]["spokespeople"]["totalCount"], 3,
+        "head, appointed, authorised: {by_agency:#}"
+    );
     // Nested under agencies, without a query per agency.
     let nested = app
         .gql_as(

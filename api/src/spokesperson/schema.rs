@@ -186,7 +186,8 @@ pub struct SpokespersonFilterInput {
     agency_within: Option<ID>,
     /// Spokespersons of agencies of these kinds.
     agency_kinds: Option<Vec<AgencyKind>>,
-    /// Text in the person's name, ignoring case and diacritics.
+    /// Text in the person's or the agency's name, ignoring case and diacritics ("trieu son"
+    /// finds the spokespersons of UBND huyện Triệu Sơn).
     search: Option<String>,
     /// Who was serving on this date (default: today). Past dates answer who spoke then.
     on: Option<Date>,

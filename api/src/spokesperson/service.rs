@@ -101,7 +101,7 @@ pub struct DirectoryFilter {
     pub agency_within: Option<AgencyId>,
     /// Spokespersons of agencies of these kinds.
     pub agency_kinds: Vec<agency::AgencyKind>,
-    /// Diacritics-insensitive text in the person's name.
+    /// Diacritics-insensitive text in the person's or the agency's name.
     pub search: Option<String>,
     /// Serving on this date (today when `None`); `history` lists every term instead.
     pub on: Option<NaiveDate>,
@@ -142,7 +142,17 @@ pub async fn directory(
         .map(text::fold)
         .filter(|s| !s.is_empty())
     {
-        select = select.filter(text::column_contains(Column::SearchName, &search));
+        // A liaison types a person's name or an agency's: match either.
+        let agencies_named = sea_orm::sea_query::Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(text::column_contains(agency::Column::SearchName, &search))
+            .to_owned();
+        select = select.filter(
+            Condition::any()
+                .add(text::column_contains(Column::SearchName, &search))
+                .add(Column::AgencyId.in_subquery(agencies_named)),
+        );
     }
     if !filter.kinds.is_empty() {
         select = select.filter(Column::Kind.is_in(filter.kinds.iter().copied()));
