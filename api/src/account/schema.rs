@@ -17,7 +17,7 @@ use crate::{
     auth::{actor::ActorRole, password::NewPassword},
     error::{AppError, AppResult, Msg},
     graphql::{
-        context::{ContextExt, audit_changes, parse_id},
+        context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
     },
@@ -295,19 +295,9 @@ fn user_id(model: &Model) -> uuid::Uuid {
     model.id
 }
 
-/// Describes an account mutation for [`mutation::run`].
-fn account_mutation(
-    name: &'static str,
-    target: Option<&ID>,
-    changes: Option<serde_json::Value>,
-) -> Mutation {
-    Mutation {
-        name,
-        needs: Operation::UserManage,
-        kind: "User",
-        target: target.and_then(|id| parse_id("id", id).ok()),
-        changes,
-    }
+/// A mutation of this area, for [`mutation::run`].
+fn account_mutation(name: &'static str) -> Mutation {
+    Mutation::new(name, Operation::UserManage, "User")
 }
 
 /// Account management.
@@ -322,7 +312,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new account.")] input: CreateUserInput,
     ) -> AppResult<UserPayload> {
-        let described = account_mutation("user.create", None, audit_changes(&input));
+        let described = account_mutation("user.create").input(&input);
         mutation::run(ctx, described, user_id, move |txn, actor| {
             Box::pin(async move {
                 let username = Username::parse(&input.username)?;
@@ -350,7 +340,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account and the changes.")] input: UpdateUserInput,
     ) -> AppResult<UserPayload> {
-        let described = account_mutation("user.update", Some(&input.id), audit_changes(&input));
+        let described = account_mutation("user.update").on(&input.id).input(&input);
         mutation::run(ctx, described, user_id, move |txn, actor| {
             Box::pin(async move {
                 let id = UserId(parse_id("id", &input.id)?);
@@ -373,7 +363,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account and its new password.")] input: ResetUserPasswordInput,
     ) -> AppResult<UserPayload> {
-        let described = account_mutation("user.resetPassword", Some(&input.id), None);
+        let described = account_mutation("user.resetPassword").on(&input.id);
         mutation::run(ctx, described, user_id, move |txn, actor| {
             Box::pin(async move {
                 let id = UserId(parse_id("id", &input.id)?);
@@ -390,8 +380,9 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account and its new state.")] input: SetUserDisabledInput,
     ) -> AppResult<UserPayload> {
-        let described =
-            account_mutation("user.setDisabled", Some(&input.id), audit_changes(&input));
+        let described = account_mutation("user.setDisabled")
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, described, user_id, move |txn, actor| {
             Box::pin(async move {
                 let id = UserId(parse_id("id", &input.id)?);

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     error::AppResult,
     graphql::{
-        context::{ContextExt, audit_changes, parse_id},
+        context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
         scalars::Date,
@@ -543,19 +543,9 @@ fn agency_id(model: &Model) -> uuid::Uuid {
     model.id
 }
 
-/// Describes an agency mutation for [`mutation::run`].
-fn agency_mutation(
-    name: &'static str,
-    target: Option<&ID>,
-    changes: Option<serde_json::Value>,
-) -> Mutation {
-    Mutation {
-        name,
-        needs: Operation::AgencyWrite,
-        kind: "Agency",
-        target: target.and_then(|id| parse_id("id", id).ok()),
-        changes,
-    }
+/// A mutation of this area, for [`mutation::run`].
+fn agency_mutation(name: &'static str) -> Mutation {
+    Mutation::new(name, Operation::AgencyWrite, "Agency")
 }
 
 #[Object]
@@ -566,7 +556,7 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new agency.")] input: CreateAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let described = agency_mutation("agency.create", None, audit_changes(&input));
+        let described = agency_mutation("agency.create").input(&input);
         mutation::run(ctx, described, agency_id, move |txn, actor| {
             Box::pin(async move { service::create(txn, actor, input.parse()?).await })
         })
@@ -580,7 +570,7 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency and the changes.")] input: UpdateAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let described = agency_mutation("agency.update", Some(&input.id), audit_changes(&input));
+        let described = agency_mutation("agency.update").on(&input.id).input(&input);
         mutation::run(ctx, described, agency_id, move |txn, actor| {
             Box::pin(async move {
                 let (id, patch, version) = input.parse()?;
@@ -597,7 +587,7 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency and its new parent.")] input: MoveAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let described = agency_mutation("agency.move", Some(&input.id), audit_changes(&input));
+        let described = agency_mutation("agency.move").on(&input.id).input(&input);
         mutation::run(ctx, described, agency_id, move |txn, actor| {
             Box::pin(async move {
                 let id = AgencyId(parse_id("id", &input.id)?);
@@ -619,7 +609,7 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency, its last day and its successor.")] input: CloseAgencyInput,
     ) -> AppResult<AgencyPayload> {
-        let described = agency_mutation("agency.close", Some(&input.id), audit_changes(&input));
+        let described = agency_mutation("agency.close").on(&input.id).input(&input);
         mutation::run(ctx, described, agency_id, move |txn, actor| {
             Box::pin(async move {
                 let id = AgencyId(parse_id("id", &input.id)?);

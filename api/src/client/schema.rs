@@ -14,7 +14,7 @@ use crate::{
     auth::actor::ClientScope as Scope,
     error::AppResult,
     graphql::{
-        context::{ContextExt, audit_changes, parse_id},
+        context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
     },
@@ -205,19 +205,9 @@ fn client_id(value: &WithSecret) -> uuid::Uuid {
     value.client.id
 }
 
-/// Describes a service-client mutation for [`mutation::run`].
-fn client_mutation(
-    name: &'static str,
-    target: Option<&ID>,
-    changes: Option<serde_json::Value>,
-) -> Mutation {
-    Mutation {
-        name,
-        needs: Operation::ServiceClientManage,
-        kind: "ServiceClient",
-        target: target.and_then(|id| parse_id("id", id).ok()),
-        changes,
-    }
+/// A mutation of this area, for [`mutation::run`].
+fn client_mutation(name: &'static str) -> Mutation {
+    Mutation::new(name, Operation::ServiceClientManage, "ServiceClient")
 }
 
 /// Service-client management (administrators).
@@ -232,7 +222,7 @@ impl ClientMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new client.")] input: RegisterServiceClientInput,
     ) -> AppResult<ServiceClientSecretPayload> {
-        let described = client_mutation("serviceClient.register", None, audit_changes(&input));
+        let described = client_mutation("serviceClient.register").input(&input);
         mutation::run(ctx, described, client_id, move |txn, actor| {
             Box::pin(async move {
                 let new = NewClient {
@@ -253,7 +243,7 @@ impl ClientMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The client.")] input: ServiceClientInput,
     ) -> AppResult<ServiceClientSecretPayload> {
-        let described = client_mutation("serviceClient.rotateSecret", Some(&input.id), None);
+        let described = client_mutation("serviceClient.rotateSecret").on(&input.id);
         mutation::run(ctx, described, client_id, move |txn, actor| {
             Box::pin(async move {
                 let id = ServiceClientId(parse_id("id", &input.id)?);
@@ -270,11 +260,9 @@ impl ClientMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The client and its new state.")] input: SetServiceClientDisabledInput,
     ) -> AppResult<ServiceClientPayload> {
-        let described = client_mutation(
-            "serviceClient.setDisabled",
-            Some(&input.id),
-            audit_changes(&input),
-        );
+        let described = client_mutation("serviceClient.setDisabled")
+            .on(&input.id)
+            .input(&input);
         mutation::run(
             ctx,
             described,

@@ -84,9 +84,3 @@ pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
         )
     })
 }
-
-/// Serializes a mutation input for the audit trail (fields marked `#[serde(skip)]`, such as
-/// passwords, stay out).
-pub fn audit_changes<T: serde::Serialize>(input: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(input).ok()
-}

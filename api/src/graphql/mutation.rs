@@ -33,6 +33,31 @@ pub struct Mutation {
     pub changes: Option<serde_json::Value>,
 }
 
+impl Mutation {
+    /// A mutation called `name` (for the audit trail) of a record of `kind`, needing `needs`.
+    pub fn new(name: &'static str, needs: Operation, kind: &'static str) -> Self {
+        Self {
+            name,
+            needs,
+            kind,
+            target: None,
+            changes: None,
+        }
+    }
+
+    /// On the record with this input id (a malformed id is reported by the change itself).
+    pub fn on(mut self, id: &async_graphql::ID) -> Self {
+        self.target = Uuid::try_parse(id.as_str()).ok();
+        self
+    }
+
+    /// With the submitted input for the trail (fields marked `#[serde(skip)]` stay out).
+    pub fn input<T: serde::Serialize>(mut self, input: &T) -> Self {
+        self.changes = serde_json::to_value(input).ok();
+        self
+    }
+}
+
 /// Runs `change` as `mutation`. Errors' fields are put under `input`.
 pub async fn run<T, F>(
     ctx: &Context<'_>,

@@ -14,7 +14,7 @@ use crate::{
     agency::schema::Agency,
     error::AppResult,
     graphql::{
-        context::{ContextExt, audit_changes, parse_id},
+        context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
     },
@@ -456,19 +456,9 @@ fn event_id(model: &Model) -> uuid::Uuid {
     model.id
 }
 
-fn described(
-    name: &'static str,
-    needs: Operation,
-    target: Option<&ID>,
-    changes: Option<serde_json::Value>,
-) -> Mutation {
-    Mutation {
-        name,
-        needs,
-        kind: "PressEvent",
-        target: target.and_then(|id| parse_id("id", id).ok()),
-        changes,
-    }
+/// A mutation of events, for [`mutation::run`].
+fn event_mutation(name: &'static str, needs: Operation) -> Mutation {
+    Mutation::new(name, needs, "PressEvent")
 }
 
 async fn lifecycle(
@@ -477,8 +467,9 @@ async fn lifecycle(
     input: PressEventInput,
     step: Transition,
 ) -> AppResult<PressEventPayload> {
-    let changes = audit_changes(&input);
-    let mutation = described(name, Operation::PressEventManage, Some(&input.id), changes);
+    let mutation = event_mutation(name, Operation::PressEventManage)
+        .on(&input.id)
+        .input(&input);
     mutation::run(ctx, mutation, event_id, move |txn, actor| {
         Box::pin(async move {
             let id = PressEventId(parse_id("id", &input.id)?);
@@ -501,12 +492,8 @@ impl PressEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The event.")] input: CreatePressEventInput,
     ) -> AppResult<PressEventPayload> {
-        let mutation = described(
-            "pressEvent.create",
-            Operation::PressEventManage,
-            None,
-            audit_changes(&input),
-        );
+        let mutation =
+            event_mutation("pressEvent.create", Operation::PressEventManage).input(&input);
         mutation::run(ctx, mutation, event_id, move |txn, actor| {
             Box::pin(async move {
                 let optional_line = |field: &'static str, value: &Option<String>, max: usize| {
@@ -583,12 +570,9 @@ impl PressEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The event and its new time.")] input: ReschedulePressEventInput,
     ) -> AppResult<PressEventPayload> {
-        let mutation = described(
-            "pressEvent.reschedule",
-            Operation::PressEventManage,
-            Some(&input.id),
-            audit_changes(&input),
-        );
+        let mutation = event_mutation("pressEvent.reschedule", Operation::PressEventManage)
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, event_id, move |txn, actor| {
             Box::pin(async move {
                 let id = PressEventId(parse_id("id", &input.id)?);
@@ -613,12 +597,9 @@ impl PressEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The event and the press agencies.")] input: InvitePressAgenciesInput,
     ) -> AppResult<PressEventPayload> {
-        let mutation = described(
-            "pressEvent.invite",
-            Operation::PressEventManage,
-            Some(&input.id),
-            audit_changes(&input),
-        );
+        let mutation = event_mutation("pressEvent.invite", Operation::PressEventManage)
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, event_id, move |txn, actor| {
             Box::pin(async move {
                 let id = PressEventId(parse_id("id", &input.id)?);
@@ -640,12 +621,9 @@ impl PressEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The event and the answer.")] input: ReplyToPressInvitationInput,
     ) -> AppResult<PressEventPayload> {
-        let mutation = described(
-            "pressEvent.reply",
-            Operation::PressEventReply,
-            Some(&input.event_id),
-            audit_changes(&input),
-        );
+        let mutation = event_mutation("pressEvent.reply", Operation::PressEventReply)
+            .on(&input.event_id)
+            .input(&input);
         mutation::run(ctx, mutation, event_id, move |txn, actor| {
             Box::pin(async move {
                 let id = PressEventId(parse_id("eventId", &input.event_id)?);
@@ -663,12 +641,9 @@ impl PressEventMutation {
         #[graphql(desc = "The event, the press agency and the attendance.")]
         input: RecordPressAttendanceInput,
     ) -> AppResult<PressEventPayload> {
-        let mutation = described(
-            "pressEvent.recordAttendance",
-            Operation::PressEventManage,
-            Some(&input.id),
-            audit_changes(&input),
-        );
+        let mutation = event_mutation("pressEvent.recordAttendance", Operation::PressEventManage)
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, event_id, move |txn, actor| {
             Box::pin(async move {
                 let id = PressEventId(parse_id("id", &input.id)?);

@@ -13,7 +13,7 @@ use crate::{
     agency::schema::Agency,
     error::AppResult,
     graphql::{
-        context::{ContextExt, audit_changes, parse_id},
+        context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
     },
@@ -279,13 +279,12 @@ impl PressRequestMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The question.")] input: SendPressRequestInput,
     ) -> AppResult<PressRequestPayload> {
-        let mutation = Mutation {
-            name: "pressRequest.send",
-            needs: Operation::PressRequestSend,
-            kind: "PressRequest",
-            target: None,
-            changes: audit_changes(&input),
-        };
+        let mutation = Mutation::new(
+            "pressRequest.send",
+            Operation::PressRequestSend,
+            "PressRequest",
+        )
+        .input(&input);
         mutation::run(ctx, mutation, request_id, move |txn, actor| {
             Box::pin(async move {
                 let new = NewRequest {
@@ -307,13 +306,13 @@ impl PressRequestMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The request and the answer.")] input: AnswerPressRequestInput,
     ) -> AppResult<PressRequestPayload> {
-        let mutation = Mutation {
-            name: "pressRequest.answer",
-            needs: Operation::PressRequestAnswer,
-            kind: "PressRequest",
-            target: parse_id("id", &input.id).ok(),
-            changes: audit_changes(&input),
-        };
+        let mutation = Mutation::new(
+            "pressRequest.answer",
+            Operation::PressRequestAnswer,
+            "PressRequest",
+        )
+        .on(&input.id)
+        .input(&input);
         mutation::run(ctx, mutation, request_id, move |txn, actor| {
             Box::pin(async move {
                 let id = PressRequestId(parse_id("id", &input.id)?);
@@ -332,13 +331,13 @@ impl PressRequestMutation {
         #[graphql(desc = "The request, the ground and the explanation.")]
         input: RefusePressRequestInput,
     ) -> AppResult<PressRequestPayload> {
-        let mutation = Mutation {
-            name: "pressRequest.refuse",
-            needs: Operation::PressRequestAnswer,
-            kind: "PressRequest",
-            target: parse_id("id", &input.id).ok(),
-            changes: audit_changes(&input),
-        };
+        let mutation = Mutation::new(
+            "pressRequest.refuse",
+            Operation::PressRequestAnswer,
+            "PressRequest",
+        )
+        .on(&input.id)
+        .input(&input);
         mutation::run(ctx, mutation, request_id, move |txn, actor| {
             Box::pin(async move {
                 let id = PressRequestId(parse_id("id", &input.id)?);

@@ -17,7 +17,7 @@ use crate::{
     document::{DocumentInput, DocumentReference},
     error::{AppError, AppResult, Msg},
     graphql::{
-        context::{ContextExt, audit_changes, parse_id},
+        context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
     },
@@ -587,18 +587,9 @@ fn release_id(model: &Model) -> uuid::Uuid {
     model.id
 }
 
-fn described(
-    name: &'static str,
-    target: Option<&ID>,
-    changes: Option<serde_json::Value>,
-) -> Mutation {
-    Mutation {
-        name,
-        needs: Operation::ReleaseManage,
-        kind: "InformationRelease",
-        target: target.and_then(|id| parse_id("id", id).ok()),
-        changes,
-    }
+/// A mutation of this area, for [`mutation::run`].
+fn release_mutation(name: &'static str) -> Mutation {
+    Mutation::new(name, Operation::ReleaseManage, "InformationRelease")
 }
 
 /// Drafting and publishing releases.
@@ -613,7 +604,7 @@ impl ReleaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The issuer and the content.")] input: CreateReleaseInput,
     ) -> AppResult<ReleasePayload> {
-        let mutation = described("release.create", None, audit_changes(&input));
+        let mutation = release_mutation("release.create").input(&input);
         mutation::run(ctx, mutation, release_id, move |txn, actor| {
             Box::pin(async move {
                 let issuer = AgencyId(parse_id("issuingAgencyId", &input.issuing_agency_id)?);
@@ -633,7 +624,9 @@ impl ReleaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The release and its new content.")] input: UpdateReleaseInput,
     ) -> AppResult<ReleasePayload> {
-        let mutation = described("release.update", Some(&input.id), audit_changes(&input));
+        let mutation = release_mutation("release.update")
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, release_id, move |txn, actor| {
             Box::pin(async move {
                 let id = ReleaseId(parse_id("id", &input.id)?);
@@ -653,7 +646,9 @@ impl ReleaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The release.")] input: PublishReleaseInput,
     ) -> AppResult<ReleasePayload> {
-        let mutation = described("release.publish", Some(&input.id), audit_changes(&input));
+        let mutation = release_mutation("release.publish")
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, release_id, move |txn, actor| {
             Box::pin(async move {
                 let id = ReleaseId(parse_id("id", &input.id)?);
@@ -670,7 +665,9 @@ impl ReleaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The release and the reason.")] input: WithdrawReleaseInput,
     ) -> AppResult<ReleasePayload> {
-        let mutation = described("release.withdraw", Some(&input.id), audit_changes(&input));
+        let mutation = release_mutation("release.withdraw")
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, release_id, move |txn, actor| {
             Box::pin(async move {
                 let id = ReleaseId(parse_id("id", &input.id)?);

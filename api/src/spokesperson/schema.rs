@@ -16,7 +16,7 @@ use crate::{
     document::{DocumentInput, DocumentReference},
     error::AppResult,
     graphql::{
-        context::{ContextExt, audit_changes, parse_id},
+        context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
         scalars::Date,
@@ -345,18 +345,9 @@ fn spokesperson_id(model: &Model) -> uuid::Uuid {
     model.id
 }
 
-fn described(
-    name: &'static str,
-    target: Option<&ID>,
-    changes: Option<serde_json::Value>,
-) -> Mutation {
-    Mutation {
-        name,
-        needs: Operation::SpokespersonManage,
-        kind: "Spokesperson",
-        target: target.and_then(|id| parse_id("id", id).ok()),
-        changes,
-    }
+/// A mutation of this area, for [`mutation::run`].
+fn spokesperson_mutation(name: &'static str) -> Mutation {
+    Mutation::new(name, Operation::SpokespersonManage, "Spokesperson")
 }
 
 fn contact<T>(
@@ -383,7 +374,7 @@ impl SpokespersonMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The appointment.")] input: AppointSpokespersonInput,
     ) -> AppResult<SpokespersonPayload> {
-        let mutation = described("spokesperson.appoint", None, audit_changes(&input));
+        let mutation = spokesperson_mutation("spokesperson.appoint").input(&input);
         mutation::run(ctx, mutation, spokesperson_id, move |txn, actor| {
             Box::pin(async move {
                 let new = Appointment {
@@ -423,11 +414,9 @@ impl SpokespersonMutation {
         #[graphql(desc = "The spokesperson and the corrections.")]
         input: UpdateSpokespersonContactInput,
     ) -> AppResult<SpokespersonPayload> {
-        let mutation = described(
-            "spokesperson.updateContact",
-            Some(&input.id),
-            audit_changes(&input),
-        );
+        let mutation = spokesperson_mutation("spokesperson.updateContact")
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, spokesperson_id, move |txn, actor| {
             Box::pin(async move {
                 let id = SpokespersonId(parse_id("id", &input.id)?);
@@ -451,11 +440,9 @@ impl SpokespersonMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The spokesperson and the last day.")] input: EndSpokespersonTermInput,
     ) -> AppResult<SpokespersonPayload> {
-        let mutation = described(
-            "spokesperson.endTerm",
-            Some(&input.id),
-            audit_changes(&input),
-        );
+        let mutation = spokesperson_mutation("spokesperson.endTerm")
+            .on(&input.id)
+            .input(&input);
         mutation::run(ctx, mutation, spokesperson_id, move |txn, actor| {
             Box::pin(async move {
                 let id = SpokespersonId(parse_id("id", &input.id)?);
@@ -472,7 +459,7 @@ impl SpokespersonMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The spokesperson.")] input: PublishSpokespersonInput,
     ) -> AppResult<SpokespersonPayload> {
-        let mutation = described("spokesperson.publish", Some(&input.id), None);
+        let mutation = spokesperson_mutation("spokesperson.publish").on(&input.id);
         mutation::run(ctx, mutation, spokesperson_id, move |txn, actor| {
             Box::pin(async move {
                 let id = SpokespersonId(parse_id("id", &input.id)?);
