@@ -30,9 +30,16 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     Ok(db)
 }
 
-/// Applies pending migrations.
+/// Applies pending migrations, then creates the shipped report templates that are missing.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    crate::reporting::templates::ensure_builtin(db)
+        .await
+        .map_err(|e| {
+            DbErr::Custom(format!(
+                "cannot create the built-in report templates: {e:?}"
+            ))
+        })
 }
 
 /// Starts the transaction of one mutation. On SQLite it takes the write lock at once

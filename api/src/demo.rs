@@ -648,6 +648,8 @@ pub struct SeedReport {
     pub releases_inserted: usize,
     /// Press requests inserted by this run.
     pub requests_inserted: usize,
+    /// Reporting obligations inserted by this run.
+    pub obligations_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -702,6 +704,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     report.events_inserted = seed_events(&txn).await?;
     report.releases_inserted = seed_releases(&txn).await?;
     report.requests_inserted = seed_press_requests(&txn).await?;
+    report.obligations_inserted = seed_obligations(&txn).await?;
     let client = NewClient {
         name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
         agency: AgencyId(demo_id("th")),
@@ -1218,6 +1221,304 @@ async fn seed_press_requests<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<u
             )
             .await?,
         );
+    }
+    Ok(inserted)
+}
+
+/// Demo obligations from the seeds: the 2021 annual report asked by Công văn 2480/STTTT-BCXB
+/// (passed on by Triệu Sơn to its communes, with every report state), the first-half 2021
+/// report of Công văn 537/STTTT-TTBCXB, current 2026 requests of the province, and Cao Bằng's
+/// 2025 annual report.
+async fn seed_obligations<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use std::collections::BTreeMap;
+
+    use chrono::{TimeZone, Utc};
+    use entity::{ids::ObligationId, report::ReportStatus, reporting_obligation::PeriodKind};
+
+    use crate::{
+        document::{DocumentNumber, DocumentRef},
+        reporting::{
+            service::{self as reporting, NewObligation, Recipients, ReportContent},
+            templates::builtin_id,
+            types::preset_period,
+        },
+    };
+
+    let doc = |number: &str, day: (i32, u32, u32)| -> AppResult<Option<DocumentRef>> {
+        Ok(Some(DocumentRef {
+            number: DocumentNumber::parse("number", number)?,
+            date: date(day)?,
+        }))
+    };
+    let obligation = |issuer: &str,
+                      document,
+                      title: &str,
+                      kind,
+                      period,
+                      due,
+                      template: &str|
+     -> AppResult<NewObligation> {
+        Ok(NewObligation {
+            issuer: AgencyId(demo_id(issuer)),
+            document,
+            title: title.to_owned(),
+            period_kind: kind,
+            period,
+            due_date: date(due)?,
+            template: builtin_id(template),
+            recipients: Recipients::default(),
+        })
+    };
+    let ids = |keys: &[&str]| keys.iter().map(|k| demo_id(k)).collect::<Vec<_>>();
+    let at = |y: i32, m: u32, d: u32| {
+        crate::time::VIETNAM
+            .with_ymd_and_hms(y, m, d, 16, 0, 0)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let ttdn = |news: i64, briefings: i64, trainings: i64, people: i64| ReportContent {
+        sections: BTreeMap::from([
+            (
+                "situation".to_owned(),
+                "Công tác TTĐN được cấp ủy, chính quyền quan tâm chỉ đạo.".to_owned(),
+            ),
+            (
+                "results".to_owned(),
+                format!("Đăng tải {news} tin, bài; tổ chức {trainings} lớp tập huấn."),
+            ),
+            (
+                "shortcomings".to_owned(),
+                "Nguồn lực cho công tác TTĐN còn hạn chế.".to_owned(),
+            ),
+            (
+                "proposals".to_owned(),
+                "Đề nghị tăng cường tập huấn nghiệp vụ cho cơ sở.".to_owned(),
+            ),
+            (
+                "next_plan".to_owned(),
+                "Tiếp tục quảng bá hình ảnh địa phương.".to_owned(),
+            ),
+        ]),
+        metrics: BTreeMap::from([
+            ("news_articles".to_owned(), serde_json::json!(news)),
+            ("press_briefings".to_owned(), serde_json::json!(briefings)),
+            ("press_conferences".to_owned(), serde_json::json!(0)),
+            ("trainings".to_owned(), serde_json::json!(trainings)),
+            (
+                "training_participants".to_owned(),
+                serde_json::json!(people),
+            ),
+            ("false_information_handled".to_owned(), serde_json::json!(1)),
+        ]),
+        signer_name: Some("Nguyễn Văn Long".to_owned()),
+        signer_title: Some("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH".to_owned()),
+        document: None,
+    };
+    let mut inserted = 0;
+    let o2480 = ObligationId(demo_id("obligation.2480"));
+    let new = obligation(
+        "th.stttt",
+        doc("2480/STTTT-BCXB", (2021, 11, 18))?,
+        "Báo cáo hoạt động thông tin đối ngoại năm 2021 và xây dựng kế hoạch năm 2022",
+        PeriodKind::Annual,
+        preset_period(PeriodKind::Annual, 2021, 0)?,
+        (2021, 12, 20),
+        "TTDN_ANNUAL",
+    )?;
+    if reporting::insert_demo(
+        db,
+        o2480,
+        &new,
+        None,
+        &ids(&["th.trieuson", "th.thoxuan", "th.samson"]),
+    )
+    .await?
+    {
+        inserted += 1;
+        reporting::set_demo_report(
+            db,
+            o2480,
+            AgencyId(demo_id("th.trieuson")),
+            ReportStatus::Submitted,
+            &ttdn(412, 2, 3, 180),
+            at(2021, 12, 15),
+        )
+        .await?;
+        reporting::set_demo_report(
+            db,
+            o2480,
+            AgencyId(demo_id("th.thoxuan")),
+            ReportStatus::Accepted,
+            &ttdn(265, 1, 2, 120),
+            at(2021, 12, 18),
+        )
+        .await?;
+        let child = ObligationId(demo_id("obligation.2480.trieuson"));
+        let mut passed = new.clone();
+        passed.issuer = AgencyId(demo_id("th.trieuson"));
+        passed.document = doc("1650/UBND-VHTT", (2021, 11, 22))?;
+        passed.due_date = date((2021, 12, 15))?;
+        let communes = [
+            "th.trieuson.nua",
+            "th.trieuson.danluc",
+            "th.trieuson.danly",
+            "th.trieuson.danquyen",
+            "th.trieuson.thodan",
+        ];
+        reporting::insert_demo(db, child, &passed, Some(o2480), &ids(&communes)).await?;
+        let commune = |key: &str| AgencyId(demo_id(key));
+        reporting::set_demo_report(
+            db,
+            child,
+            commune("th.trieuson.danluc"),
+            ReportStatus::Accepted,
+            &ttdn(36, 0, 1, 25),
+            at(2021, 12, 10),
+        )
+        .await?;
+        reporting::set_demo_report(
+            db,
+            child,
+            commune("th.trieuson.danly"),
+            ReportStatus::Submitted,
+            &ttdn(18, 0, 1, 12),
+            at(2021, 12, 17),
+        )
+        .await?;
+        reporting::set_demo_report(
+            db,
+            child,
+            commune("th.trieuson.danquyen"),
+            ReportStatus::Returned,
+            &ttdn(22, 0, 0, 0),
+            at(2021, 12, 12),
+        )
+        .await?;
+        let mut draft = ttdn(9, 0, 0, 0);
+        draft.sections.clear();
+        reporting::set_demo_report(
+            db,
+            child,
+            commune("th.trieuson.nua"),
+            ReportStatus::Draft,
+            &draft,
+            None,
+        )
+        .await?;
+    }
+    let o537 = ObligationId(demo_id("obligation.537"));
+    let new = obligation(
+        "th.stttt",
+        doc("537/STTTT-TTBCXB", (2021, 5, 24))?,
+        "Báo cáo kết quả công tác thông tin đối ngoại 6 tháng đầu năm 2021",
+        PeriodKind::Semiannual,
+        preset_period(PeriodKind::Semiannual, 2021, 1)?,
+        (2021, 6, 20),
+        "TTDN_SEMIANNUAL",
+    )?;
+    if reporting::insert_demo(
+        db,
+        o537,
+        &new,
+        None,
+        &ids(&["th.trieuson", "th.thoxuan", "th.samson"]),
+    )
+    .await?
+    {
+        inserted += 1;
+        reporting::set_demo_report(
+            db,
+            o537,
+            AgencyId(demo_id("th.trieuson")),
+            ReportStatus::Submitted,
+            &ttdn(198, 1, 1, 90),
+            at(2021, 6, 18),
+        )
+        .await?;
+        reporting::set_demo_report(
+            db,
+            o537,
+            AgencyId(demo_id("th.thoxuan")),
+            ReportStatus::Submitted,
+            &ttdn(120, 0, 1, 60),
+            at(2021, 6, 25),
+        )
+        .await?;
+    }
+    let current = [
+        (
+            "obligation.th.2026.h2",
+            obligation(
+                "th.svhttdl",
+                doc("2150/SVHTTDL-TTBCXB", (2026, 11, 2))?,
+                "Báo cáo kết quả công tác thông tin đối ngoại 6 tháng cuối năm 2026",
+                PeriodKind::Semiannual,
+                preset_period(PeriodKind::Semiannual, 2026, 2)?,
+                (2026, 12, 20),
+                "TTDN_SEMIANNUAL",
+            )?,
+            ids(&[
+                "th.trieuson",
+                "th.thoxuan",
+                "th.samson",
+                "th.trieuson.nua",
+                "th.trieuson.danluc",
+                "th.trieuson.danly",
+                "th.trieuson.danquyen",
+                "th.trieuson.thodan",
+            ]),
+        ),
+        (
+            "obligation.th.press.2026",
+            obligation(
+                "th",
+                doc("4321/UBND-VX", (2026, 11, 10))?,
+                "Báo cáo kết quả phát ngôn và cung cấp thông tin cho báo chí năm 2026",
+                PeriodKind::Annual,
+                preset_period(PeriodKind::Annual, 2026, 0)?,
+                (2026, 12, 19),
+                "PRESS_STATEMENT_ANNUAL",
+            )?,
+            ids(&["th.svhttdl", "th.trieuson", "th.thoxuan", "th.samson"]),
+        ),
+        (
+            "obligation.cb.2025",
+            obligation(
+                "cb.svhttdl",
+                doc("1890/SVHTTDL-QLBC", (2025, 11, 20))?,
+                "Báo cáo tổng kết công tác thông tin đối ngoại năm 2025",
+                PeriodKind::Annual,
+                preset_period(PeriodKind::Annual, 2025, 0)?,
+                (2025, 12, 20),
+                "TTDN_ANNUAL",
+            )?,
+            ids(&[
+                "cb.thucphan",
+                "cb.nungtricao",
+                "cb.tangiang",
+                "cb.hungdao",
+                "cb.nguyenbinh",
+            ]),
+        ),
+    ];
+    for (key, new, recipients) in current {
+        let id = ObligationId(demo_id(key));
+        if !reporting::insert_demo(db, id, &new, None, &recipients).await? {
+            continue;
+        }
+        inserted += 1;
+        if key == "obligation.cb.2025" {
+            let thucphan = AgencyId(demo_id("cb.thucphan"));
+            reporting::set_demo_report(
+                db,
+                id,
+                thucphan,
+                ReportStatus::Submitted,
+                &ttdn(54, 1, 1, 40),
+                at(2025, 12, 18),
+            )
+            .await?;
+        }
     }
     Ok(inserted)
 }

@@ -16,6 +16,7 @@ pub mod policy;
 pub mod press_event;
 pub mod press_request;
 pub mod release;
+pub mod reporting;
 pub mod spokesperson;
 pub mod startup;
 pub mod telemetry;

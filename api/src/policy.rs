@@ -54,11 +54,21 @@ pub enum Operation {
     PressRequestRead,
     /// Answer or refuse press requests addressed to agencies in scope.
     PressRequestAnswer,
+    /// Read reporting obligations and reports: those issued in scope and those addressed to
+    /// agencies in scope; compliance, roll-up, templates.
+    ObligationRead,
+    /// Issue, pass on (cascade), amend and withdraw obligations to agencies in scope; add
+    /// template versions.
+    ObligationIssue,
+    /// Write and submit one's own agency's reports.
+    ReportWrite,
+    /// Return or accept reports of obligations issued in scope.
+    ReportReview,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 16] = [
+    pub const ALL: [Operation; 20] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -75,6 +85,10 @@ impl Operation {
         Operation::PressRequestSend,
         Operation::PressRequestRead,
         Operation::PressRequestAnswer,
+        Operation::ObligationRead,
+        Operation::ObligationIssue,
+        Operation::ReportWrite,
+        Operation::ReportReview,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -96,6 +110,10 @@ impl Operation {
             Operation::PressRequestSend => "pressRequest.send",
             Operation::PressRequestRead => "pressRequest.read",
             Operation::PressRequestAnswer => "pressRequest.answer",
+            Operation::ObligationRead => "obligation.read",
+            Operation::ObligationIssue => "obligation.issue",
+            Operation::ReportWrite => "report.write",
+            Operation::ReportReview => "report.review",
         }
     }
 
@@ -132,6 +150,14 @@ impl Operation {
             Operation::PressRequestSend => "`sendPressRequest`",
             Operation::PressRequestRead => "`pressRequest`, `pressRequests`",
             Operation::PressRequestAnswer => "`answerPressRequest`, `refusePressRequest`",
+            Operation::ObligationRead => {
+                "`obligation`, `obligations`, `report`, `reportsDue`, `reportTemplates`, `reportPrefill`, compliance and roll-up, CSV export"
+            }
+            Operation::ObligationIssue => {
+                "`issueObligation`, `cascadeObligation`, `amendObligation`, `withdrawObligation`, `createReportTemplate`"
+            }
+            Operation::ReportWrite => "`saveReport`, `submitReport`",
+            Operation::ReportReview => "`returnReport`, `acceptReport`",
         }
     }
 
@@ -155,6 +181,8 @@ impl Operation {
             Operation::ReleaseManage
             | Operation::PressRequestSend
             | Operation::PressRequestAnswer => None,
+            Operation::ObligationRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::ObligationIssue | Operation::ReportWrite | Operation::ReportReview => None,
         }
     }
 }
@@ -183,6 +211,9 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (PressEventReply, _) => Denied,
         (PressRequestSend, Press) => OwnAgency,
         (PressRequestSend, _) => Denied,
+        // A report speaks for its own agency; nobody submits another agency's.
+        (ReportWrite, ProvincialDepartment | District | Commune) => OwnAgency,
+        (ReportWrite, _) => Denied,
         (_, Admin) => Anywhere,
         // The directory is public information for every signed-in party: press agencies find
         // the agencies (and later the spokespersons) they need to reach.
@@ -211,6 +242,10 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (PressRequestRead, _) => InScope,
         (PressRequestAnswer, ProvincialDepartment | District | Commune) => InScope,
         (PressRequestAnswer, _) => Denied,
+        (ObligationRead, Press) => Denied,
+        (ObligationRead, _) => InScope,
+        (ObligationIssue | ReportReview, ProvincialDepartment | District) => InScope,
+        (ObligationIssue | ReportReview, _) => Denied,
     }
 }
 

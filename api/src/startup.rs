@@ -85,6 +85,10 @@ impl Application {
                     "/graphiql/assets/{name}",
                     web::get().to(http::graphiql_asset),
                 )
+                .route(
+                    "/exports/obligations/{id}/compliance.csv",
+                    web::get().to(crate::reporting::export::compliance_csv),
+                )
                 .route("/healthz", web::get().to(http::healthz))
                 .route("/readyz", web::get().to(http::readyz))
         })

@@ -83,3 +83,18 @@ typed_id!(
     /// Id of a [`crate::press_request`] row.
     PressRequestId
 );
+
+typed_id!(
+    /// Id of a [`crate::reporting_obligation`] row.
+    ObligationId
+);
+
+typed_id!(
+    /// Id of a [`crate::report`] row.
+    ReportId
+);
+
+typed_id!(
+    /// Id of a [`crate::report_template`] row.
+    TemplateId
+);

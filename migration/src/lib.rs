@@ -9,6 +9,7 @@ mod m20261125_000003_spokesperson;
 mod m20261125_000004_press_event;
 mod m20261125_000005_information_release;
 mod m20261125_000006_press_request;
+mod m20261126_000007_reporting;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_press_event::Migration),
             Box::new(m20261125_000005_information_release::Migration),
             Box::new(m20261125_000006_press_request::Migration),
+            Box::new(m20261126_000007_reporting::Migration),
         ]
     }
 }

@@ -121,13 +121,102 @@ fn answerable_request(role: ActorRole) -> &'static str {
     }
 }
 
+const READ_OBLIGATION: &str = "query($id: ID!) { obligation(id: $id) { id } }";
+const AMEND_OBLIGATION: &str = "mutation($id: ID!, $due: Date!) { amendObligation(input: { id: $id, dueDate: $due }) { obligation { id } } }";
+const SAVE_REPORT: &str = "mutation($id: ID!) { saveReport(input: { id: $id }) { report { id } } }";
+const ACCEPT_REPORT: &str =
+    "mutation($id: ID!) { acceptReport(input: { id: $id }) { report { id } } }";
+
+/// Ids of demo reports (their ids are not fixed, so they are looked up).
+struct DemoReports {
+    cb_submitted: String,
+    press_svhttdl: String,
+    h2_trieuson: String,
+    h2_danluc: String,
+    r537_trieuson: String,
+    r537_thoxuan: String,
+    child_danly: String,
+}
+
+async fn demo_reports(app: &TestApp) -> DemoReports {
+    let find = |obligation: &'static str, agency: &'static str| async move {
+        let data = app
+            .data(
+                "query($id: ID!) { obligation(id: $id) { reports { id recipient { id } } } }",
+                json!({ "id": demo_event(obligation) }),
+            )
+            .await;
+        data["obligation"]["reports"]
+            .as_array()
+            .expect("reports")
+            .iter()
+            .find(|r| r["recipient"]["id"] == demo_agency(agency).as_str())
+            .and_then(|r| r["id"].as_str())
+            .unwrap_or_else(|| panic!("no report of {agency} in {obligation}"))
+            .to_owned()
+    };
+    DemoReports {
+        cb_submitted: find("obligation.cb.2025", "cb.thucphan").await,
+        press_svhttdl: find("obligation.th.press.2026", "th.svhttdl").await,
+        h2_trieuson: find("obligation.th.2026.h2", "th.trieuson").await,
+        h2_danluc: find("obligation.th.2026.h2", "th.trieuson.danluc").await,
+        r537_trieuson: find("obligation.537", "th.trieuson").await,
+        r537_thoxuan: find("obligation.537", "th.thoxuan").await,
+        child_danly: find("obligation.2480.trieuson", "th.trieuson.danly").await,
+    }
+}
+
+fn readable_obligation(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::Commune => "obligation.2480.trieuson",
+        _ => "obligation.2480",
+    }
+}
+
+/// An obligation each role issued (or reaches as issuer), and its due date (amended to itself).
+fn issued_obligation(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::District => "obligation.2480.trieuson",
+        _ => "obligation.2480",
+    }
+}
+
+fn issued_due(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::District => "2021-12-15",
+        _ => "2021-12-20",
+    }
+}
+
+/// The report each role's own agency writes.
+fn own_report(reports: &DemoReports, role: ActorRole) -> String {
+    match role {
+        ActorRole::ProvincialDepartment => reports.press_svhttdl.clone(),
+        ActorRole::District => reports.h2_trieuson.clone(),
+        _ => reports.h2_danluc.clone(),
+    }
+}
+
+/// A submitted report each reviewing role may accept; one per role, since accepting closes it.
+fn reviewable_report(reports: &DemoReports, role: ActorRole) -> String {
+    match role {
+        ActorRole::Admin => reports.r537_trieuson.clone(),
+        ActorRole::ProvincialDepartment => reports.r537_thoxuan.clone(),
+        _ => reports.child_danly.clone(),
+    }
+}
+
 /// The head of a demo agency, as spokesperson.
 fn demo_spokesperson(agency: &str) -> String {
     ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
 }
 
 /// (inside the scope, outside it) probes of an operation for a role.
-fn probes(operation: Operation, role: ActorRole) -> (Probe, Option<Probe>) {
+fn probes(
+    operation: Operation,
+    role: ActorRole,
+    app_reports: &DemoReports,
+) -> (Probe, Option<Probe>) {
     let probe = |query, variables| Probe { query, variables };
     match operation {
         Operation::AgencyRead => (
@@ -240,6 +329,43 @@ fn probes(operation: Operation, role: ActorRole) -> (Probe, Option<Probe>) {
                 json!({ "id": demo_event("request.cb") }),
             )),
         ),
+        Operation::ObligationRead => (
+            probe(
+                READ_OBLIGATION,
+                json!({ "id": demo_event(readable_obligation(role)) }),
+            ),
+            Some(probe(
+                READ_OBLIGATION,
+                json!({ "id": demo_event("obligation.cb.2025") }),
+            )),
+        ),
+        Operation::ObligationIssue => (
+            probe(
+                AMEND_OBLIGATION,
+                json!({ "id": demo_event(issued_obligation(role)), "due": issued_due(role) }),
+            ),
+            Some(probe(
+                AMEND_OBLIGATION,
+                json!({ "id": demo_event("obligation.cb.2025"), "due": "2025-12-20" }),
+            )),
+        ),
+        Operation::ReportWrite => (
+            probe(SAVE_REPORT, json!({ "id": own_report(app_reports, role) })),
+            Some(probe(
+                SAVE_REPORT,
+                json!({ "id": app_reports.cb_submitted.clone() }),
+            )),
+        ),
+        Operation::ReportReview => (
+            probe(
+                ACCEPT_REPORT,
+                json!({ "id": reviewable_report(app_reports, role) }),
+            ),
+            Some(probe(
+                ACCEPT_REPORT,
+                json!({ "id": app_reports.cb_submitted.clone() }),
+            )),
+        ),
         Operation::SpokespersonManage => (
             probe(
                 UPDATE_SPOKESPERSON,
@@ -268,6 +394,7 @@ async fn allowed(app: &TestApp, token: &str, probe: &Probe) -> bool {
 #[actix_web::test]
 async fn every_cell_of_the_permission_matrix_is_enforced() {
     let app = spawn_app_with_demo().await;
+    let reports = demo_reports(&app).await;
     let mut failures = Vec::new();
     for role in ActorRole::ALL {
         let token = match role {
@@ -276,7 +403,7 @@ async fn every_cell_of_the_permission_matrix_is_enforced() {
         };
         for operation in Operation::ALL {
             let access = expected(role, operation);
-            let (inside, outside) = probes(operation, role);
+            let (inside, outside) = probes(operation, role, &reports);
             let got = allowed(&app, &token, &inside).await;
             if got != (access != Access::Denied) {
                 failures.push(format!(

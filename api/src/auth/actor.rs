@@ -83,17 +83,20 @@ pub enum ClientScope {
     AuditRead,
     /// `press:read`: the spokesperson directory and what is published to the press.
     PressRead,
+    /// `reports:read`: reporting obligations and reports.
+    ReportsRead,
 }
 
 impl ClientScope {
     /// Every scope.
-    pub const ALL: [ClientScope; 6] = [
+    pub const ALL: [ClientScope; 7] = [
         ClientScope::AgenciesRead,
         ClientScope::AgenciesWrite,
         ClientScope::UsersRead,
         ClientScope::UsersWrite,
         ClientScope::AuditRead,
         ClientScope::PressRead,
+        ClientScope::ReportsRead,
     ];
 
     /// The scope's name.
@@ -105,6 +108,7 @@ impl ClientScope {
             ClientScope::UsersWrite => "users:write",
             ClientScope::AuditRead => "audit:read",
             ClientScope::PressRead => "press:read",
+            ClientScope::ReportsRead => "reports:read",
         }
     }
 

@@ -39,6 +39,8 @@ pub enum ClientScope {
     AuditRead,
     /// `press:read`: the spokesperson directory and what is published to the press.
     PressRead,
+    /// `reports:read`: reporting obligations and reports in its subtree.
+    ReportsRead,
 }
 
 impl From<Scope> for ClientScope {
@@ -50,6 +52,7 @@ impl From<Scope> for ClientScope {
             Scope::UsersWrite => Self::UsersWrite,
             Scope::AuditRead => Self::AuditRead,
             Scope::PressRead => Self::PressRead,
+            Scope::ReportsRead => Self::ReportsRead,
         }
     }
 }
@@ -63,6 +66,7 @@ impl From<ClientScope> for Scope {
             ClientScope::UsersWrite => Self::UsersWrite,
             ClientScope::AuditRead => Self::AuditRead,
             ClientScope::PressRead => Self::PressRead,
+            ClientScope::ReportsRead => Self::ReportsRead,
         }
     }
 }

@@ -41,6 +41,9 @@ pub enum SortKey {
     /// A timestamp column.
     #[serde(rename = "t")]
     Time(chrono::DateTime<chrono::Utc>),
+    /// A date column.
+    #[serde(rename = "d")]
+    Date(chrono::NaiveDate),
     /// No key: the list is sorted by id alone.
     #[serde(rename = "n")]
     None,
@@ -51,6 +54,7 @@ impl From<SortKey> for sea_orm::Value {
         match key {
             SortKey::Text(text) => text.into(),
             SortKey::Time(time) => time.into(),
+            SortKey::Date(date) => date.into(),
             SortKey::None => sea_orm::Value::String(None),
         }
     }

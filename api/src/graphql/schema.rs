@@ -17,6 +17,7 @@ use crate::{
     press_event::schema::{PressEventMutation, PressEventQuery},
     press_request::schema::{PressRequestMutation, PressRequestQuery},
     release::schema::{ReleaseMutation, ReleaseQuery},
+    reporting::schema::{ReportingMutation, ReportingQuery},
     spokesperson::schema::{SpokespersonMutation, SpokespersonQuery},
 };
 
@@ -33,6 +34,7 @@ pub struct Query(
     PressEventQuery,
     ReleaseQuery,
     PressRequestQuery,
+    ReportingQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -46,6 +48,7 @@ pub struct Mutation(
     PressEventMutation,
     ReleaseMutation,
     PressRequestMutation,
+    ReportingMutation,
 );
 
 /// The executable schema.

@@ -1,0 +1,9 @@
+//! Reporting obligations and reports (yêu cầu báo cáo, báo cáo): request, cascade, submit,
+//! review, consolidate.
+
+pub mod export;
+pub mod prefill;
+pub mod schema;
+pub mod service;
+pub mod templates;
+pub mod types;
