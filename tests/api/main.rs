@@ -17,5 +17,6 @@ mod permissions;
 mod press_event;
 mod press_request;
 mod release;
+mod reporting;
 mod schema;
 mod spokesperson;

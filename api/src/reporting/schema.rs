@@ -749,10 +749,12 @@ impl ReportingQuery {
     /// The data period of the general reporting regime (month 1–12, quarter 1–4, half 1–2).
     async fn reporting_period(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Period kind (not AD_HOC).")] kind: PeriodKind,
         #[graphql(desc = "Year.")] year: i32,
         #[graphql(desc = "Month, quarter or half; ignored for ANNUAL.", default = 1)] index: u32,
     ) -> AppResult<Period> {
+        ctx.actor()?;
         let (start, end) = preset_period(kind.into(), year, index)?;
         Ok(Period {
             start: start.into(),

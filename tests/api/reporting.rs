@@ -1,0 +1,542 @@
+//! Reporting: the whole cascade, validation, compliance, roll-up, prefill and export.
+
+use serde_json::{Value, json};
+use ttdn_api::demo::demo_id;
+
+use crate::helpers::{TestApp, code, demo_agency, field, spawn_app_with_demo};
+
+const ISSUE: &str = "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id periodStart periodEnd dueDate reports { id recipient { name } } } } }";
+const CASCADE: &str = "mutation($input: CascadeObligationInput!) { cascadeObligation(input: $input) { obligation { id parent { id } reports { id recipient { name } } } } }";
+const SUBMIT: &str = "mutation($input: ReportInput!) { submitReport(input: $input) { report { id status late state versions { number late } } } }";
+const COMPLIANCE: &str = "query($id: ID!) { obligation(id: $id) { compliance { total counts { state count } recipients { state report { recipient { name } } } overdueAgencies { name } } rollUp { totals { key total numerator denominator reports } } } }";
+
+fn day(offset: i64) -> String {
+    (ttdn_api::time::today() + chrono::Duration::days(offset)).to_string()
+}
+
+async fn template_id(app: &TestApp, code: &str) -> String {
+    let data = app
+        .data("{ reportTemplates { id code version } }", json!({}))
+        .await;
+    data["reportTemplates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .find(|t| t["code"] == code)
+        .and_then(|t| t["id"].as_str())
+        .expect("template")
+        .to_owned()
+}
+
+fn report_of(obligation: &Value, agency: &str) -> String {
+    obligation["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .find(|r| r["recipient"]["name"] == agency)
+        .and_then(|r| r["id"].as_str())
+        .unwrap_or_else(|| panic!("no report of {agency}: {obligation:#}"))
+        .to_owned()
+}
+
+fn content(id: &str, news: i64) -> Value {
+    json!({ "input": {
+        "id": id,
+        "sections": {
+            "situation": "Tình hình chung ổn định.", "results": format!("Đăng {news} tin, bài."),
+            "shortcomings": "Nhân lực còn thiếu.", "proposals": "Tăng cường tập huấn.", "next_plan": "Tiếp tục quảng bá."
+        },
+        "metrics": {
+            "news_articles": news, "press_briefings": 1, "press_conferences": 0, "trainings": 1,
+            "training_participants": 30, "false_information_handled": 0, "broadcast_hours": 2.5
+        },
+        "signerName": "Lê Văn Bình", "signerTitle": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+    } })
+}
+
+fn counts(compliance: &Value) -> Vec<(String, u64)> {
+    compliance["counts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .filter(|c| c["count"].as_u64() > Some(0))
+        .map(|c| {
+            (
+                c["state"].as_str().expect("state").to_owned(),
+                c["count"].as_u64().expect("count"),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_annual_cascade_runs_from_the_department_to_the_communes_and_back() {
+    let app = spawn_app_with_demo().await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let trieuson = app.demo_token("huyen.trieuson").await;
+    let thoxuan = app.demo_token("huyen.thoxuan").await;
+    let danluc = app.demo_token("xa.danluc").await;
+    let xuanlam = app.demo_token("xa.xuanlam").await;
+    let template = template_id(&app, "TTDN_ANNUAL").await;
+
+    // The department asks every district of its province for the 2025 annual report.
+    let issued = app
+        .gql_as(
+            Some(&department),
+            ISSUE,
+            json!({ "input": {
+            "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2025",
+            "document": { "number": "2480/SVHTTDL-TTBCXB", "date": day(-1) },
+            "periodKind": "ANNUAL", "periodYear": 2025, "dueDate": day(10),
+            "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
+        } }),
+        )
+        .await;
+    let parent = issued["data"]["issueObligation"]["obligation"].clone();
+    assert_eq!(parent["periodStart"], "2024-12-15", "{issued:#}");
+    assert_eq!(parent["periodEnd"], "2025-12-14");
+    assert_eq!(
+        parent["reports"].as_array().map(Vec::len),
+        Some(3),
+        "the three current districts of Thanh Hóa"
+    );
+    let parent_id = parent["id"].as_str().expect("id").to_owned();
+
+    // Triệu Sơn passes it on with a deadline already past (its communes will be late); Thọ
+    // Xuân with one still ahead.
+    let late_child = app
+        .gql_as(Some(&trieuson), CASCADE, json!({ "input": { "parentId": parent_id, "dueDate": day(-1), "recipients": { "kinds": ["COMMUNE"] } } }))
+        .await;
+    let late_child = late_child["data"]["cascadeObligation"]["obligation"].clone();
+    assert_eq!(late_child["parent"]["id"], parent_id.as_str());
+    assert_eq!(late_child["reports"].as_array().map(Vec::len), Some(5));
+    let on_time_child = app
+        .gql_as(Some(&thoxuan), CASCADE, json!({ "input": { "parentId": parent_id, "dueDate": day(5), "recipients": { "agencyIds": [demo_agency("th.thoxuan.xuanlam")] } } }))
+        .await;
+    let on_time_child = on_time_child["data"]["cascadeObligation"]["obligation"].clone();
+
+    // Dân Lực submits late, is returned, resubmits; Xuân Lam submits on time.
+    let danluc_report = report_of(&late_child, "UBND xã Dân Lực");
+    let first = app
+        .gql_as(Some(&danluc), SUBMIT, content(&danluc_report, 30))
+        .await;
+    assert_eq!(
+        first["data"]["submitReport"]["report"]["state"], "SUBMITTED_LATE",
+        "{first:#}"
+    );
+    let edit = app
+        .gql_as(Some(&danluc), SUBMIT, content(&danluc_report, 31))
+        .await;
+    assert_eq!(
+        code(&edit["errors"][0]),
+        "CONFLICT",
+        "a submitted report cannot be changed"
+    );
+    let returned = app
+        .gql_as(Some(&trieuson), "mutation($id: ID!) { returnReport(input: { id: $id, comment: \"Bổ sung số liệu tập huấn\" }) { report { status reviewComment } } }", json!({ "id": danluc_report }))
+        .await;
+    assert_eq!(
+        returned["data"]["returnReport"]["report"]["status"],
+        "RETURNED"
+    );
+    let second = app
+        .gql_as(Some(&danluc), SUBMIT, content(&danluc_report, 32))
+        .await;
+    let versions = second["data"]["submitReport"]["report"]["versions"]
+        .as_array()
+        .expect("versions")
+        .clone();
+    assert_eq!(versions.len(), 2);
+    assert!(versions.iter().all(|v| v["late"] == true));
+    let xuanlam_report = report_of(&on_time_child, "UBND xã Xuân Lam");
+    let on_time = app
+        .gql_as(Some(&xuanlam), SUBMIT, content(&xuanlam_report, 20))
+        .await;
+    assert_eq!(
+        on_time["data"]["submitReport"]["report"]["state"],
+        "SUBMITTED_ON_TIME"
+    );
+
+    // Triệu Sơn consolidates: compliance and roll-up of its communes.
+    let view = app
+        .gql_as(
+            Some(&trieuson),
+            COMPLIANCE,
+            json!({ "id": late_child["id"] }),
+        )
+        .await;
+    let compliance = &view["data"]["obligation"]["compliance"];
+    assert_eq!(
+        counts(compliance),
+        vec![("SUBMITTED_LATE".to_owned(), 1), ("OVERDUE".to_owned(), 4)]
+    );
+    assert_eq!(
+        compliance["overdueAgencies"].as_array().map(Vec::len),
+        Some(4)
+    );
+    let totals = view["data"]["obligation"]["rollUp"]["totals"]
+        .as_array()
+        .expect("totals")
+        .clone();
+    let news = totals
+        .iter()
+        .find(|t| t["key"] == "news_articles")
+        .expect("news");
+    assert_eq!(news["total"], 32.0);
+    assert_eq!(news["reports"], 1);
+
+    // …then submits its own report to the department, on time.
+    let trieuson_report = report_of(&parent, "UBND huyện Triệu Sơn");
+    let own = app
+        .gql_as(Some(&trieuson), SUBMIT, content(&trieuson_report, 32))
+        .await;
+    assert_eq!(
+        own["data"]["submitReport"]["report"]["state"], "SUBMITTED_ON_TIME",
+        "{own:#}"
+    );
+
+    // The department sees the province.
+    let view = app
+        .gql_as(Some(&department), COMPLIANCE, json!({ "id": parent_id }))
+        .await;
+    let compliance = &view["data"]["obligation"]["compliance"];
+    assert_eq!(compliance["total"], 3);
+    assert_eq!(
+        counts(compliance),
+        vec![
+            ("NOT_STARTED".to_owned(), 2),
+            ("SUBMITTED_ON_TIME".to_owned(), 1)
+        ]
+    );
+    let totals = view["data"]["obligation"]["rollUp"]["totals"]
+        .as_array()
+        .expect("totals")
+        .clone();
+    let hours = totals
+        .iter()
+        .find(|t| t["key"] == "broadcast_hours")
+        .expect("hours");
+    assert_eq!(hours["total"], 2.5);
+
+    // Export, as Excel wants it.
+    let bearer = format!("Bearer {department}");
+    let csv = app
+        .request(
+            "GET",
+            &format!("/exports/obligations/{parent_id}/compliance.csv"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "UTF-8 byte-order mark"
+    );
+    let text = csv.text();
+    assert!(
+        text.contains("UBND huyện Triệu Sơn") && text.contains("SUBMITTED_ON_TIME"),
+        "{text}"
+    );
+    let anonymous = app
+        .request(
+            "GET",
+            &format!("/exports/obligations/{parent_id}/compliance.csv"),
+            &[],
+            vec![],
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+    let commune = format!("Bearer {danluc}");
+    let outsider = app
+        .request(
+            "GET",
+            &format!("/exports/obligations/{parent_id}/compliance.csv"),
+            &[("authorization", &commune)],
+            vec![],
+        )
+        .await;
+    assert_eq!(outsider.status, 404);
+}
+
+#[actix_web::test]
+async fn submissions_are_checked_against_the_template_and_write_nothing_when_wrong() {
+    let app = spawn_app_with_demo().await;
+    let danluc = app.demo_token("xa.danluc").await;
+    let obligation = app
+        .data(
+            "query($id: ID!) { obligation(id: $id) { reports { id recipient { name } } } }",
+            json!({ "id": demo_id("obligation.th.2026.h2").to_string() }),
+        )
+        .await;
+    let report = report_of(&obligation["obligation"], "UBND xã Dân Lực");
+    let mut missing_section = content(&report, 5);
+    missing_section["input"]["sections"]["results"] = json!("  ");
+    let mut negative = content(&report, -3);
+    negative["input"]["sections"]["results"] = json!("x");
+    let mut wrong_type = content(&report, 5);
+    wrong_type["input"]["metrics"]["press_briefings"] = json!("một");
+    let mut unknown = content(&report, 5);
+    unknown["input"]["metrics"]["likes"] = json!(10);
+    let mut unsigned = content(&report, 5);
+    unsigned["input"]["signerName"] = Value::Null;
+    for (input, expected) in [
+        (missing_section, "input.sections.results"),
+        (negative, "input.metrics.news_articles"),
+        (wrong_type, "input.metrics.press_briefings"),
+        (unknown, "input.metrics.likes"),
+        (unsigned, "input.signerName"),
+    ] {
+        let refused = app.gql_as(Some(&danluc), SUBMIT, input).await;
+        assert_eq!(code(&refused["errors"][0]), "BAD_USER_INPUT", "{refused:#}");
+        assert_eq!(field(&refused["errors"][0]), expected);
+    }
+    let untouched = app
+        .gql_as(
+            Some(&danluc),
+            "query($id: ID!) { report(id: $id) { status versions { number } } }",
+            json!({ "id": report }),
+        )
+        .await;
+    assert_eq!(untouched["data"]["report"]["status"], "NOT_STARTED");
+    assert_eq!(untouched["data"]["report"]["versions"], json!([]));
+}
+
+#[actix_web::test]
+async fn nobody_reports_for_another_agency_or_reviews_what_it_did_not_ask() {
+    let app = spawn_app_with_demo().await;
+    let obligation = app
+        .data(
+            "query($id: ID!) { obligation(id: $id) { reports { id recipient { name } } } }",
+            json!({ "id": demo_id("obligation.th.2026.h2").to_string() }),
+        )
+        .await;
+    let danly = report_of(&obligation["obligation"], "UBND xã Dân Lý");
+    let danluc = app.demo_token("xa.danluc").await;
+    let foreign = app.gql_as(Some(&danluc), SUBMIT, content(&danly, 5)).await;
+    assert_eq!(code(&foreign["errors"][0]), "NOT_FOUND");
+    // The district sees its commune's report but may not submit it in its place.
+    let district = app.demo_token("huyen.trieuson").await;
+    let in_place = app
+        .gql_as(Some(&district), SUBMIT, content(&danly, 5))
+        .await;
+    assert_eq!(code(&in_place["errors"][0]), "FORBIDDEN");
+    // A district reviewing a report of an obligation it did not issue.
+    let child = app
+        .data(
+            "query($id: ID!) { obligation(id: $id) { reports { id recipient { name } } } }",
+            json!({ "id": demo_id("obligation.2480.trieuson").to_string() }),
+        )
+        .await;
+    let submitted = report_of(&child["obligation"], "UBND xã Dân Lý");
+    let neighbour = app.demo_token("huyen.thoxuan").await;
+    let review = app
+        .gql_as(
+            Some(&neighbour),
+            "mutation($id: ID!) { acceptReport(input: { id: $id }) { report { id } } }",
+            json!({ "id": submitted }),
+        )
+        .await;
+    assert_eq!(code(&review["errors"][0]), "NOT_FOUND");
+}
+
+#[actix_web::test]
+async fn bad_obligations_are_refused() {
+    let app = spawn_app_with_demo().await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let template = template_id(&app, "TTDN_ANNUAL").await;
+    let base = json!({
+        "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo năm", "periodKind": "ANNUAL",
+        "periodYear": 2025, "dueDate": day(10), "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
+    });
+    let with = |key: &str, value: Value| {
+        let mut input = base.clone();
+        input[key] = value;
+        json!({ "input": input })
+    };
+    for (input, expected) in [
+        (with("dueDate", json!("2025-12-01")), "input.dueDate"),
+        (
+            with(
+                "recipients",
+                json!({ "agencyIds": [demo_agency("cb.thucphan")] }),
+            ),
+            "input.recipients.agencyIds",
+        ),
+        (
+            with(
+                "recipients",
+                json!({ "agencyIds": [demo_agency("th.baoth")] }),
+            ),
+            "input.recipients.agencyIds",
+        ),
+        (with("recipients", json!({})), "input.recipients"),
+        (with("periodKind", json!("MONTHLY")), "input.periodIndex"),
+    ] {
+        let mut input = input;
+        if expected == "input.periodIndex" {
+            input["input"]["periodIndex"] = json!(13);
+        }
+        let refused = app.gql_as(Some(&department), ISSUE, input.clone()).await;
+        assert_eq!(
+            code(&refused["errors"][0]),
+            "BAD_USER_INPUT",
+            "{input}: {refused:#}"
+        );
+        assert_eq!(field(&refused["errors"][0]), expected, "{input}");
+    }
+    let commune = app.demo_token("xa.danluc").await;
+    let refused = app
+        .gql_as(
+            Some(&commune),
+            ISSUE,
+            with("issuerAgencyId", json!(demo_agency("th.trieuson.danluc"))),
+        )
+        .await;
+    assert_eq!(code(&refused["errors"][0]), "FORBIDDEN");
+
+    // A child due after its parent.
+    let district = app.demo_token("huyen.trieuson").await;
+    let late_child = app
+        .gql_as(Some(&district), CASCADE, json!({ "input": { "parentId": demo_id("obligation.th.2026.h2").to_string(), "dueDate": "2026-12-31", "recipients": { "kinds": ["COMMUNE"] } } }))
+        .await;
+    assert_eq!(field(&late_child["errors"][0]), "input.dueDate");
+    // Recipients of a neighbouring district.
+    let neighbours = app
+        .gql_as(Some(&district), CASCADE, json!({ "input": { "parentId": demo_id("obligation.th.2026.h2").to_string(), "dueDate": "2026-12-15", "recipients": { "agencyIds": [demo_agency("th.thoxuan.xuanlam")] } } }))
+        .await;
+    assert_eq!(
+        field(&neighbours["errors"][0]),
+        "input.recipients.agencyIds"
+    );
+}
+
+#[actix_web::test]
+async fn the_demo_obligations_show_every_state() {
+    let app = spawn_app_with_demo().await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let district = app.demo_token("huyen.trieuson").await;
+    let parent = app
+        .gql_as(
+            Some(&department),
+            COMPLIANCE,
+            json!({ "id": demo_id("obligation.2480").to_string() }),
+        )
+        .await;
+    assert_eq!(
+        counts(&parent["data"]["obligation"]["compliance"]),
+        vec![
+            ("SUBMITTED_ON_TIME".to_owned(), 1),
+            ("ACCEPTED".to_owned(), 1),
+            ("OVERDUE".to_owned(), 1)
+        ]
+    );
+    let child = app
+        .gql_as(
+            Some(&district),
+            COMPLIANCE,
+            json!({ "id": demo_id("obligation.2480.trieuson").to_string() }),
+        )
+        .await;
+    assert_eq!(
+        counts(&child["data"]["obligation"]["compliance"]),
+        vec![
+            ("SUBMITTED_LATE".to_owned(), 1),
+            ("RETURNED".to_owned(), 1),
+            ("ACCEPTED".to_owned(), 1),
+            ("OVERDUE".to_owned(), 2)
+        ]
+    );
+    let news = child["data"]["obligation"]["rollUp"]["totals"]
+        .as_array()
+        .expect("totals")
+        .iter()
+        .find(|t| t["key"] == "news_articles")
+        .cloned()
+        .expect("news");
+    assert_eq!(
+        news["total"], 54.0,
+        "Dân Lực 36 accepted + Dân Lý 18 submitted; the returned one does not count"
+    );
+    // A commune sees the obligation addressed to it, but not the compliance view.
+    let commune = app.demo_token("xa.danluc").await;
+    let denied = app
+        .gql_as(
+            Some(&commune),
+            COMPLIANCE,
+            json!({ "id": demo_id("obligation.2480.trieuson").to_string() }),
+        )
+        .await;
+    assert_eq!(code(&denied["errors"][0]), "FORBIDDEN");
+    let due = app
+        .gql_as(
+            Some(&commune),
+            "{ reportsDue { totalCount edges { node { dueDate obligation { title } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(due["data"]["reportsDue"]["totalCount"], 1, "{due:#}");
+}
+
+#[actix_web::test]
+async fn prefill_computes_what_was_recorded_and_declares_the_rest() {
+    let app = spawn_app_with_demo().await;
+    let template = template_id(&app, "PRESS_STATEMENT_ANNUAL").await;
+    let issued = app
+        .data(ISSUE, json!({ "input": {
+            "issuerAgencyId": demo_agency("th"), "title": "Báo cáo phát ngôn năm 2025", "periodKind": "ANNUAL",
+            "periodYear": 2025, "dueDate": "2025-12-19", "templateId": template,
+            "recipients": { "agencyIds": [demo_agency("th.svhttdl")] }
+        } }))
+        .await;
+    let report = report_of(
+        &issued["issueObligation"]["obligation"],
+        "Sở Văn hóa, Thể thao và Du lịch tỉnh Thanh Hóa",
+    );
+    let prefill = app
+        .data("query($id: ID!) { reportPrefill(reportId: $id) { computed { key value source } manual } }", json!({ "id": report }))
+        .await;
+    let computed: Vec<(String, Value)> = prefill["reportPrefill"]["computed"]
+        .as_array()
+        .expect("computed")
+        .iter()
+        .map(|c| {
+            (
+                c["key"].as_str().expect("key").to_owned(),
+                c["value"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        computed.contains(&("press_conferences".to_owned(), json!(1))),
+        "{computed:?}"
+    );
+    assert!(
+        computed.contains(&("liaison_statements".to_owned(), json!(10))),
+        "{computed:?}"
+    );
+    assert!(computed.iter().any(|(k, _)| k == "press_requests"));
+    let manual = prefill["reportPrefill"]["manual"]
+        .as_array()
+        .expect("manual")
+        .clone();
+    assert!(
+        manual.contains(&json!("corrections")) && manual.contains(&json!("statements_on_time"))
+    );
+}
+
+#[actix_web::test]
+async fn presets_follow_the_general_reporting_regime() {
+    let app = spawn_app_with_demo().await;
+    let period = app
+        .data("{ h1: reportingPeriod(kind: SEMIANNUAL, year: 2021, index: 1) { start end } year: reportingPeriod(kind: ANNUAL, year: 2021) { start end } }", json!({}))
+        .await;
+    assert_eq!(
+        period["h1"],
+        json!({ "start": "2020-12-15", "end": "2021-06-14" })
+    );
+    assert_eq!(
+        period["year"],
+        json!({ "start": "2020-12-15", "end": "2021-12-14" })
+    );
+}
