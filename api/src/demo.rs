@@ -650,6 +650,8 @@ pub struct SeedReport {
     pub requests_inserted: usize,
     /// Reporting obligations inserted by this run.
     pub obligations_inserted: usize,
+    /// Incidents inserted by this run.
+    pub incidents_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -705,6 +707,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     report.releases_inserted = seed_releases(&txn).await?;
     report.requests_inserted = seed_press_requests(&txn).await?;
     report.obligations_inserted = seed_obligations(&txn).await?;
+    report.incidents_inserted = seed_incidents(&txn).await?;
     let client = NewClient {
         name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
         agency: AgencyId(demo_id("th")),
@@ -1519,6 +1522,173 @@ async fn seed_obligations<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usiz
             )
             .await?;
         }
+    }
+    Ok(inserted)
+}
+
+/// (key, affected, handler, category, outlet, summary, received, hours to the statement,
+/// correction requested, closed).
+type DemoIncident = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    entity::incident::IncidentCategory,
+    &'static str,
+    &'static str,
+    chrono::DateTime<chrono::Utc>,
+    Option<i64>,
+    bool,
+    bool,
+);
+
+/// Demo incidents: a year (2025) of false information and coverage in Thanh Hóa, most answered
+/// within 24 hours, one late, one never answered; and open ones now, one of them overdue.
+async fn seed_incidents<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use chrono::{Duration, TimeZone, Utc};
+    use entity::{
+        ids::IncidentId,
+        incident::{IncidentCategory, IncidentStatus, Model},
+    };
+
+    use crate::incident::service as incidents;
+
+    let now = Utc::now();
+    let at = |m: u32, d: u32| {
+        crate::time::VIETNAM
+            .with_ymd_and_hms(2025, m, d, 8, 0, 0)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now)
+    };
+    let rows: [DemoIncident; 8] = [
+        (
+            "incident.th.2025.1",
+            "th.trieuson",
+            Some("th.trieuson"),
+            IncidentCategory::FalseInformation,
+            "Trang Facebook \"Tin nóng Triệu Sơn\"",
+            "Tin sai về thu hồi đất cụm công nghiệp",
+            at(2, 10),
+            Some(6),
+            true,
+            true,
+        ),
+        (
+            "incident.th.2025.2",
+            "th",
+            Some("th.svhttdl"),
+            IncidentCategory::NegativeCoverage,
+            "Báo điện tử VnExpress",
+            "Phản ánh ùn tắc tại lễ hội Sầm Sơn",
+            at(4, 20),
+            Some(20),
+            false,
+            true,
+        ),
+        (
+            "incident.th.2025.3",
+            "th.samson",
+            Some("th.samson"),
+            IncidentCategory::FalseInformation,
+            "Kênh YouTube cá nhân",
+            "Thông tin sai về chất lượng nước biển",
+            at(6, 3),
+            Some(30),
+            true,
+            true,
+        ),
+        (
+            "incident.th.2025.4",
+            "th.thoxuan",
+            Some("th.thoxuan"),
+            IncidentCategory::CrisisEvent,
+            "Đài Truyền hình Việt Nam",
+            "Sự cố sạt lở bờ sông",
+            at(8, 15),
+            Some(3),
+            false,
+            true,
+        ),
+        (
+            "incident.th.2025.5",
+            "th.trieuson.danluc",
+            Some("th.trieuson"),
+            IncidentCategory::FalseInformation,
+            "Nhóm Zalo cộng đồng",
+            "Tin đồn sai về dịch bệnh gia cầm",
+            at(10, 1),
+            None,
+            false,
+            true,
+        ),
+        (
+            "incident.th.current",
+            "th.trieuson.danluc",
+            Some("th.trieuson"),
+            IncidentCategory::FalseInformation,
+            "Trang TikTok \"Dân Lực 24h\"",
+            "Video cắt ghép sai sự thật về cán bộ xã",
+            now - Duration::days(2),
+            None,
+            false,
+            false,
+        ),
+        (
+            "incident.th.danluc",
+            "th.trieuson.danluc",
+            Some("th.trieuson.danluc"),
+            IncidentCategory::NegativeCoverage,
+            "Báo Thanh Hóa",
+            "Phản ánh chậm giải quyết thủ tục đất đai",
+            now - Duration::hours(5),
+            None,
+            false,
+            false,
+        ),
+        (
+            "incident.cb",
+            "cb.thucphan",
+            Some("cb.thucphan"),
+            IncidentCategory::FalseInformation,
+            "Trang Facebook \"Cao Bằng ơi\"",
+            "Tin sai về đóng cửa khu du lịch",
+            now - Duration::hours(10),
+            None,
+            false,
+            false,
+        ),
+    ];
+    let mut inserted = 0;
+    for (key, affected, handler, category, outlet, summary, received, hours, correction, closed) in
+        rows
+    {
+        let model = Model {
+            id: demo_id(key),
+            reporting_agency_id: demo_id(affected),
+            affected_agency_id: demo_id(affected),
+            handling_agency_id: handler.map(demo_id),
+            source_outlet: outlet.to_owned(),
+            link: None,
+            category,
+            summary: summary.to_owned(),
+            appeared_at: received - Duration::hours(3),
+            received_at: received,
+            statement_due_at: received + Duration::hours(incidents::STATEMENT_HOURS),
+            first_statement_at: hours.map(|h| received + Duration::hours(h)),
+            correction_release_id: None,
+            correction_requested: correction,
+            status: if closed {
+                IncidentStatus::Closed
+            } else {
+                IncidentStatus::Open
+            },
+            outcome: closed.then(|| "Đã cung cấp thông tin chính thức cho báo chí.".to_owned()),
+            closed_at: closed.then_some(received + Duration::days(3)),
+            version: 1,
+            created_at: received,
+            updated_at: received,
+        };
+        inserted += usize::from(incidents::insert_demo(db, IncidentId(demo_id(key)), model).await?);
     }
     Ok(inserted)
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod document;
 pub mod error;
 pub mod graphql;
+pub mod incident;
 pub mod policy;
 pub mod press_event;
 pub mod press_request;

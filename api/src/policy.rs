@@ -64,11 +64,19 @@ pub enum Operation {
     ReportWrite,
     /// Return or accept reports of obligations issued in scope.
     ReportReview,
+    /// Read incidents reported by, about or assigned to agencies in scope.
+    IncidentRead,
+    /// Record an incident on behalf of one's own agency.
+    IncidentReport,
+    /// Assign a handling agency and close incidents (the department's queue).
+    IncidentManage,
+    /// Record the first statement and the correction of an incident assigned in scope.
+    IncidentHandle,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 20] = [
+    pub const ALL: [Operation; 24] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -89,6 +97,10 @@ impl Operation {
         Operation::ObligationIssue,
         Operation::ReportWrite,
         Operation::ReportReview,
+        Operation::IncidentRead,
+        Operation::IncidentReport,
+        Operation::IncidentManage,
+        Operation::IncidentHandle,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -114,6 +126,10 @@ impl Operation {
             Operation::ObligationIssue => "obligation.issue",
             Operation::ReportWrite => "report.write",
             Operation::ReportReview => "report.review",
+            Operation::IncidentRead => "incident.read",
+            Operation::IncidentReport => "incident.report",
+            Operation::IncidentManage => "incident.manage",
+            Operation::IncidentHandle => "incident.handle",
         }
     }
 
@@ -158,6 +174,10 @@ impl Operation {
             }
             Operation::ReportWrite => "`saveReport`, `submitReport`",
             Operation::ReportReview => "`returnReport`, `acceptReport`",
+            Operation::IncidentRead => "`incident`, `incidents`, `incidentCounts`",
+            Operation::IncidentReport => "`reportIncident`",
+            Operation::IncidentManage => "`assignIncident`, `closeIncident`",
+            Operation::IncidentHandle => "`recordIncidentStatement`",
         }
     }
 
@@ -183,6 +203,10 @@ impl Operation {
             | Operation::PressRequestAnswer => None,
             Operation::ObligationRead => Some((ClientScope::ReportsRead, Access::InScope)),
             Operation::ObligationIssue | Operation::ReportWrite | Operation::ReportReview => None,
+            Operation::IncidentRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::IncidentReport | Operation::IncidentManage | Operation::IncidentHandle => {
+                None
+            }
         }
     }
 }
@@ -214,6 +238,9 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         // A report speaks for its own agency; nobody submits another agency's.
         (ReportWrite, ProvincialDepartment | District | Commune) => OwnAgency,
         (ReportWrite, _) => Denied,
+        // An incident is recorded in the name of one's own agency.
+        (IncidentReport, ProvincialDepartment | District | Commune) => OwnAgency,
+        (IncidentReport, _) => Denied,
         (_, Admin) => Anywhere,
         // The directory is public information for every signed-in party: press agencies find
         // the agencies (and later the spokespersons) they need to reach.
@@ -246,6 +273,12 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (ObligationRead, _) => InScope,
         (ObligationIssue | ReportReview, ProvincialDepartment | District) => InScope,
         (ObligationIssue | ReportReview, _) => Denied,
+        (IncidentRead, Press) => Denied,
+        (IncidentRead, _) => InScope,
+        (IncidentManage, ProvincialDepartment) => InScope,
+        (IncidentManage, _) => Denied,
+        (IncidentHandle, ProvincialDepartment | District | Commune) => InScope,
+        (IncidentHandle, _) => Denied,
     }
 }
 

@@ -98,3 +98,8 @@ typed_id!(
     /// Id of a [`crate::report_template`] row.
     TemplateId
 );
+
+typed_id!(
+    /// Id of an [`crate::incident`] row.
+    IncidentId
+);

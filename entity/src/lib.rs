@@ -5,6 +5,7 @@
 pub mod agency;
 pub mod audit_event;
 pub mod ids;
+pub mod incident;
 pub mod information_release;
 pub mod login_throttle;
 pub mod obligation_amendment;

@@ -10,6 +10,7 @@ mod m20261125_000004_press_event;
 mod m20261125_000005_information_release;
 mod m20261125_000006_press_request;
 mod m20261126_000007_reporting;
+mod m20261126_000008_incident;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_information_release::Migration),
             Box::new(m20261125_000006_press_request::Migration),
             Box::new(m20261126_000007_reporting::Migration),
+            Box::new(m20261126_000008_incident::Migration),
         ]
     }
 }

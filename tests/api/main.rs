@@ -13,6 +13,7 @@ mod demo;
 mod errors;
 mod helpers;
 mod http;
+mod incident;
 mod permissions;
 mod press_event;
 mod press_request;

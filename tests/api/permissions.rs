@@ -206,6 +206,23 @@ fn reviewable_report(reports: &DemoReports, role: ActorRole) -> String {
     }
 }
 
+const READ_INCIDENT: &str = "query($id: ID!) { incident(id: $id) { id } }";
+const REPORT_INCIDENT: &str = "mutation($a: ID!, $t: DateTime!) { reportIncident(input: { affectedAgencyId: $a, sourceOutlet: \"Mạng xã hội\", category: FALSE_INFORMATION, summary: \"Tin sai.\", appearedAt: $t }) { incident { id } } }";
+const ASSIGN_INCIDENT: &str = "mutation($id: ID!, $h: ID!) { assignIncident(input: { id: $id, handlingAgencyId: $h }) { incident { id } } }";
+const STATEMENT: &str = "mutation($id: ID!, $t: DateTime!) { recordIncidentStatement(input: { id: $id, statementAt: $t }) { incident { id } } }";
+
+fn minutes_ago(minutes: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc3339()
+}
+
+/// An open incident each role's scope handles (a commune its own).
+fn handled_incident(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::Commune => "incident.th.danluc",
+        _ => "incident.th.current",
+    }
+}
+
 /// The head of a demo agency, as spokesperson.
 fn demo_spokesperson(agency: &str) -> String {
     ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
@@ -364,6 +381,43 @@ fn probes(
             Some(probe(
                 ACCEPT_REPORT,
                 json!({ "id": app_reports.cb_submitted.clone() }),
+            )),
+        ),
+        Operation::IncidentRead => (
+            probe(
+                READ_INCIDENT,
+                json!({ "id": demo_event("incident.th.current") }),
+            ),
+            Some(probe(
+                READ_INCIDENT,
+                json!({ "id": demo_event("incident.cb") }),
+            )),
+        ),
+        Operation::IncidentReport => (
+            probe(
+                REPORT_INCIDENT,
+                json!({ "a": demo_agency("th.trieuson.danluc"), "t": minutes_ago(60) }),
+            ),
+            None,
+        ),
+        Operation::IncidentManage => (
+            probe(
+                ASSIGN_INCIDENT,
+                json!({ "id": demo_event("incident.th.current"), "h": demo_agency("th.trieuson") }),
+            ),
+            Some(probe(
+                ASSIGN_INCIDENT,
+                json!({ "id": demo_event("incident.cb"), "h": demo_agency("cb.thucphan") }),
+            )),
+        ),
+        Operation::IncidentHandle => (
+            probe(
+                STATEMENT,
+                json!({ "id": demo_event(handled_incident(role)), "t": minutes_ago(1) }),
+            ),
+            Some(probe(
+                STATEMENT,
+                json!({ "id": demo_event("incident.cb"), "t": minutes_ago(1) }),
             )),
         ),
         Operation::SpokespersonManage => (

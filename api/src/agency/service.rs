@@ -78,6 +78,21 @@ pub fn ids_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+/// Ids of the agencies `visibility` covers, as a subquery (`None`: every agency).
+pub fn ids_visible(visibility: &Visibility) -> Option<sea_orm::sea_query::SelectStatement> {
+    match visibility {
+        Visibility::All => None,
+        Visibility::Subtree(path) => Some(ids_under(path)),
+        Visibility::Agency(id) => Some(
+            sea_orm::sea_query::Query::select()
+                .column(Column::Id)
+                .from(Agency)
+                .and_where(Column::Id.eq(*id))
+                .to_owned(),
+        ),
+    }
+}
+
 /// Restricts records whose agency is in `agency_column` to what `visibility` allows.
 pub fn visible_to<E: EntityTrait>(
     select: Select<E>,

@@ -14,6 +14,7 @@ use crate::{
     },
     client::schema::{ClientMutation, ClientQuery},
     config::Settings,
+    incident::schema::{IncidentMutation, IncidentQuery},
     press_event::schema::{PressEventMutation, PressEventQuery},
     press_request::schema::{PressRequestMutation, PressRequestQuery},
     release::schema::{ReleaseMutation, ReleaseQuery},
@@ -35,6 +36,7 @@ pub struct Query(
     ReleaseQuery,
     PressRequestQuery,
     ReportingQuery,
+    IncidentQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -49,6 +51,7 @@ pub struct Mutation(
     ReleaseMutation,
     PressRequestMutation,
     ReportingMutation,
+    IncidentMutation,
 );
 
 /// The executable schema.

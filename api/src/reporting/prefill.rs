@@ -94,6 +94,31 @@ pub async fn compute<C: ConnectionTrait>(
                     "Yêu cầu của báo chí đã trả lời / đã nhận",
                 )
             }
+            "incident_statements"
+            | "statements_on_time"
+            | "corrections"
+            | "false_information_handled" => {
+                let counts = crate::incident::service::counts_in(db, agency, from, to).await?;
+                let ratio = |numerator: u64, denominator: u64| json!({ "numerator": numerator, "denominator": denominator });
+                match metric.key.as_str() {
+                    "incident_statements" => (
+                        ratio(counts.with_statement, counts.incidents),
+                        "Vụ việc đã phát ngôn / vụ việc phát sinh",
+                    ),
+                    "statements_on_time" => (
+                        ratio(counts.on_time, counts.with_statement),
+                        "Phát ngôn đúng hạn / phát ngôn có thời hạn",
+                    ),
+                    "corrections" => (
+                        ratio(counts.correction_requested, counts.false_information),
+                        "Yêu cầu cải chính / thông tin sai sự thật",
+                    ),
+                    _ => (
+                        json!(counts.false_information),
+                        "Thông tin sai lệch đã ghi nhận",
+                    ),
+                }
+            }
             _ => continue,
         };
         out.push(Prefilled {

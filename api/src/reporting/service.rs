@@ -41,7 +41,7 @@ use crate::{
     document::DocumentRef,
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
-    policy::{self, Operation, Visibility},
+    policy::{self, Operation},
     time,
 };
 
@@ -78,26 +78,11 @@ fn stale() -> AppError {
     )
 }
 
-/// Ids of agencies `visibility` covers, as a subquery (`None`: all).
-fn agencies_of(visibility: &Visibility) -> Option<sea_orm::sea_query::SelectStatement> {
-    match visibility {
-        Visibility::All => None,
-        Visibility::Subtree(path) => Some(agency_service::ids_under(path)),
-        Visibility::Agency(id) => Some(
-            Query::select()
-                .column(agency::Column::Id)
-                .from(agency::Entity)
-                .and_where(agency::Column::Id.eq(*id))
-                .to_owned(),
-        ),
-    }
-}
-
 /// Obligations `actor` may see: issued in its scope, or addressed to an agency in its scope.
 fn visible(actor: &Actor) -> AppResult<Select<Obligation>> {
     let visibility = policy::visibility(actor, Operation::ObligationRead)?;
     let select = Obligation::find();
-    let Some(agencies) = agencies_of(&visibility) else {
+    let Some(agencies) = agency_service::ids_visible(&visibility) else {
         return Ok(select);
     };
     let addressed = Query::select()
@@ -637,7 +622,7 @@ pub async fn amendments<C: ConnectionTrait>(
 fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
     let visibility = policy::visibility(actor, Operation::ObligationRead)?;
     let select = report::Entity::find();
-    let Some(agencies) = agencies_of(&visibility) else {
+    let Some(agencies) = agency_service::ids_visible(&visibility) else {
         return Ok(select);
     };
     let issued_here = Query::select()
