@@ -652,6 +652,8 @@ pub struct SeedReport {
     pub obligations_inserted: usize,
     /// Incidents inserted by this run.
     pub incidents_inserted: usize,
+    /// Training sessions inserted by this run.
+    pub trainings_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -708,6 +710,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     report.requests_inserted = seed_press_requests(&txn).await?;
     report.obligations_inserted = seed_obligations(&txn).await?;
     report.incidents_inserted = seed_incidents(&txn).await?;
+    report.trainings_inserted = seed_trainings(&txn).await?;
     let client = NewClient {
         name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
         agency: AgencyId(demo_id("th")),
@@ -1690,5 +1693,159 @@ async fn seed_incidents<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize>
         };
         inserted += usize::from(incidents::insert_demo(db, IncidentId(demo_id(key)), model).await?);
     }
+    Ok(inserted)
+}
+
+/// Demo trainings: the September 2020 session of the Sở TTTT with about a hundred leaders,
+/// spokespersons, officers and reporters (seed 002), an upcoming provincial session with quotas,
+/// a district session of Triệu Sơn, and one in Cao Bằng.
+async fn seed_trainings<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use chrono::{Duration, TimeZone, Utc};
+    use entity::{
+        ids::TrainingId, training_participant::ParticipantCategory, training_session::TrainingMode,
+    };
+
+    use crate::training::service::{self as training, NewSession, Registration};
+
+    let session = |organizer: &str,
+                   title: &str,
+                   starts_at: chrono::DateTime<Utc>,
+                   capacity: i32| NewSession {
+        organizer: AgencyId(demo_id(organizer)),
+        title: title.to_owned(),
+        topics: Some("Báo chí và thông tin đối ngoại\nXử lý khủng hoảng truyền thông".to_owned()),
+        starts_at,
+        ends_at: starts_at + Duration::hours(8),
+        place: Some("Hội trường Trung tâm Hội nghị tỉnh".to_owned()),
+        online_url: None,
+        mode: TrainingMode::InPerson,
+        capacity,
+        audience: vec![
+            ParticipantCategory::Leader,
+            ParticipantCategory::Spokesperson,
+            ParticipantCategory::Officer,
+            ParticipantCategory::Reporter,
+        ],
+    };
+    let september = crate::time::VIETNAM
+        .with_ymd_and_hms(2020, 9, 17, 8, 0, 0)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad demo time")))?;
+    let invited_2020: Vec<(&str, Option<i32>)> = vec![
+        ("th.trieuson", Some(20)),
+        ("th.thoxuan", Some(20)),
+        ("th.samson", Some(20)),
+        ("th.skhcn", Some(10)),
+        ("th.sngv", Some(10)),
+        ("th.baoth", Some(15)),
+        ("th.ptth", Some(15)),
+    ];
+    let mut people = Vec::new();
+    for (agency, quota) in &invited_2020 {
+        let count = quota.unwrap_or(0) - 1;
+        for n in 0..count {
+            let press = agency.starts_with("th.baoth") || agency.starts_with("th.ptth");
+            let category = if press {
+                ParticipantCategory::Reporter
+            } else {
+                [
+                    ParticipantCategory::Leader,
+                    ParticipantCategory::Spokesperson,
+                    ParticipantCategory::Officer,
+                ][n as usize % 3]
+            };
+            let attended = Some(n % 12 != 11);
+            people.push((
+                AgencyId(demo_id(agency)),
+                Registration {
+                    full_name: demo_name(agency, 10 + n as u8),
+                    title: None,
+                    category,
+                },
+                attended,
+            ));
+        }
+    }
+    let invited: Vec<(AgencyId, Option<i32>)> = invited_2020
+        .iter()
+        .map(|(a, q)| (AgencyId(demo_id(a)), *q))
+        .collect();
+    let mut inserted = 0;
+    inserted += usize::from(
+        training::insert_demo(
+            db,
+            TrainingId(demo_id("training.th.2020")),
+            session(
+                "th.stttt",
+                "Hội nghị tập huấn công tác thông tin đối ngoại năm 2020",
+                september,
+                120,
+            ),
+            &invited,
+            &people,
+        )
+        .await?,
+    );
+    let soon = Utc::now() + Duration::days(14);
+    let upcoming_invites: Vec<(AgencyId, Option<i32>)> = [
+        ("th.trieuson", Some(5)),
+        ("th.trieuson.danluc", Some(5)),
+        ("th.thoxuan", Some(5)),
+        ("th.baoth", Some(3)),
+    ]
+    .iter()
+    .map(|(a, q)| (AgencyId(demo_id(a)), *q))
+    .collect();
+    inserted += usize::from(
+        training::insert_demo(
+            db,
+            TrainingId(demo_id("training.th.upcoming")),
+            session(
+                "th.svhttdl",
+                "Bồi dưỡng kỹ năng phát ngôn và cung cấp thông tin cho báo chí",
+                soon,
+                60,
+            ),
+            &upcoming_invites,
+            &[],
+        )
+        .await?,
+    );
+    let district_invites = [
+        (AgencyId(demo_id("th.trieuson.danluc")), Some(3)),
+        (AgencyId(demo_id("th.trieuson.danly")), Some(3)),
+    ];
+    inserted += usize::from(
+        training::insert_demo(
+            db,
+            TrainingId(demo_id("training.th.trieuson")),
+            session(
+                "th.trieuson",
+                "Tập huấn TTĐN cho cán bộ cấp xã huyện Triệu Sơn",
+                soon + Duration::days(7),
+                30,
+            ),
+            &district_invites,
+            &[],
+        )
+        .await?,
+    );
+    let cb_invites = [(AgencyId(demo_id("cb.thucphan")), Some(5))];
+    inserted += usize::from(
+        training::insert_demo(
+            db,
+            TrainingId(demo_id("training.cb")),
+            session(
+                "cb.svhttdl",
+                "Tập huấn thông tin đối ngoại tỉnh Cao Bằng",
+                soon + Duration::days(3),
+                40,
+            ),
+            &cb_invites,
+            &[],
+        )
+        .await?,
+    );
     Ok(inserted)
 }

@@ -23,3 +23,4 @@ pub mod startup;
 pub mod telemetry;
 pub mod text;
 pub mod time;
+pub mod training;

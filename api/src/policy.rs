@@ -72,11 +72,17 @@ pub enum Operation {
     IncidentManage,
     /// Record the first statement and the correction of an incident assigned in scope.
     IncidentHandle,
+    /// Read training sessions organized in scope or to which an agency in scope is invited.
+    TrainingRead,
+    /// Plan training sessions, invite agencies, record attendance.
+    TrainingManage,
+    /// Register and withdraw participants of invited agencies.
+    TrainingRegister,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 24] = [
+    pub const ALL: [Operation; 27] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -101,6 +107,9 @@ impl Operation {
         Operation::IncidentReport,
         Operation::IncidentManage,
         Operation::IncidentHandle,
+        Operation::TrainingRead,
+        Operation::TrainingManage,
+        Operation::TrainingRegister,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -130,6 +139,9 @@ impl Operation {
             Operation::IncidentReport => "incident.report",
             Operation::IncidentManage => "incident.manage",
             Operation::IncidentHandle => "incident.handle",
+            Operation::TrainingRead => "training.read",
+            Operation::TrainingManage => "training.manage",
+            Operation::TrainingRegister => "training.register",
         }
     }
 
@@ -178,6 +190,13 @@ impl Operation {
             Operation::IncidentReport => "`reportIncident`",
             Operation::IncidentManage => "`assignIncident`, `closeIncident`",
             Operation::IncidentHandle => "`recordIncidentStatement`",
+            Operation::TrainingRead => {
+                "`trainingSession`, `trainingSessions`, `trainingAttendance`"
+            }
+            Operation::TrainingManage => {
+                "`createTrainingSession`, `inviteToTraining`, `recordTrainingAttendance`"
+            }
+            Operation::TrainingRegister => "`registerForTraining`, `withdrawTrainingRegistration`",
         }
     }
 
@@ -207,6 +226,8 @@ impl Operation {
             Operation::IncidentReport | Operation::IncidentManage | Operation::IncidentHandle => {
                 None
             }
+            Operation::TrainingRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::TrainingManage | Operation::TrainingRegister => None,
         }
     }
 }
@@ -279,6 +300,12 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (IncidentManage, _) => Denied,
         (IncidentHandle, ProvincialDepartment | District | Commune) => InScope,
         (IncidentHandle, _) => Denied,
+        (TrainingRead | TrainingRegister, Press) => OwnAgency,
+        (TrainingRead, _) => InScope,
+        (TrainingManage, ProvincialDepartment | District) => InScope,
+        (TrainingManage, _) => Denied,
+        (TrainingRegister, ProvincialDepartment | District) => InScope,
+        (TrainingRegister, _) => OwnAgency,
     }
 }
 

@@ -103,3 +103,13 @@ typed_id!(
     /// Id of an [`crate::incident`] row.
     IncidentId
 );
+
+typed_id!(
+    /// Id of a [`crate::training_session`] row.
+    TrainingId
+);
+
+typed_id!(
+    /// Id of a [`crate::training_participant`] row.
+    ParticipantId
+);

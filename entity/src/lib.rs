@@ -23,4 +23,7 @@ pub mod reporting_obligation;
 pub mod service_client;
 pub mod session;
 pub mod spokesperson;
+pub mod training_invitation;
+pub mod training_participant;
+pub mod training_session;
 pub mod user_account;

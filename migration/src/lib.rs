@@ -11,6 +11,7 @@ mod m20261125_000005_information_release;
 mod m20261125_000006_press_request;
 mod m20261126_000007_reporting;
 mod m20261126_000008_incident;
+mod m20261126_000009_training;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_press_request::Migration),
             Box::new(m20261126_000007_reporting::Migration),
             Box::new(m20261126_000008_incident::Migration),
+            Box::new(m20261126_000009_training::Migration),
         ]
     }
 }

@@ -21,3 +21,4 @@ mod release;
 mod reporting;
 mod schema;
 mod spokesperson;
+mod training;

@@ -223,6 +223,28 @@ fn handled_incident(role: ActorRole) -> &'static str {
     }
 }
 
+const READ_TRAINING: &str = "query($id: ID!) { trainingSession(id: $id) { id } }";
+const INVITE_TRAINING: &str = "mutation($id: ID!, $a: ID!) { inviteToTraining(input: { id: $id, invitations: [{ agencyId: $a, quota: 5 }] }) { trainingSession { id } } }";
+const REGISTER: &str = "mutation($id: ID!, $a: ID!, $c: ParticipantCategory!) { registerForTraining(input: { id: $id, agencyId: $a, participants: [{ fullName: \"Nguyễn Văn An\", category: $c }] }) { participants { id } } }";
+
+/// A session each managing role organizes (a district its own).
+fn organized_training(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::District => "training.th.trieuson",
+        _ => "training.th.upcoming",
+    }
+}
+
+/// A registration each role may make for an invited agency of its scope.
+fn registration(role: ActorRole) -> Value {
+    let (agency, category) = match role {
+        ActorRole::Press => ("th.baoth", "REPORTER"),
+        ActorRole::ProvincialDepartment => ("th.trieuson", "OFFICER"),
+        _ => ("th.trieuson.danluc", "OFFICER"),
+    };
+    json!({ "id": demo_event("training.th.upcoming"), "a": demo_agency(agency), "c": category })
+}
+
 /// The head of a demo agency, as spokesperson.
 fn demo_spokesperson(agency: &str) -> String {
     ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
@@ -418,6 +440,33 @@ fn probes(
             Some(probe(
                 STATEMENT,
                 json!({ "id": demo_event("incident.cb"), "t": minutes_ago(1) }),
+            )),
+        ),
+        Operation::TrainingRead => (
+            probe(
+                READ_TRAINING,
+                json!({ "id": demo_event("training.th.upcoming") }),
+            ),
+            Some(probe(
+                READ_TRAINING,
+                json!({ "id": demo_event("training.cb") }),
+            )),
+        ),
+        Operation::TrainingManage => (
+            probe(
+                INVITE_TRAINING,
+                json!({ "id": demo_event(organized_training(role)), "a": demo_agency("th.trieuson.danluc") }),
+            ),
+            Some(probe(
+                INVITE_TRAINING,
+                json!({ "id": demo_event("training.cb"), "a": demo_agency("cb.thucphan") }),
+            )),
+        ),
+        Operation::TrainingRegister => (
+            probe(REGISTER, registration(role)),
+            Some(probe(
+                REGISTER,
+                json!({ "id": demo_event("training.cb"), "a": demo_agency("cb.thucphan"), "c": "OFFICER" }),
             )),
         ),
         Operation::SpokespersonManage => (

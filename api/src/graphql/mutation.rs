@@ -62,7 +62,7 @@ impl Mutation {
 pub async fn run<T, F>(
     ctx: &Context<'_>,
     mutation: Mutation,
-    id_of: fn(&T) -> Uuid,
+    id_of: impl Fn(&T) -> Uuid,
     change: F,
 ) -> AppResult<T>
 where

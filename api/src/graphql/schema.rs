@@ -20,6 +20,7 @@ use crate::{
     release::schema::{ReleaseMutation, ReleaseQuery},
     reporting::schema::{ReportingMutation, ReportingQuery},
     spokesperson::schema::{SpokespersonMutation, SpokespersonQuery},
+    training::schema::{TrainingMutation, TrainingQuery},
 };
 
 /// Every read of the API.
@@ -37,6 +38,7 @@ pub struct Query(
     PressRequestQuery,
     ReportingQuery,
     IncidentQuery,
+    TrainingQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -52,6 +54,7 @@ pub struct Mutation(
     PressRequestMutation,
     ReportingMutation,
     IncidentMutation,
+    TrainingMutation,
 );
 
 /// The executable schema.
