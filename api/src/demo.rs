@@ -654,6 +654,8 @@ pub struct SeedReport {
     pub incidents_inserted: usize,
     /// Training sessions inserted by this run.
     pub trainings_inserted: usize,
+    /// Plans inserted by this run.
+    pub plans_inserted: usize,
 }
 
 /// Loads the demo data in one transaction; records already present are left alone.
@@ -711,6 +713,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     report.obligations_inserted = seed_obligations(&txn).await?;
     report.incidents_inserted = seed_incidents(&txn).await?;
     report.trainings_inserted = seed_trainings(&txn).await?;
+    report.plans_inserted = seed_plans(&txn).await?;
     let client = NewClient {
         name: "Hệ thống quản lý văn bản và điều hành tỉnh Thanh Hóa".to_owned(),
         agency: AgencyId(demo_id("th")),
@@ -1847,5 +1850,173 @@ async fn seed_trainings<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize>
         )
         .await?,
     );
+    Ok(inserted)
+}
+
+/// Demo plans: the 2021 provincial plan (219/KH-UBND, seed 001) cascading to Triệu Sơn and to
+/// Dân Lực (as seed 003 does for a commune), with tasks in every state; and a Cao Bằng plan.
+async fn seed_plans<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize> {
+    use entity::{
+        ids::{PlanId, TaskId},
+        plan_task::TaskStatus,
+    };
+
+    use crate::{
+        document::{DocumentNumber, DocumentRef},
+        plan::service::{self as plans, NewPlan, NewTask},
+    };
+
+    let task = |key: &str,
+                content: &str,
+                lead: &str,
+                coordinators: &[&str],
+                due: Option<NaiveDate>,
+                status| {
+        (
+            TaskId(demo_id(key)),
+            NewTask {
+                content: content.to_owned(),
+                lead: AgencyId(demo_id(lead)),
+                coordinators: coordinators.iter().map(|c| AgencyId(demo_id(c))).collect(),
+                due_date: due,
+            },
+            status,
+        )
+    };
+    let plan = |agency: &str,
+                year: i32,
+                number: Option<(&str, (i32, u32, u32))>,
+                title: &str,
+                implements: Option<&str>|
+     -> AppResult<NewPlan> {
+        Ok(NewPlan {
+            agency: AgencyId(demo_id(agency)),
+            year,
+            document: match number {
+                Some((n, d)) => Some(DocumentRef { number: DocumentNumber::parse("number", n)?, date: date(d)? }),
+                None => None,
+            },
+            title: title.to_owned(),
+            purpose: Some("Tăng cường quản lý nhà nước về TTĐN; quảng bá hình ảnh địa phương; đấu tranh với thông tin sai trái.".to_owned()),
+            budget_note: Some("Kinh phí bố trí trong dự toán ngân sách hằng năm.".to_owned()),
+            implements: implements.map(|k| PlanId(demo_id(k))),
+        })
+    };
+    let end_2021 = Some(date((2021, 12, 31))?);
+    let soon = Some(crate::time::today() + chrono::Duration::days(30));
+    let mut inserted = 0;
+    let rows = vec![
+        (
+            "plan.th.2021",
+            plan(
+                "th",
+                2021,
+                Some(("219/KH-UBND", (2020, 10, 11))),
+                "Kế hoạch công tác thông tin đối ngoại tỉnh Thanh Hóa năm 2021",
+                None,
+            )?,
+            vec![
+                task(
+                    "task.th.1",
+                    "Tổ chức hội nghị cung cấp thông tin cho báo chí định kỳ",
+                    "th.svhttdl",
+                    &[],
+                    end_2021,
+                    TaskStatus::Done,
+                ),
+                task(
+                    "task.th.2",
+                    "Quảng bá hình ảnh tỉnh tại các sự kiện đối ngoại",
+                    "th.sngv",
+                    &["th.svhttdl"],
+                    end_2021,
+                    TaskStatus::InProgress,
+                ),
+                task(
+                    "task.th.3",
+                    "Tập huấn công tác TTĐN cho cán bộ cơ sở",
+                    "th.trieuson",
+                    &["th.svhttdl"],
+                    Some(date((2021, 10, 31))?),
+                    TaskStatus::NotStarted,
+                ),
+                task(
+                    "task.th.4",
+                    "Tuyên truyền về Cảng hàng không Thọ Xuân",
+                    "th.thoxuan",
+                    &[],
+                    end_2021,
+                    TaskStatus::Cancelled,
+                ),
+            ],
+        ),
+        (
+            "plan.trieuson.2021",
+            plan(
+                "th.trieuson",
+                2021,
+                Some(("149/KH-UBND", (2020, 12, 26))),
+                "Kế hoạch hoạt động thông tin đối ngoại huyện Triệu Sơn năm 2021",
+                Some("plan.th.2021"),
+            )?,
+            vec![
+                task(
+                    "task.ts.1",
+                    "Cập nhật thông tin đối ngoại trên Cổng thông tin điện tử huyện",
+                    "th.trieuson",
+                    &[],
+                    end_2021,
+                    TaskStatus::Done,
+                ),
+                task(
+                    "task.ts.2",
+                    "Tuyên truyền về chủ quyền biển, đảo tại các xã",
+                    "th.trieuson.danluc",
+                    &["th.trieuson.danly"],
+                    Some(date((2021, 11, 30))?),
+                    TaskStatus::NotStarted,
+                ),
+            ],
+        ),
+        (
+            "plan.danluc.2021",
+            plan(
+                "th.trieuson.danluc",
+                2021,
+                None,
+                "Kế hoạch hoạt động thông tin đối ngoại xã Dân Lực năm 2021",
+                Some("plan.trieuson.2021"),
+            )?,
+            vec![task(
+                "task.dl.1",
+                "Quảng bá sản phẩm OCOP của xã",
+                "th.trieuson.danluc",
+                &[],
+                soon,
+                TaskStatus::InProgress,
+            )],
+        ),
+        (
+            "plan.cb.2026",
+            plan(
+                "cb",
+                2026,
+                Some(("95/KH-UBND", (2026, 1, 10))),
+                "Kế hoạch công tác thông tin đối ngoại tỉnh Cao Bằng năm 2026",
+                None,
+            )?,
+            vec![task(
+                "task.cb.1",
+                "Quảng bá Công viên địa chất Non nước Cao Bằng",
+                "cb.thucphan",
+                &[],
+                soon,
+                TaskStatus::InProgress,
+            )],
+        ),
+    ];
+    for (key, new, tasks) in rows {
+        inserted += usize::from(plans::insert_demo(db, PlanId(demo_id(key)), new, tasks).await?);
+    }
     Ok(inserted)
 }

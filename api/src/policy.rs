@@ -78,11 +78,17 @@ pub enum Operation {
     TrainingManage,
     /// Register and withdraw participants of invited agencies.
     TrainingRegister,
+    /// Read plans issued in scope or with tasks led or coordinated by agencies in scope.
+    PlanRead,
+    /// Issue plans and add their tasks.
+    PlanManage,
+    /// Record progress on tasks led by agencies in scope.
+    PlanProgress,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 27] = [
+    pub const ALL: [Operation; 30] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -110,6 +116,9 @@ impl Operation {
         Operation::TrainingRead,
         Operation::TrainingManage,
         Operation::TrainingRegister,
+        Operation::PlanRead,
+        Operation::PlanManage,
+        Operation::PlanProgress,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -142,6 +151,9 @@ impl Operation {
             Operation::TrainingRead => "training.read",
             Operation::TrainingManage => "training.manage",
             Operation::TrainingRegister => "training.register",
+            Operation::PlanRead => "plan.read",
+            Operation::PlanManage => "plan.manage",
+            Operation::PlanProgress => "plan.progress",
         }
     }
 
@@ -197,6 +209,9 @@ impl Operation {
                 "`createTrainingSession`, `inviteToTraining`, `recordTrainingAttendance`"
             }
             Operation::TrainingRegister => "`registerForTraining`, `withdrawTrainingRegistration`",
+            Operation::PlanRead => "`plan`, `plans`, `planTasks`",
+            Operation::PlanManage => "`createPlan`, `addPlanTask`",
+            Operation::PlanProgress => "`recordTaskProgress`",
         }
     }
 
@@ -228,6 +243,8 @@ impl Operation {
             }
             Operation::TrainingRead => Some((ClientScope::ReportsRead, Access::InScope)),
             Operation::TrainingManage | Operation::TrainingRegister => None,
+            Operation::PlanRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::PlanManage | Operation::PlanProgress => None,
         }
     }
 }
@@ -306,6 +323,8 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (TrainingManage, _) => Denied,
         (TrainingRegister, ProvincialDepartment | District) => InScope,
         (TrainingRegister, _) => OwnAgency,
+        (PlanRead | PlanManage | PlanProgress, Press) => Denied,
+        (PlanRead | PlanManage | PlanProgress, _) => InScope,
     }
 }
 

@@ -113,3 +113,13 @@ typed_id!(
     /// Id of a [`crate::training_participant`] row.
     ParticipantId
 );
+
+typed_id!(
+    /// Id of a [`crate::plan`] row.
+    PlanId
+);
+
+typed_id!(
+    /// Id of a [`crate::plan_task`] row.
+    TaskId
+);

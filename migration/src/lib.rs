@@ -12,6 +12,7 @@ mod m20261125_000006_press_request;
 mod m20261126_000007_reporting;
 mod m20261126_000008_incident;
 mod m20261126_000009_training;
+mod m20261126_000010_plan;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_reporting::Migration),
             Box::new(m20261126_000008_incident::Migration),
             Box::new(m20261126_000009_training::Migration),
+            Box::new(m20261126_000010_plan::Migration),
         ]
     }
 }

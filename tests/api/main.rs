@@ -15,6 +15,7 @@ mod helpers;
 mod http;
 mod incident;
 mod permissions;
+mod plan;
 mod press_event;
 mod press_request;
 mod release;

@@ -245,6 +245,35 @@ fn registration(role: ActorRole) -> Value {
     json!({ "id": demo_event("training.th.upcoming"), "a": demo_agency(agency), "c": category })
 }
 
+const READ_PLAN: &str = "query($id: ID!) { plan(id: $id) { id } }";
+const ADD_TASK: &str = "mutation($p: ID!, $l: ID!) { addPlanTask(input: { planId: $p, content: \"Nhiệm vụ mới\", leadAgencyId: $l }) { task { id } } }";
+const PROGRESS: &str = "mutation($t: ID!) { recordTaskProgress(input: { taskId: $t, notedOn: \"2021-06-30\", note: \"Đang triển khai\", status: IN_PROGRESS }) { task { id } } }";
+
+fn readable_plan(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::Commune => "plan.danluc.2021",
+        _ => "plan.th.2021",
+    }
+}
+
+/// A plan each role issues in its scope, and a lead agency of that scope.
+fn managed_plan(role: ActorRole) -> (&'static str, &'static str) {
+    match role {
+        ActorRole::District => ("plan.trieuson.2021", "th.trieuson"),
+        ActorRole::Commune => ("plan.danluc.2021", "th.trieuson.danluc"),
+        _ => ("plan.th.2021", "th.svhttdl"),
+    }
+}
+
+/// A task led inside each role's scope.
+fn progressed_task(role: ActorRole) -> &'static str {
+    match role {
+        ActorRole::District => "task.ts.2",
+        ActorRole::Commune => "task.dl.1",
+        _ => "task.th.2",
+    }
+}
+
 /// The head of a demo agency, as spokesperson.
 fn demo_spokesperson(agency: &str) -> String {
     ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
@@ -468,6 +497,30 @@ fn probes(
                 REGISTER,
                 json!({ "id": demo_event("training.cb"), "a": demo_agency("cb.thucphan"), "c": "OFFICER" }),
             )),
+        ),
+        Operation::PlanRead => (
+            probe(READ_PLAN, json!({ "id": demo_event(readable_plan(role)) })),
+            Some(probe(
+                READ_PLAN,
+                json!({ "id": demo_event("plan.cb.2026") }),
+            )),
+        ),
+        Operation::PlanManage => {
+            let (plan, lead) = managed_plan(role);
+            (
+                probe(
+                    ADD_TASK,
+                    json!({ "p": demo_event(plan), "l": demo_agency(lead) }),
+                ),
+                Some(probe(
+                    ADD_TASK,
+                    json!({ "p": demo_event("plan.cb.2026"), "l": demo_agency("cb.thucphan") }),
+                )),
+            )
+        }
+        Operation::PlanProgress => (
+            probe(PROGRESS, json!({ "t": demo_event(progressed_task(role)) })),
+            Some(probe(PROGRESS, json!({ "t": demo_event("task.cb.1") }))),
         ),
         Operation::SpokespersonManage => (
             probe(

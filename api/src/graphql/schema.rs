@@ -15,6 +15,7 @@ use crate::{
     client::schema::{ClientMutation, ClientQuery},
     config::Settings,
     incident::schema::{IncidentMutation, IncidentQuery},
+    plan::schema::{PlanMutation, PlanQuery},
     press_event::schema::{PressEventMutation, PressEventQuery},
     press_request::schema::{PressRequestMutation, PressRequestQuery},
     release::schema::{ReleaseMutation, ReleaseQuery},
@@ -39,6 +40,7 @@ pub struct Query(
     ReportingQuery,
     IncidentQuery,
     TrainingQuery,
+    PlanQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -55,6 +57,7 @@ pub struct Mutation(
     ReportingMutation,
     IncidentMutation,
     TrainingMutation,
+    PlanMutation,
 );
 
 /// The executable schema.
