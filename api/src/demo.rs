@@ -1729,6 +1729,11 @@ async fn seed_trainings<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize>
             ParticipantCategory::Officer,
             ParticipantCategory::Reporter,
         ],
+        co_organizers: Vec::new(),
+        materials: vec![(
+            "Tài liệu tập huấn thông tin đối ngoại".to_owned(),
+            "https://svhttdl.thanhhoa.gov.vn/tai-lieu/ttdn.pdf".to_owned(),
+        )],
     };
     let september = crate::time::VIETNAM
         .with_ymd_and_hms(2020, 9, 17, 8, 0, 0)

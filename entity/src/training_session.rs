@@ -44,6 +44,10 @@ pub struct Model {
     pub capacity: i32,
     /// Intended audience, comma-separated categories.
     pub audience: String,
+    /// Co-organizing agencies, comma-separated ids.
+    pub co_organizers: String,
+    /// Materials by reference, JSON array of `{name, url}`.
+    pub materials: String,
     /// Optimistic-concurrency version.
     pub version: i32,
     /// Created.

@@ -23,6 +23,8 @@ impl MigrationTrait for Migration {
                     .col(string_len(TrainingSession::Mode, 16))
                     .col(integer(TrainingSession::Capacity))
                     .col(string_len(TrainingSession::Audience, 100))
+                    .col(text(TrainingSession::CoOrganizers))
+                    .col(text(TrainingSession::Materials))
                     .col(integer(TrainingSession::Version))
                     .col(timestamp_with_time_zone(TrainingSession::CreatedAt))
                     .col(timestamp_with_time_zone(TrainingSession::UpdatedAt))
@@ -167,6 +169,8 @@ enum TrainingSession {
     Mode,
     Capacity,
     Audience,
+    CoOrganizers,
+    Materials,
     Version,
     CreatedAt,
     UpdatedAt,

@@ -29,7 +29,8 @@ async fn quotas_and_capacity_are_enforced_and_withdrawal_frees_a_place() {
     let created = app
         .gql_as(Some(&department), CREATE, json!({ "input": {
             "organizerId": demo_agency("th.svhttdl"), "title": "Tập huấn kỹ năng phát ngôn", "startsAt": in_days(10), "endsAt": in_days(11),
-            "place": "Sở VHTTDL", "mode": "IN_PERSON", "capacity": 3, "audience": ["SPOKESPERSON", "OFFICER", "REPORTER"]
+            "place": "Sở VHTTDL", "mode": "IN_PERSON", "capacity": 3, "audience": ["SPOKESPERSON", "OFFICER", "REPORTER"],
+            "coOrganizerIds": [demo_agency("th.sngv")], "materials": [{ "name": "Giáo trình", "url": "https://svhttdl.thanhhoa.gov.vn/giao-trinh.pdf" }]
         } }))
         .await;
     let id = created["data"]["createTrainingSession"]["trainingSession"]["id"]

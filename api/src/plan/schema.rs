@@ -212,6 +212,26 @@ impl PlanObject {
         )
     }
 
+    /// Every plan below this one in the cascade (children, their children…), level by level.
+    async fn cascade(&self, ctx: &Context<'_>) -> AppResult<Vec<PlanObject>> {
+        let (db, actor) = (ctx.db()?, ctx.actor()?);
+        let mut found = Vec::new();
+        let mut level = vec![self.0.id];
+        // A plan implements one above it, so the walk ends; the bound guards bad data.
+        for _ in 0..10 {
+            let mut next = Vec::new();
+            for id in level {
+                next.extend(service::children(db, actor, PlanId(id)).await?);
+            }
+            if next.is_empty() {
+                break;
+            }
+            level = next.iter().map(|p| p.id).collect();
+            found.extend(next);
+        }
+        Ok(found.into_iter().map(Into::into).collect())
+    }
+
     /// Tasks.
     async fn tasks(&self, ctx: &Context<'_>) -> AppResult<Vec<PlanTask>> {
         Ok(service::tasks(ctx.db()?, PlanId(self.0.id))

@@ -1,5 +1,5 @@
 //! Prefill: the metric values the system can compute from what was recorded (events, releases,
-//! press requests, trainings, incidents), so that a
+//! press requests, trainings, plan tasks, incidents), so that a
 //! reporter starts from numbers, not a blank form. It declares which metrics it computed; the
 //! others are left to manual input.
 

@@ -93,6 +93,24 @@ impl Participant {
     }
 }
 
+/// A training material, by reference.
+#[derive(SimpleObject)]
+pub struct Material {
+    /// Name.
+    name: String,
+    /// Where to fetch it.
+    url: String,
+}
+
+/// A material given as input.
+#[derive(InputObject, Serialize)]
+pub struct MaterialInput {
+    /// Name.
+    name: String,
+    /// Where to fetch it (http or https).
+    url: String,
+}
+
 /// An invited agency and its quota.
 #[derive(SimpleObject)]
 pub struct TrainingInvitation {
@@ -186,6 +204,30 @@ impl TrainingSession {
     /// Most participants.
     async fn capacity(&self) -> i32 {
         self.0.capacity
+    }
+
+    /// Co-organizing agencies.
+    async fn co_organizers(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
+        let ids: Vec<uuid::Uuid> = self
+            .0
+            .co_organizers
+            .split(',')
+            .filter_map(|s| uuid::Uuid::try_parse(s).ok())
+            .collect();
+        let found = ctx.loaders()?.agency.load_many(ids).await?;
+        Ok(found.into_values().map(Agency::from).collect())
+    }
+
+    /// Materials, by reference.
+    async fn materials(&self) -> Vec<Material> {
+        serde_json::from_str::<Vec<serde_json::Value>>(&self.0.materials)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| Material {
+                name: m["name"].as_str().unwrap_or_default().to_owned(),
+                url: m["url"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect()
     }
 
     /// Intended audience.
@@ -371,6 +413,10 @@ pub struct CreateTrainingSessionInput {
     capacity: i32,
     /// Intended audience.
     audience: Vec<ParticipantCategory>,
+    /// Co-organizing agencies.
+    co_organizer_ids: Option<Vec<ID>>,
+    /// Materials, by reference.
+    materials: Option<Vec<MaterialInput>>,
 }
 
 /// One invitation.
@@ -512,6 +558,23 @@ impl TrainingMutation {
                     mode: input.mode.into(),
                     capacity: input.capacity,
                     audience: input.audience.iter().map(|c| (*c).into()).collect(),
+                    co_organizers: input
+                        .co_organizer_ids
+                        .iter()
+                        .flatten()
+                        .map(|id| parse_id("coOrganizerIds", id).map(AgencyId))
+                        .collect::<AppResult<_>>()?,
+                    materials: input
+                        .materials
+                        .iter()
+                        .flatten()
+                        .map(|m| {
+                            Ok((
+                                text::required_line("materials.name", &m.name, 255)?,
+                                text::url("materials.url", &m.url)?,
+                            ))
+                        })
+                        .collect::<AppResult<_>>()?,
                 };
                 service::create(txn, actor, new).await
             })

@@ -162,6 +162,10 @@ pub struct NewSession {
     pub capacity: i32,
     /// Audience.
     pub audience: Vec<ParticipantCategory>,
+    /// Co-organizing agencies.
+    pub co_organizers: Vec<AgencyId>,
+    /// Materials by reference: (name, url).
+    pub materials: Vec<(String, String)>,
 }
 
 fn category_name(category: ParticipantCategory) -> &'static str {
@@ -227,6 +231,18 @@ pub async fn create<C: ConnectionTrait>(
             ),
         ));
     }
+    for co in &new.co_organizers {
+        let agency = agency::Entity::find_by_id(co.0).one(db).await?;
+        if co.0 == organizer.id || agency.is_none_or(|a| a.valid_to.is_some()) {
+            return Err(AppError::bad_input(
+                "coOrganizerIds",
+                Msg::new(
+                    "Đơn vị phối hợp phải là cơ quan khác đang hoạt động",
+                    "Co-organizers must be other current agencies",
+                ),
+            ));
+        }
+    }
     let id = TrainingId::new();
     insert_row(db, id, &new).await?;
     get(db, actor, id).await
@@ -251,6 +267,19 @@ async fn insert_row<C: ConnectionTrait>(db: &C, id: TrainingId, new: &NewSession
             .map(|c| category_name(*c))
             .collect::<Vec<_>>()
             .join(",")),
+        co_organizers: Set(new
+            .co_organizers
+            .iter()
+            .map(|a| a.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",")),
+        materials: Set(serde_json::to_string(
+            &new.materials
+                .iter()
+                .map(|(name, url)| serde_json::json!({ "name": name, "url": url }))
+                .collect::<Vec<_>>(),
+        )
+        .map_err(AppError::internal)?),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
