@@ -296,4 +296,33 @@ async fn the_press_lists_only_events_addressed_to_it() {
             .any(|t| t.contains("Cao Bằng") || t.contains("nông thôn mới")),
         "{titles:?}"
     );
+
+    // `node(id:)` keeps the same boundary as the list.
+    let all = app
+        .data(
+            "{ pressEvents(first: 100) { edges { node { id title } } } }",
+            json!({}),
+        )
+        .await;
+    let id_where = |wanted: &dyn Fn(&str) -> bool| -> String {
+        all["pressEvents"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| wanted(e["node"]["title"].as_str().expect("title")))
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .expect("a matching event")
+    };
+    let foreign = id_where(&|t| t.contains("Cao Bằng"));
+    let addressed = id_where(&|t| titles.contains(&t));
+    const NODE: &str =
+        "query($id: ID!) { node(id: $id) { __typename ... on PressEvent { title } } }";
+    let seen = app
+        .gql_as(Some(&press), NODE, json!({ "id": addressed }))
+        .await;
+    assert_eq!(seen["data"]["node"]["__typename"], "PressEvent", "{seen:#}");
+    let hidden = app
+        .gql_as(Some(&press), NODE, json!({ "id": foreign }))
+        .await;
+    assert_eq!(code(&hidden["errors"][0]), "NOT_FOUND", "{hidden:#}");
 }

@@ -338,6 +338,19 @@ async fn nobody_reports_for_another_agency_or_reviews_what_it_did_not_ask() {
         )
         .await;
     assert_eq!(code(&review["errors"][0]), "NOT_FOUND");
+
+    // `node(id:)` finds a report for whoever may see it, and for no one else.
+    const NODE: &str =
+        "query($id: ID!) { node(id: $id) { __typename id ... on Report { recipient { name } } } }";
+    let seen = app
+        .gql_as(Some(&district), NODE, json!({ "id": submitted }))
+        .await;
+    assert_eq!(seen["data"]["node"]["__typename"], "Report", "{seen:#}");
+    assert_eq!(seen["data"]["node"]["recipient"]["name"], "UBND xã Dân Lý");
+    let hidden = app
+        .gql_as(Some(&neighbour), NODE, json!({ "id": submitted }))
+        .await;
+    assert_eq!(code(&hidden["errors"][0]), "NOT_FOUND", "{hidden:#}");
 }
 
 #[actix_web::test]

@@ -1,15 +1,29 @@
 //! The `Node` interface and `node(id:)`: any object of the API by its opaque id.
 
 use async_graphql::{Context, ID, Interface, Object};
-use entity::ids::{AgencyId, SpokespersonId, UserId};
+use entity::ids::{
+    AgencyId, IncidentId, ObligationId, PlanId, PressEventId, PressRequestId, ReleaseId, ReportId,
+    ServiceClientId, SpokespersonId, TrainingId, UserId,
+};
 
 use super::context::{ContextExt, parse_id};
 use crate::{
-    account::{schema::User, service as account_service},
-    agency::{schema::Agency, service as agency_service},
+    account::{schema::User, service as accounts},
+    agency::{schema::Agency, service as agencies},
+    client::{schema::ServiceClient, service as clients},
     error::{AppError, AppResult, Msg},
-    policy::{self, Access, Operation},
-    spokesperson::{schema::Spokesperson, service as spokesperson_service},
+    incident::{schema::Incident, service as incidents},
+    plan::{schema::PlanObject, service as plans},
+    policy::{self, Operation},
+    press_event::{schema::PressEvent, service as events},
+    press_request::{schema::PressRequest, service as requests},
+    release::{schema::InformationRelease, service as releases},
+    reporting::{
+        schema::{Report, ReportingObligation},
+        service as reporting,
+    },
+    spokesperson::{schema::Spokesperson, service as spokespersons},
+    training::{schema::TrainingSession, service as trainings},
 };
 
 /// An object with a global id (Relay `Node`).
@@ -22,8 +36,36 @@ pub enum Node {
     Agency(Agency),
     /// A person's account.
     User(User),
+    /// A service client.
+    ServiceClient(ServiceClient),
     /// A spokesperson.
     Spokesperson(Spokesperson),
+    /// A press-provision event.
+    PressEvent(PressEvent),
+    /// An information release.
+    InformationRelease(InformationRelease),
+    /// A press request.
+    PressRequest(PressRequest),
+    /// A reporting obligation.
+    ReportingObligation(ReportingObligation),
+    /// A report.
+    Report(Report),
+    /// An incident.
+    Incident(Incident),
+    /// A training session.
+    TrainingSession(TrainingSession),
+    /// A plan.
+    Plan(PlanObject),
+}
+
+/// `Some` when found and visible; `None` when absent or not readable by the caller (either way
+/// the next kind is tried, and nothing tells which).
+fn found<T>(result: AppResult<T>) -> AppResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(AppError::NotFound(_) | AppError::Forbidden(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// `node(id:)`.
@@ -32,7 +74,7 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any object by its global id; NOT_FOUND when nothing with that id is visible.
+    /// Any object by its global id, within what the caller may read; NOT_FOUND otherwise.
     async fn node(
         &self,
         ctx: &Context<'_>,
@@ -40,29 +82,39 @@ impl NodeQuery {
     ) -> AppResult<Node> {
         let (actor, db) = (ctx.actor()?, ctx.db()?);
         let uuid = parse_id("id", &id)?;
-        // Each kind is looked up only where the caller may read it, so nothing outside the
-        // caller's scope is found.
-        if policy::access_of(actor, Operation::AgencyRead) != Access::Denied {
-            match agency_service::get(db, AgencyId(uuid)).await {
-                Ok(agency) => return Ok(Node::Agency(agency.into())),
-                Err(AppError::NotFound(_)) => {}
-                Err(other) => return Err(other),
-            }
+        macro_rules! attempt {
+            ($variant:ident, $lookup:expr) => {
+                if let Some(value) = found($lookup.await)? {
+                    return Ok(Node::$variant(value.into()));
+                }
+            };
         }
-        if policy::access_of(actor, Operation::SpokespersonRead) != Access::Denied {
-            match spokesperson_service::get(db, actor, SpokespersonId(uuid)).await {
-                Ok(found) => return Ok(Node::Spokesperson(found.into())),
-                Err(AppError::NotFound(_)) => {}
-                Err(other) => return Err(other),
-            }
+        if policy::require(actor, Operation::AgencyRead).is_ok() {
+            attempt!(Agency, agencies::get(db, AgencyId(uuid)));
         }
-        if policy::access_of(actor, Operation::UserRead) != Access::Denied {
-            match account_service::get(db, actor, UserId(uuid)).await {
-                Ok(user) => return Ok(Node::User(user.into())),
-                Err(AppError::NotFound(_)) => {}
-                Err(other) => return Err(other),
-            }
-        }
+        attempt!(User, accounts::get(db, actor, UserId(uuid)));
+        attempt!(
+            ServiceClient,
+            clients::get(db, actor, ServiceClientId(uuid))
+        );
+        attempt!(
+            Spokesperson,
+            spokespersons::get(db, actor, SpokespersonId(uuid))
+        );
+        attempt!(PressEvent, events::get(db, actor, PressEventId(uuid)));
+        attempt!(
+            InformationRelease,
+            releases::get(db, actor, ReleaseId(uuid))
+        );
+        attempt!(PressRequest, requests::get(db, actor, PressRequestId(uuid)));
+        attempt!(
+            ReportingObligation,
+            reporting::get(db, actor, ObligationId(uuid))
+        );
+        attempt!(Report, reporting::report(db, actor, ReportId(uuid)));
+        attempt!(Incident, incidents::get(db, actor, IncidentId(uuid)));
+        attempt!(TrainingSession, trainings::get(db, actor, TrainingId(uuid)));
+        attempt!(Plan, plans::get(db, actor, PlanId(uuid)));
         Err(AppError::NotFound(Msg::new(
             "Không tìm thấy đối tượng",
             "No object with this id",
