@@ -119,15 +119,7 @@ impl User {
 
     /// The agency the account acts for; null only for administrators.
     async fn agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        let Some(agency) = self.0.agency_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(agency)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.agency_id).await
     }
 
     /// Whether the account is disabled (bị khóa).

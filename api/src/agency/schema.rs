@@ -10,6 +10,7 @@ use entity::{
     ids::AgencyId,
 };
 use serde::Serialize;
+use uuid::Uuid;
 
 use super::{
     service::{self, AgencyFilter, AgencyPatch, Closing, Details, NewAgency},
@@ -87,6 +88,15 @@ impl From<Model> for Agency {
 impl Agency {
     fn many(models: Vec<Model>) -> Vec<Agency> {
         models.into_iter().map(Agency).collect()
+    }
+
+    /// The agency of a reference field (`null` stays `null`), through the request's loader so
+    /// that every agency a response mentions is read in one batch.
+    pub async fn load(ctx: &Context<'_>, id: impl Into<Option<Uuid>>) -> AppResult<Option<Agency>> {
+        let Some(id) = id.into() else {
+            return Ok(None);
+        };
+        Ok(ctx.loaders()?.agency.load_one(id).await?.map(Agency))
     }
 }
 
@@ -205,10 +215,7 @@ impl Agency {
 
     /// Parent agency (cơ quan cấp trên); null for a root.
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        let Some(parent) = self.0.parent_id else {
-            return Ok(None);
-        };
-        Ok(ctx.loaders()?.agency.load_one(parent).await?.map(Agency))
+        Agency::load(ctx, self.0.parent_id).await
     }
 
     /// All ancestors, root first (e.g. province → district for a commune).
@@ -233,10 +240,7 @@ impl Agency {
 
     /// The agency that took over when this one closed (cơ quan kế thừa).
     async fn successor(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        let Some(successor) = self.0.successor_id else {
-            return Ok(None);
-        };
-        Ok(ctx.loaders()?.agency.load_one(successor).await?.map(Agency))
+        Agency::load(ctx, self.0.successor_id).await
     }
 
     /// The spokespersons serving today (người phát ngôn đương nhiệm): the head, the appointed
@@ -539,7 +543,7 @@ impl From<Model> for AgencyPayload {
 #[derive(Default)]
 pub struct AgencyMutation;
 
-fn agency_id(model: &Model) -> uuid::Uuid {
+fn agency_id(model: &Model) -> Uuid {
     model.id
 }
 

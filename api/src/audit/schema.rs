@@ -78,15 +78,7 @@ impl AuditEvent {
 
     /// The agency the actor acted for.
     async fn actor_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        let Some(agency) = self.0.actor_agency_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(agency)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.actor_agency_id).await
     }
 
     /// Operation, e.g. `agency.create`, `auth.login`.

@@ -96,12 +96,7 @@ impl ServiceClient {
 
     /// The agency it acts for.
     async fn agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.agency_id).await
     }
 
     /// Granted scopes.

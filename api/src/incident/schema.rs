@@ -65,30 +65,17 @@ impl Incident {
 
     /// The agency that recorded it.
     async fn reporting_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.reporting_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.reporting_agency_id).await
     }
 
     /// The agency it is about.
     async fn affected_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.affected_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.affected_agency_id).await
     }
 
     /// The agency assigned to answer it.
     async fn handling_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        let Some(id) = self.0.handling_agency_id else {
-            return Ok(None);
-        };
-        Ok(ctx.loaders()?.agency.load_one(id).await?.map(Agency::from))
+        Agency::load(ctx, self.0.handling_agency_id).await
     }
 
     /// Where it appeared.

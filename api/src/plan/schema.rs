@@ -71,12 +71,7 @@ impl PlanTask {
 
     /// Lead agency.
     async fn lead_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.lead_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.lead_agency_id).await
     }
 
     /// Coordinating agencies.
@@ -157,12 +152,7 @@ impl PlanObject {
 
     /// Issuing agency.
     async fn agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.agency_id).await
     }
 
     /// Year.

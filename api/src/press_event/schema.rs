@@ -74,12 +74,7 @@ pub struct PressInvitation(invitation::Model);
 impl PressInvitation {
     /// The invited press agency.
     async fn press_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.press_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.press_agency_id).await
     }
 
     /// Its answer.
@@ -133,12 +128,7 @@ impl PressEvent {
 
     /// Organizing agency.
     async fn organizer(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.organizer_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.organizer_id).await
     }
 
     /// Co-organizing agencies (đơn vị phối hợp).

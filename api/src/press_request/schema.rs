@@ -69,22 +69,12 @@ impl PressRequest {
 
     /// The asking press agency.
     async fn press_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.press_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.press_agency_id).await
     }
 
     /// The agency asked.
     async fn addressed_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.addressed_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.addressed_agency_id).await
     }
 
     /// Subject.

@@ -140,12 +140,7 @@ impl InformationRelease {
 
     /// Issuing agency.
     async fn issuing_agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.issuing_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.issuing_agency_id).await
     }
 
     /// Document number and date.

@@ -354,12 +354,7 @@ impl ReportingObligation {
 
     /// Issuing agency.
     async fn issuer(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.issuer_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.issuer_agency_id).await
     }
 
     /// The request document (công văn), e.g. 2480/STTTT-BCXB.
@@ -607,12 +602,7 @@ impl Report {
 
     /// The reporting agency.
     async fn recipient(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.recipient_agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.recipient_agency_id).await
     }
 
     /// Status.

@@ -77,12 +77,7 @@ impl Spokesperson {
 
     /// The agency spoken for.
     async fn agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.agency_id).await
     }
 
     /// Full name (họ và tên).

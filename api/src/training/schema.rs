@@ -64,12 +64,7 @@ impl Participant {
 
     /// The agency they come from.
     async fn agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.agency_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.agency_id).await
     }
 
     /// Full name.
@@ -154,12 +149,7 @@ impl TrainingSession {
 
     /// Organizing agency.
     async fn organizer(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Ok(ctx
-            .loaders()?
-            .agency
-            .load_one(self.0.organizer_id)
-            .await?
-            .map(Agency::from))
+        Agency::load(ctx, self.0.organizer_id).await
     }
 
     /// Title.
