@@ -162,9 +162,13 @@ async fn connect(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnect
             "unsupported TTDN_DATABASE_URL {url:?}: use sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB"
         );
     }
-    db::connect(url, settings.database_max_connections)
-        .await
-        .with_context(|| format!("cannot connect to the database at {}", redact(url)))
+    db::connect_with(
+        url,
+        settings.database_max_connections,
+        std::time::Duration::from_secs(settings.database_acquire_timeout_secs),
+    )
+    .await
+    .with_context(|| format!("cannot connect to the database at {}", redact(url)))
 }
 
 /// The URL without its password, for messages.

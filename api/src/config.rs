@@ -19,6 +19,9 @@ pub struct Settings {
     pub database_url: String,
     /// `TTDN_DATABASE_MAX_CONNECTIONS`: size of the connection pool.
     pub database_max_connections: u32,
+    /// `TTDN_DATABASE_ACQUIRE_TIMEOUT_SECS`: how long a request waits for a database connection
+    /// before it fails with `SERVICE_UNAVAILABLE` (the database is down or the pool exhausted).
+    pub database_acquire_timeout_secs: u64,
     /// `TTDN_BIND`: address and port to listen on; port 0 picks a free one.
     pub bind: String,
     /// `TTDN_MIGRATE_ON_START`: whether `serve` applies pending migrations first.
@@ -58,6 +61,9 @@ pub struct Settings {
     /// `TTDN_LOGIN_WINDOW_SECS`: the window failures are counted in, and how long a throttled
     /// address waits.
     pub login_window_secs: i64,
+    /// `TTDN_METRICS_TOKEN`: when set, `GET /metrics` requires `Authorization: Bearer <token>`;
+    /// when unset it is open (restrict it at the reverse proxy).
+    pub metrics_token: Secret,
 }
 
 /// Deployment mode.
@@ -103,6 +109,7 @@ impl Default for Settings {
         Self {
             database_url: "sqlite://ttdn.db?mode=rwc".into(),
             database_max_connections: 10,
+            database_acquire_timeout_secs: 3,
             bind: "127.0.0.1:8080".into(),
             migrate_on_start: true,
             max_body_bytes: 1024 * 1024,
@@ -120,6 +127,7 @@ impl Default for Settings {
             login_lockout_secs: 15 * 60,
             login_max_failures_per_address: 20,
             login_window_secs: 15 * 60,
+            metrics_token: Secret::default(),
         }
     }
 }

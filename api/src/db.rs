@@ -12,17 +12,33 @@ use uuid::Uuid;
 
 use crate::error::AppResult;
 
-/// Opens the pool for `url`. SQLite files are created on first use (`mode=rwc`) and switched to
-/// WAL so that readers never wait for the writer.
+/// Opens the pool for `url` with the default acquire timeout (tools and tests).
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, max_connections, Duration::from_secs(5)).await
+}
+
+/// Opens the pool for `url`. A request waits at most `acquire_timeout` for a connection, so
+/// that when the database is down requests fail fast (`SERVICE_UNAVAILABLE`) instead of
+/// hanging; broken connections are tested before use and replaced, so the server recovers by
+/// itself when the database is back. Every statement is counted for the metrics.
+///
+/// SQLite files are created on first use (`mode=rwc`) and switched to WAL so that readers never
+/// wait for the writer.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(acquire_timeout)
+        .acquire_timeout(acquire_timeout)
+        .test_before_acquire(true)
         .sqlx_logging(false);
-    let db = Database::connect(options).await?;
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(crate::metrics::record_statement);
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
         db.execute_unprepared("PRAGMA foreign_keys = ON").await?;

@@ -57,11 +57,13 @@ pub enum ErrorCode {
     BadRequest,
     /// Something failed on the server; details are only in the log, under the request id.
     InternalServerError,
+    /// The database cannot be reached for now; retry later.
+    ServiceUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, in catalogue order.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -73,6 +75,7 @@ impl ErrorCode {
         ErrorCode::QueryTooComplex,
         ErrorCode::BadRequest,
         ErrorCode::InternalServerError,
+        ErrorCode::ServiceUnavailable,
     ];
 
     /// The code as it appears in `extensions.code`.
@@ -89,6 +92,7 @@ impl ErrorCode {
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
     }
 }
@@ -136,6 +140,9 @@ pub enum AppError {
     /// `INTERNAL_SERVER_ERROR`: a generic message for the client; the cause goes to the log once,
     /// under the request id.
     Internal(Arc<anyhow::Error>),
+    /// `SERVICE_UNAVAILABLE`: the database is out of reach (down, restarting, pool exhausted);
+    /// the cause goes to the log once. Nothing was written; the client may retry.
+    Unavailable(Arc<anyhow::Error>),
 }
 
 impl AppError {
@@ -188,6 +195,7 @@ impl AppError {
             AppError::Conflict { .. } => ErrorCode::Conflict,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Internal(_) => ErrorCode::InternalServerError,
+            AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
         }
     }
 
@@ -210,6 +218,10 @@ impl AppError {
                 "Lỗi máy chủ; vui lòng thử lại hoặc báo quản trị viên kèm mã yêu cầu",
                 "Server error; please retry or report it with the request id",
             ),
+            AppError::Unavailable(_) => Msg::new(
+                "Tạm thời không truy cập được cơ sở dữ liệu; vui lòng thử lại sau ít phút",
+                "The database is unavailable for now; please retry in a moment",
+            ),
         }
     }
 }
@@ -219,9 +231,13 @@ pub(crate) const MESSAGE_EN_KEY: &str = "messageEn";
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        if let AppError::Internal(cause) = &err {
+        match &err {
             // Logged once, here, inside the request span (which carries the request id).
-            tracing::error!(error = ?cause, "internal error");
+            AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            AppError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+            }
+            _ => {}
         }
         let msg = err.message();
         async_graphql::Error::new(msg.vi).extend_with(|_, ext| {
@@ -243,7 +259,35 @@ impl From<AppError> for async_graphql::Error {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        AppError::internal(err)
+        if is_unavailable(&err) {
+            AppError::Unavailable(Arc::new(err.into()))
+        } else {
+            AppError::internal(err)
+        }
+    }
+}
+
+/// Whether `err` says the database is out of reach rather than that a statement is wrong: no
+/// connection could be had, the connection broke, or the server is shutting down.
+fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error as SqlxError};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(cause)) | DbErr::Query(RuntimeErr::SqlxError(cause)) => {
+            match cause.as_ref() {
+                SqlxError::Io(_)
+                | SqlxError::PoolTimedOut
+                | SqlxError::PoolClosed
+                | SqlxError::WorkerCrashed => true,
+                // PostgreSQL class 57 (operator intervention: shutdown, restart) and 08
+                // (connection exception).
+                SqlxError::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")),
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod graphql;
 pub mod incident;
+pub mod metrics;
 pub mod plan;
 pub mod policy;
 pub mod press_event;

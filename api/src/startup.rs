@@ -54,6 +54,7 @@ impl Application {
         let runtime = Runtime {
             db: db.clone(),
             auth: AuthConfig::new(settings, &signing_key),
+            debug_headers: settings.mode == crate::config::Mode::Dev,
         };
         let listener = TcpListener::bind(&settings.bind).with_context(|| {
             format!(
@@ -64,6 +65,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let schema = web::Data::new(schema::build(Some(runtime), Limits::from(settings)));
         let db = web::Data::new(db);
+        let metrics_token = web::Data::new(crate::metrics::MetricsToken(
+            Some(settings.metrics_token.0.clone()).filter(|t| !t.is_empty()),
+        ));
         let max_body = settings.max_body_bytes;
         let mut server = HttpServer::new(move || {
             App::new()
@@ -75,6 +79,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(schema.clone())
                 .app_data(db.clone())
+                .app_data(metrics_token.clone())
                 .service(
                     web::resource("/graphql")
                         .route(web::post().to(http::post))
@@ -91,6 +96,7 @@ impl Application {
                 )
                 .route("/healthz", web::get().to(http::healthz))
                 .route("/readyz", web::get().to(http::readyz))
+                .route("/metrics", web::get().to(crate::metrics::endpoint))
         })
         .shutdown_timeout(settings.shutdown_timeout_secs);
         if settings.workers > 0 {

@@ -130,9 +130,13 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> 
         ..Settings::default()
     };
     adjust(&mut settings);
-    let database = db::connect(&settings.database_url, settings.database_max_connections)
-        .await
-        .expect("connect to the test database");
+    let database = db::connect_with(
+        &settings.database_url,
+        settings.database_max_connections,
+        std::time::Duration::from_secs(settings.database_acquire_timeout_secs),
+    )
+    .await
+    .expect("connect to the test database");
     db::migrate(&database).await.expect("migrate");
     if with_demo {
         demo::seed(&database).await.expect("seed the demo data");

@@ -18,6 +18,7 @@ mod permissions;
 mod plan;
 mod press_event;
 mod press_request;
+mod query_count;
 mod release;
 mod reporting;
 mod schema;

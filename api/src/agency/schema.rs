@@ -220,7 +220,13 @@ impl Agency {
 
     /// All ancestors, root first (e.g. province → district for a commune).
     async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
-        Ok(Agency::many(service::ancestors(ctx.db()?, &self.0).await?))
+        let ids = service::ancestor_ids(&self.0);
+        let mut found = ctx.loaders()?.agency.load_many(ids.iter().copied()).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Agency)
+            .collect())
     }
 
     /// Direct children (cơ quan trực thuộc), ordered by name.
@@ -233,6 +239,17 @@ impl Agency {
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
     ) -> AppResult<Connection<String, Agency, TotalCount>> {
+        if filter.is_none() && after.is_none() {
+            // The common case, children listed under each agency of a list: every parent's
+            // children in one batch, the page cut here.
+            policy::require(ctx.actor()?, Operation::AgencyRead)?;
+            let page = PageRequest::parse(first, None)?;
+            let rows = ctx.loaders()?.many::<service::Children>(self.0.id).await?;
+            let total = TotalCount::known(rows.len());
+            return Ok(page
+                .first_page(rows, service::sort_key)
+                .into_connection(total));
+        }
         let mut filter = filter.unwrap_or_default().parse()?;
         filter.parent = Some(AgencyId(self.0.id));
         list(ctx, filter, first, after).await
@@ -261,7 +278,10 @@ impl Agency {
 
     /// Agencies that closed into this one, oldest first.
     async fn predecessors(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
-        let rows = service::predecessors(ctx.db()?, AgencyId(self.0.id)).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<service::Predecessors>(self.0.id)
+            .await?;
         Ok(Agency::many(rows))
     }
 }

@@ -13,7 +13,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select, sea_query::Expr,
+    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, Select, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -22,7 +22,10 @@ use crate::{
     auth::actor::Actor,
     db,
     error::{AppError, AppResult, Msg, unique_violation},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::{
+        loaders::Relation,
+        pagination::{Page, PageRequest, SortKey, TotalCount},
+    },
     policy::{self, Operation, Visibility},
     text,
 };
@@ -57,7 +60,7 @@ fn child_path(parent: Option<&Model>, id: Uuid) -> String {
 }
 
 /// Ids along a path, root first.
-fn path_ids(path: &str) -> Vec<Uuid> {
+pub(crate) fn path_ids(path: &str) -> Vec<Uuid> {
     path.split('/')
         .filter(|s| !s.is_empty())
         .filter_map(|s| Uuid::try_parse(s).ok())
@@ -139,28 +142,42 @@ pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<M
         .await?)
 }
 
-/// The ancestors of an agency, root first (the agency itself excluded).
-pub async fn ancestors<C: ConnectionTrait>(db: &C, agency: &Model) -> AppResult<Vec<Model>> {
+/// The ids of an agency's ancestors, root first (the agency itself excluded).
+pub fn ancestor_ids(agency: &Model) -> Vec<Uuid> {
     let mut ids = path_ids(&agency.path);
     ids.retain(|id| *id != agency.id);
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(Agency::find()
-        .filter(Column::Id.is_in(ids))
-        .order_by_asc(Column::Depth)
-        .all(db)
-        .await?)
+    ids
 }
 
-/// Agencies that closed into `agency` (named it as successor), oldest first.
-pub async fn predecessors<C: ConnectionTrait>(db: &C, agency: AgencyId) -> AppResult<Vec<Model>> {
-    Ok(Agency::find()
-        .filter(Column::SuccessorId.eq(agency.0))
-        .order_by_asc(Column::ValidTo)
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?)
+/// Agencies that closed into an agency (named it as successor), oldest first.
+pub struct Predecessors;
+
+impl Relation for Predecessors {
+    type Entity = Agency;
+    fn key() -> Column {
+        Column::SuccessorId
+    }
+    fn order() -> Vec<(Column, Order)> {
+        vec![(Column::ValidTo, Order::Asc), (Column::Id, Order::Asc)]
+    }
+}
+
+/// The direct children of an agency, in the order of agency lists (folded name, then id).
+pub struct Children;
+
+impl Relation for Children {
+    type Entity = Agency;
+    fn key() -> Column {
+        Column::ParentId
+    }
+    fn order() -> Vec<(Column, Order)> {
+        vec![(Column::SearchName, Order::Asc), (Column::Id, Order::Asc)]
+    }
+}
+
+/// The sort key of an agency in lists (for cursors).
+pub fn sort_key(model: &Model) -> (SortKey, Uuid) {
+    (SortKey::Text(model.search_name.clone()), model.id)
 }
 
 /// The query for `filter` (resolving `within` to its path). An unknown `within` or `parent`
@@ -212,7 +229,7 @@ pub async fn list(
             select,
             (Column::SearchName, Column::Id),
             sea_orm::Order::Asc,
-            |m| (SortKey::Text(m.search_name.clone()), m.id),
+            sort_key,
         )
         .await?;
     Ok((rows, total))

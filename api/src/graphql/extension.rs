@@ -1,6 +1,7 @@
 //! Finishes every GraphQL error the same way, wherever it came from: a stable `extensions.code`
 //! (parse and validation failures get theirs here), the message in the caller's language, and
-//! the request id.
+//! the request id. It also tells the HTTP layer which operation ran ([`OperationName`]), for the
+//! metrics.
 
 use std::{
     any::{Any, TypeId},
@@ -10,8 +11,8 @@ use std::{
 use async_graphql::{
     Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-        NextRequest, NextValidation,
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+        NextPrepareRequest, NextRequest, NextValidation,
     },
     parser::types::ExecutableDocument,
 };
@@ -66,6 +67,11 @@ impl Locale {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+/// Where the name of the operation a request executes is written (request data), once the
+/// document is parsed; empty for an anonymous operation or a document that never ran.
+#[derive(Clone, Debug, Default)]
+pub struct OperationName(pub Arc<OnceLock<String>>);
+
 /// The extension factory to register on the schema.
 pub struct ErrorShaping;
 
@@ -81,6 +87,7 @@ impl ExtensionFactory for ErrorShaping {
 struct ErrorShapingExtension {
     locale: OnceLock<Locale>,
     request_id: OnceLock<String>,
+    operation_name: OnceLock<OperationName>,
 }
 
 fn request_data<T: Any + Clone>(request: &Request) -> Option<T> {
@@ -144,7 +151,22 @@ impl Extension for ErrorShapingExtension {
         if let Some(RequestId(id)) = request_data::<RequestId>(&request) {
             let _ = self.request_id.set(id);
         }
+        if let Some(slot) = request_data::<OperationName>(&request) {
+            let _ = self.operation_name.set(slot);
+        }
         next.run(ctx, request).await
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let (Some(slot), Some(name)) = (self.operation_name.get(), operation_name) {
+            let _ = slot.0.set(name.to_owned());
+        }
+        next.run(ctx, operation_name).await
     }
 
     async fn parse_query(

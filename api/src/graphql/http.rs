@@ -27,16 +27,17 @@ use tracing_actix_web::RequestId as HttpRequestId;
 
 use super::{
     context::ClientAddress,
-    extension::{Locale, RequestId},
+    extension::{Locale, OperationName, RequestId},
     loaders::Loaders,
     schema::AppSchema,
 };
 use crate::{
     auth::{
-        actor::{ActorRole, Authentication, authenticate},
+        actor::{Authentication, authenticate},
         service::AuthConfig,
     },
     error::{ErrorCode, Msg},
+    metrics,
 };
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -111,21 +112,51 @@ async fn execute(
     let address = req
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
-    let press_view = match &authentication {
-        Authentication::Actor(actor) => {
-            matches!(actor.role, ActorRole::Press | ActorRole::Integration)
-        }
-        _ => true,
+    let actor = match &authentication {
+        Authentication::Actor(actor) => Some(actor.clone()),
+        _ => None,
     };
+    let operation = OperationName::default();
     let request = request
         .data(locale(req))
         .data(RequestId(request_id.to_string()))
-        .data(Loaders::new(db, press_view))
+        .data(Loaders::new(db, actor))
         .data(authentication)
-        .data(ClientAddress(address));
-    let response = schema.execute(request).await;
-    respond(req, &response)
+        .data(ClientAddress(address))
+        .data(operation.clone());
+    let started = std::time::Instant::now();
+    let (response, statements) = metrics::count_statements(schema.execute(request)).await;
+    metrics::record_request(&metrics::RequestRecord {
+        operation: operation.0.get().map(String::as_str),
+        elapsed: started.elapsed(),
+        statements,
+        error_codes: response
+            .errors
+            .iter()
+            .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+                async_graphql::Value::String(code) => Some(code.as_str()),
+                _ => None,
+            })
+            .collect(),
+    });
+    let mut http_response = respond(req, &response);
+    if schema.data::<DebugHeaders>().is_some_and(|d| d.0)
+        && let Ok(value) = header::HeaderValue::from_str(&statements.to_string())
+    {
+        http_response.headers_mut().insert(
+            header::HeaderName::from_static(SQL_STATEMENTS_HEADER),
+            value,
+        );
+    }
+    http_response
 }
+
+/// Response header with the number of SQL statements the request executed (dev mode only).
+pub const SQL_STATEMENTS_HEADER: &str = "x-sql-statements";
+
+/// Whether responses carry debugging headers ([`SQL_STATEMENTS_HEADER`]): in dev mode.
+#[derive(Clone, Copy, Debug)]
+pub struct DebugHeaders(pub bool);
 
 fn respond(req: &HttpRequest, response: &Response) -> HttpResponse {
     let graphql_json = wants_graphql_response_json(req);

@@ -2,14 +2,26 @@
 //! page of 100 agencies asking for their parents costs one query, not 100. They are created for
 //! each request, so a cache never crosses callers.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    hash::{Hash, Hasher},
+    marker::PhantomData,
+    sync::Arc,
+};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::agency;
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, Order, QueryFilter, QueryOrder,
+    Select, sea_query::ValueType,
+};
 use uuid::Uuid;
 
-use crate::{agency::service as agency_service, error::AppError};
+use crate::{
+    agency::service as agency_service,
+    auth::actor::{Actor, ActorRole},
+    error::{AppError, AppResult},
+};
 
 /// Every loader of one request.
 pub struct Loaders {
@@ -17,20 +29,167 @@ pub struct Loaders {
     pub agency: DataLoader<AgencyById>,
     /// Spokespersons serving today, by agency.
     pub spokespeople: DataLoader<SpokespeopleByAgency>,
+    /// Every [`Relation`]: rows by the value of a key column.
+    related: DataLoader<Related>,
+}
+
+/// A way to reach rows from a key: the rows of `Entity` whose [`Relation::key`] column holds
+/// the key, among those [`Relation::select`] lets the caller see, in [`Relation::order`].
+/// A relation is declared once, as a unit struct beside the service that owns the table, and
+/// loaded with [`Loaders::many`] or [`Loaders::one`]: all the keys a response needs are read
+/// with one statement.
+pub trait Relation: Send + Sync + 'static {
+    /// The table.
+    type Entity: EntityTrait;
+    /// The column holding the key (a UUID).
+    fn key() -> <Self::Entity as EntityTrait>::Column;
+    /// The rows `actor` may see (all by default).
+    fn select(actor: Option<&Actor>) -> AppResult<Select<Self::Entity>> {
+        let _ = actor;
+        Ok(Self::Entity::find())
+    }
+    /// The order of the rows of one key (by id by default: creation order).
+    fn order() -> Vec<(<Self::Entity as EntityTrait>::Column, Order)> {
+        Vec::new()
+    }
+}
+
+/// The actor of a relation that needs one (`UNAUTHENTICATED` without).
+pub fn signed_in(actor: Option<&Actor>) -> AppResult<&Actor> {
+    actor.ok_or(AppError::Unauthenticated)
+}
+
+/// The model of a relation's table.
+pub type RowOf<R> = <<R as Relation>::Entity as EntityTrait>::Model;
+
+/// The key of one relation in the DataLoader.
+pub struct RelationKey<R>(Uuid, PhantomData<fn() -> R>);
+
+impl<R> Clone for RelationKey<R> {
+    fn clone(&self) -> Self {
+        Self(self.0, PhantomData)
+    }
+}
+
+impl<R> PartialEq for RelationKey<R> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<R> Eq for RelationKey<R> {}
+
+impl<R> Hash for RelationKey<R> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// Loads every [`Relation`].
+pub struct Related {
+    db: DatabaseConnection,
+    actor: Option<Arc<Actor>>,
+}
+
+impl<R: Relation> Loader<RelationKey<R>> for Related
+where
+    RowOf<R>: Sync,
+{
+    type Value = Vec<RowOf<R>>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[RelationKey<R>],
+    ) -> Result<HashMap<RelationKey<R>, Self::Value>, Self::Error> {
+        let mut select =
+            R::select(self.actor.as_deref())?.filter(R::key().is_in(keys.iter().map(|k| k.0)));
+        for (column, order) in R::order() {
+            select = select.order_by(column, order);
+        }
+        let rows = select.all(&self.db).await?;
+        let mut grouped: HashMap<RelationKey<R>, Self::Value> = HashMap::new();
+        for row in rows {
+            let key = <Uuid as ValueType>::try_from(row.get(R::key())).map_err(|_| {
+                AppError::internal(anyhow::anyhow!("a relation key column is not a UUID"))
+            })?;
+            grouped
+                .entry(RelationKey(key, PhantomData))
+                .or_default()
+                .push(row);
+        }
+        Ok(grouped)
+    }
 }
 
 impl Loaders {
-    /// Fresh loaders for one request; `press_view` hides what the press may not see
-    /// (unpublished spokespersons).
-    pub fn new(db: &DatabaseConnection, press_view: bool) -> Self {
+    /// The rows of relation `R` for `key` (empty when none).
+    pub async fn many<R: Relation>(&self, key: Uuid) -> AppResult<Vec<RowOf<R>>>
+    where
+        RowOf<R>: Sync,
+    {
+        Ok(self
+            .related
+            .load_one(RelationKey::<R>(key, PhantomData))
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// The rows of relation `R` for each of `keys`, in the order of the keys, in one batch.
+    pub async fn many_each<R: Relation>(&self, keys: &[Uuid]) -> AppResult<Vec<RowOf<R>>>
+    where
+        RowOf<R>: Sync,
+    {
+        let mut found = self
+            .related
+            .load_many(keys.iter().map(|k| RelationKey::<R>(*k, PhantomData)))
+            .await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| found.remove(&RelationKey(*k, PhantomData)))
+            .flatten()
+            .collect())
+    }
+
+    /// The first row of relation `R` for `key` (`None` when none, or no key): for to-one
+    /// relations such as a record by id.
+    pub async fn one<R: Relation>(
+        &self,
+        key: impl Into<Option<Uuid>>,
+    ) -> AppResult<Option<RowOf<R>>>
+    where
+        RowOf<R>: Sync,
+    {
+        let Some(key) = key.into() else {
+            return Ok(None);
+        };
+        Ok(self.many::<R>(key).await?.into_iter().next())
+    }
+
+    /// Fresh loaders for one request of `actor` (anonymous when `None`). The press and machine
+    /// clients do not see unpublished spokespersons.
+    pub fn new(db: &DatabaseConnection, actor: Option<Arc<Actor>>) -> Self {
+        let press_view = actor
+            .as_ref()
+            .is_none_or(|a| matches!(a.role, ActorRole::Press | ActorRole::Integration));
         Self {
-            agency: DataLoader::new(AgencyById { db: db.clone() }, tokio::spawn),
+            related: DataLoader::new(
+                Related {
+                    db: db.clone(),
+                    actor,
+                },
+                crate::metrics::spawn_in_request,
+            ),
+            agency: DataLoader::new(
+                AgencyById { db: db.clone() },
+                crate::metrics::spawn_in_request,
+            ),
             spokespeople: DataLoader::new(
                 SpokespeopleByAgency {
                     db: db.clone(),
                     include_unpublished: !press_view,
                 },
-                tokio::spawn,
+                crate::metrics::spawn_in_request,
             ),
         }
     }

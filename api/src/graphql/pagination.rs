@@ -189,6 +189,22 @@ impl PageRequest {
         }))
     }
 
+    /// The first page of a whole list already loaded and sorted (no `after` cursor: a request
+    /// with one goes to the database).
+    pub fn first_page<M>(&self, rows: Vec<M>, key_of: impl Fn(&M) -> (SortKey, Uuid)) -> Page<M> {
+        let first = Self {
+            first: self.first,
+            after: None,
+        };
+        first.page(
+            rows.into_iter().take(self.first as usize + 1).collect(),
+            |row| {
+                let (key, id) = key_of(row);
+                Cursor { key, id }
+            },
+        )
+    }
+
     /// The page from up to `first + 1` fetched rows (the extra one only tells that more follow).
     fn page<M>(&self, mut rows: Vec<M>, cursor_of: impl Fn(&M) -> Cursor) -> Page<M> {
         let has_next_page = rows.len() as u64 > self.first;
@@ -254,10 +270,16 @@ impl<M> Page<M> {
 }
 
 /// The `totalCount` of a connection: counted only when a client asks for it, with the same
-/// filter as the list (so within the caller's scope) and without the page bounds.
-pub struct TotalCount {
-    db: DatabaseConnection,
-    statement: Statement,
+/// filter as the list (so within the caller's scope) and without the page bounds; or known
+/// already when the whole list was loaded.
+pub struct TotalCount(Count);
+
+enum Count {
+    Query {
+        db: DatabaseConnection,
+        statement: Statement,
+    },
+    Known(u64),
 }
 
 impl TotalCount {
@@ -268,10 +290,15 @@ impl TotalCount {
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
             .from_subquery(inner, Alias::new("counted"))
             .to_owned();
-        Self {
+        Self(Count::Query {
             db: db.clone(),
             statement: db.get_database_backend().build(&query),
-        }
+        })
+    }
+
+    /// A count known without asking the database.
+    pub fn known(n: usize) -> Self {
+        Self(Count::Known(n as u64))
     }
 }
 
@@ -279,7 +306,11 @@ impl TotalCount {
 impl TotalCount {
     /// Number of items in the whole list, across all pages (within what the caller may see).
     async fn total_count(&self) -> AppResult<u64> {
-        let row = self.db.query_one_raw(self.statement.clone()).await?;
+        let (db, statement) = match &self.0 {
+            Count::Known(n) => return Ok(*n),
+            Count::Query { db, statement } => (db, statement),
+        };
+        let row = db.query_one_raw(statement.clone()).await?;
         let n: i64 = match row {
             Some(row) => row.try_get("", "n")?,
             None => 0,

@@ -87,6 +87,8 @@ pub struct Runtime {
     pub db: DatabaseConnection,
     /// Token keys and sign-in limits.
     pub auth: AuthConfig,
+    /// Whether responses carry debugging headers (dev mode).
+    pub debug_headers: bool,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
@@ -96,7 +98,10 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
         .limit_complexity(limits.complexity)
         .extension(ErrorShaping);
     if let Some(runtime) = runtime {
-        builder = builder.data(runtime.db).data(runtime.auth);
+        builder = builder
+            .data(runtime.db)
+            .data(runtime.auth)
+            .data(super::http::DebugHeaders(runtime.debug_headers));
     }
     builder.finish()
 }

@@ -130,12 +130,10 @@ impl Incident {
 
     /// The release that answered it.
     async fn correction_release(&self, ctx: &Context<'_>) -> AppResult<Option<InformationRelease>> {
-        let Some(id) = self.0.correction_release_id else {
-            return Ok(None);
-        };
-        Ok(releases::get(ctx.db()?, ctx.actor()?, ReleaseId(id))
-            .await
-            .ok()
+        Ok(ctx
+            .loaders()?
+            .one::<releases::relations::ById>(self.0.correction_release_id)
+            .await?
             .map(Into::into))
     }
 

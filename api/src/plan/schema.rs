@@ -103,7 +103,10 @@ impl PlanTask {
 
     /// Progress notes, oldest first.
     async fn progress(&self, ctx: &Context<'_>) -> AppResult<Vec<ProgressNote>> {
-        let rows = service::notes(ctx.db()?, TaskId(self.0.id)).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<service::relations::Notes>(self.0.id)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|n| ProgressNote {
@@ -182,37 +185,34 @@ impl PlanObject {
 
     /// The plan this one implements.
     async fn implements(&self, ctx: &Context<'_>) -> AppResult<Option<PlanObject>> {
-        let Some(parent) = self.0.implements_id else {
-            return Ok(None);
-        };
-        Ok(service::get(ctx.db()?, ctx.actor()?, PlanId(parent))
-            .await
-            .ok()
+        Ok(ctx
+            .loaders()?
+            .one::<service::relations::ById>(self.0.implements_id)
+            .await?
             .map(Into::into))
     }
 
     /// Plans implementing this one (one level down) that the caller may see.
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<PlanObject>> {
-        Ok(
-            service::children(ctx.db()?, ctx.actor()?, PlanId(self.0.id))
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        )
+        Ok(ctx
+            .loaders()?
+            .many::<service::relations::Children>(self.0.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// Every plan below this one in the cascade (children, their children…), level by level.
     async fn cascade(&self, ctx: &Context<'_>) -> AppResult<Vec<PlanObject>> {
-        let (db, actor) = (ctx.db()?, ctx.actor()?);
+        let loaders = ctx.loaders()?;
         let mut found = Vec::new();
         let mut level = vec![self.0.id];
         // A plan implements one above it, so the walk ends; the bound guards bad data.
         for _ in 0..10 {
-            let mut next = Vec::new();
-            for id in level {
-                next.extend(service::children(db, actor, PlanId(id)).await?);
-            }
+            let next = loaders
+                .many_each::<service::relations::Children>(&level)
+                .await?;
             if next.is_empty() {
                 break;
             }
@@ -224,7 +224,9 @@ impl PlanObject {
 
     /// Tasks.
     async fn tasks(&self, ctx: &Context<'_>) -> AppResult<Vec<PlanTask>> {
-        Ok(service::tasks(ctx.db()?, PlanId(self.0.id))
+        Ok(ctx
+            .loaders()?
+            .many::<service::relations::Tasks>(self.0.id)
             .await?
             .into_iter()
             .map(PlanTask)
@@ -233,7 +235,10 @@ impl PlanObject {
 
     /// Completion counts.
     async fn completion(&self, ctx: &Context<'_>) -> AppResult<Completion> {
-        let tasks = service::tasks(ctx.db()?, PlanId(self.0.id)).await?;
+        let tasks = ctx
+            .loaders()?
+            .many::<service::relations::Tasks>(self.0.id)
+            .await?;
         let count =
             |status: StoredStatus| tasks.iter().filter(|t| t.status == status).count() as u64;
         Ok(Completion {

@@ -108,38 +108,6 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// Plans implementing `plan` (one level down), visible to the caller.
-pub async fn children<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    plan: PlanId,
-) -> AppResult<Vec<Model>> {
-    Ok(visible(actor)?
-        .filter(Column::ImplementsId.eq(plan.0))
-        .order_by_asc(Column::CreatedAt)
-        .all(db)
-        .await?)
-}
-
-/// Tasks of a plan.
-pub async fn tasks<C: ConnectionTrait>(db: &C, plan: PlanId) -> AppResult<Vec<task::Model>> {
-    Ok(task::Entity::find()
-        .filter(task::Column::PlanId.eq(plan.0))
-        .order_by_asc(task::Column::CreatedAt)
-        .order_by_asc(task::Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// Progress notes of a task, oldest first.
-pub async fn notes<C: ConnectionTrait>(db: &C, task: TaskId) -> AppResult<Vec<progress::Model>> {
-    Ok(progress::Entity::find()
-        .filter(progress::Column::TaskId.eq(task.0))
-        .order_by_asc(progress::Column::RecordedAt)
-        .all(db)
-        .await?)
-}
-
 /// Whether a task is past its due date without being done or cancelled.
 pub fn overdue(row: &task::Model) -> bool {
     matches!(row.status, TaskStatus::NotStarted | TaskStatus::InProgress)
@@ -410,4 +378,68 @@ pub async fn insert_demo<C: ConnectionTrait>(
         insert_task(db, task_id, id, &new_task, status).await?;
     }
     Ok(true)
+}
+
+/// Ways to reach plans and their parts in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Plans by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = Plan;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Plan>> {
+            visible(signed_in(actor)?)
+        }
+    }
+
+    /// The plans implementing one (one level down) that the caller may see, oldest first.
+    pub struct Children;
+
+    impl Relation for Children {
+        type Entity = Plan;
+        fn key() -> Column {
+            Column::ImplementsId
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Plan>> {
+            visible(signed_in(actor)?)
+        }
+        fn order() -> Vec<(Column, Order)> {
+            vec![(Column::CreatedAt, Order::Asc)]
+        }
+    }
+
+    /// The tasks of a plan, in creation order.
+    pub struct Tasks;
+
+    impl Relation for Tasks {
+        type Entity = task::Entity;
+        fn key() -> task::Column {
+            task::Column::PlanId
+        }
+        fn order() -> Vec<(task::Column, Order)> {
+            vec![
+                (task::Column::CreatedAt, Order::Asc),
+                (task::Column::Id, Order::Asc),
+            ]
+        }
+    }
+
+    /// The progress notes of a task, oldest first.
+    pub struct Notes;
+
+    impl Relation for Notes {
+        type Entity = progress::Entity;
+        fn key() -> progress::Column {
+            progress::Column::TaskId
+        }
+        fn order() -> Vec<(progress::Column, Order)> {
+            vec![(progress::Column::RecordedAt, Order::Asc)]
+        }
+    }
 }

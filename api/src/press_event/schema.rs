@@ -133,8 +133,14 @@ impl PressEvent {
 
     /// Co-organizing agencies (đơn vị phối hợp).
     async fn co_organizers(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
-        let ids = service::co_organizers(ctx.db()?, PressEventId(self.0.id)).await?;
-        let found = ctx.loaders()?.agency.load_many(ids).await?;
+        let loaders = ctx.loaders()?;
+        let rows = loaders
+            .many::<service::relations::CoOrganizers>(self.0.id)
+            .await?;
+        let found = loaders
+            .agency
+            .load_many(rows.into_iter().map(|r| r.agency_id))
+            .await?;
         Ok(found.into_values().map(Agency::from).collect())
     }
 
@@ -170,15 +176,11 @@ impl PressEvent {
 
     /// The spokesperson presiding (người chủ trì).
     async fn presiding_spokesperson(&self, ctx: &Context<'_>) -> AppResult<Option<Spokesperson>> {
-        let Some(id) = self.0.presiding_spokesperson_id else {
-            return Ok(None);
-        };
-        Ok(
-            spokespersons::get(ctx.db()?, ctx.actor()?, SpokespersonId(id))
-                .await
-                .ok()
-                .map(Into::into),
-        )
+        Ok(ctx
+            .loaders()?
+            .one::<spokespersons::relations::ById>(self.0.presiding_spokesperson_id)
+            .await?
+            .map(Into::into))
     }
 
     /// Status.
@@ -208,7 +210,10 @@ impl PressEvent {
 
     /// Invitations: all of them for the organizers; a press agency sees only its own.
     async fn invitations(&self, ctx: &Context<'_>) -> AppResult<Vec<PressInvitation>> {
-        let rows = service::invitations(ctx.db()?, ctx.actor()?, PressEventId(self.0.id)).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<service::relations::Invitations>(self.0.id)
+            .await?;
         Ok(rows.into_iter().map(PressInvitation).collect())
     }
 

@@ -197,20 +197,6 @@ pub async fn counts_by_kind(
         .collect())
 }
 
-/// Co-organizers of an event.
-pub async fn co_organizers<C: ConnectionTrait>(
-    db: &C,
-    event: PressEventId,
-) -> AppResult<Vec<uuid::Uuid>> {
-    Ok(co_organizer::Entity::find()
-        .filter(co_organizer::Column::EventId.eq(event.0))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.agency_id)
-        .collect())
-}
-
 /// The invitations of an event `actor` may see: all of them for the organizers, its own for a
 /// press agency (never the others' replies).
 pub async fn invitations<C: ConnectionTrait>(
@@ -707,4 +693,54 @@ pub async fn insert_demo<C: ConnectionTrait>(
         .await?;
     }
     Ok(true)
+}
+
+/// Ways to reach events and their parts in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Events by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = PressEvent;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<PressEvent>> {
+            visible(signed_in(actor)?)
+        }
+    }
+
+    /// The co-organizers of an event.
+    pub struct CoOrganizers;
+
+    impl Relation for CoOrganizers {
+        type Entity = co_organizer::Entity;
+        fn key() -> co_organizer::Column {
+            co_organizer::Column::EventId
+        }
+    }
+
+    /// The invitations of an event the caller may see: all of them for the organizers, its own
+    /// for a press agency (never the others' replies).
+    pub struct Invitations;
+
+    impl Relation for Invitations {
+        type Entity = invitation::Entity;
+        fn key() -> invitation::Column {
+            invitation::Column::EventId
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<invitation::Entity>> {
+            let actor = signed_in(actor)?;
+            let select = invitation::Entity::find();
+            Ok(if actor.role == ActorRole::Press {
+                let agency = actor.agency_id().map_or(uuid::Uuid::nil(), |a| a.0);
+                select.filter(invitation::Column::PressAgencyId.eq(agency))
+            } else {
+                select
+            })
+        }
+    }
 }

@@ -184,25 +184,19 @@ impl InformationRelease {
 
     /// The spokesperson it is attributed to, shown with the release as the law requires.
     async fn spokesperson(&self, ctx: &Context<'_>) -> AppResult<Option<Spokesperson>> {
-        let Some(id) = self.0.spokesperson_id else {
-            return Ok(None);
-        };
-        Ok(
-            spokespersons::get(ctx.db()?, ctx.actor()?, SpokespersonId(id))
-                .await
-                .ok()
-                .map(Into::into),
-        )
+        Ok(ctx
+            .loaders()?
+            .one::<spokespersons::relations::ById>(self.0.spokesperson_id)
+            .await?
+            .map(Into::into))
     }
 
     /// The event it was given out at.
     async fn event(&self, ctx: &Context<'_>) -> AppResult<Option<PressEvent>> {
-        let Some(id) = self.0.event_id else {
-            return Ok(None);
-        };
-        Ok(events::get(ctx.db()?, ctx.actor()?, PressEventId(id))
-            .await
-            .ok()
+        Ok(ctx
+            .loaders()?
+            .one::<events::relations::ById>(self.0.event_id)
+            .await?
             .map(Into::into))
     }
 
@@ -213,8 +207,17 @@ impl InformationRelease {
 
     /// Press agencies a TARGETED release is addressed to (not shown to the press).
     async fn recipients(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
-        let ids = service::recipients(ctx.db()?, ctx.actor()?, ReleaseId(self.0.id)).await?;
-        let found = ctx.loaders()?.agency.load_many(ids).await?;
+        if ctx.actor()?.role == crate::auth::actor::ActorRole::Press {
+            return Ok(Vec::new());
+        }
+        let loaders = ctx.loaders()?;
+        let rows = loaders
+            .many::<service::relations::Recipients>(self.0.id)
+            .await?;
+        let found = loaders
+            .agency
+            .load_many(rows.into_iter().map(|r| r.press_agency_id))
+            .await?;
         Ok(found.into_values().map(Agency::from).collect())
     }
 
@@ -245,18 +248,19 @@ impl InformationRelease {
 
     /// The release this correction corrects.
     async fn corrects(&self, ctx: &Context<'_>) -> AppResult<Option<InformationRelease>> {
-        let Some(id) = self.0.corrects_id else {
-            return Ok(None);
-        };
-        Ok(service::get(ctx.db()?, ctx.actor()?, ReleaseId(id))
-            .await
-            .ok()
+        Ok(ctx
+            .loaders()?
+            .one::<service::relations::ById>(self.0.corrects_id)
+            .await?
             .map(Into::into))
     }
 
     /// Attachments.
     async fn attachments(&self, ctx: &Context<'_>) -> AppResult<Vec<Attachment>> {
-        let rows = service::attachments(ctx.db()?, ReleaseId(self.0.id)).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<service::relations::Attachments>(self.0.id)
+            .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

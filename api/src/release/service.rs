@@ -232,18 +232,6 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// Recipients of a release (the issuer's side sees them; the press sees none).
-pub async fn recipients<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    release: ReleaseId,
-) -> AppResult<Vec<Uuid>> {
-    if actor.role == ActorRole::Press {
-        return Ok(Vec::new());
-    }
-    recipient_ids(db, release).await
-}
-
 async fn recipient_ids<C: ConnectionTrait>(db: &C, release: ReleaseId) -> AppResult<Vec<Uuid>> {
     Ok(recipient::Entity::find()
         .filter(recipient::Column::ReleaseId.eq(release.0))
@@ -252,17 +240,6 @@ async fn recipient_ids<C: ConnectionTrait>(db: &C, release: ReleaseId) -> AppRes
         .into_iter()
         .map(|r| r.press_agency_id)
         .collect())
-}
-
-/// Attachments of a release.
-pub async fn attachments<C: ConnectionTrait>(
-    db: &C,
-    release: ReleaseId,
-) -> AppResult<Vec<attachment::Model>> {
-    Ok(attachment::Entity::find()
-        .filter(attachment::Column::ReleaseId.eq(release.0))
-        .all(db)
-        .await?)
 }
 
 /// An attachment, by reference.
@@ -704,4 +681,43 @@ pub async fn insert_demo<C: ConnectionTrait>(
     Release::insert(model).exec_without_returning(db).await?;
     write_children(db, id.0, &content).await?;
     Ok(true)
+}
+
+/// Ways to reach releases and their parts in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Releases by id, among those the caller may read.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = Release;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Release>> {
+            visible(signed_in(actor)?)
+        }
+    }
+
+    /// The press agencies a release is addressed to (rows of the recipient table).
+    pub struct Recipients;
+
+    impl Relation for Recipients {
+        type Entity = recipient::Entity;
+        fn key() -> recipient::Column {
+            recipient::Column::ReleaseId
+        }
+    }
+
+    /// The attachments of a release.
+    pub struct Attachments;
+
+    impl Relation for Attachments {
+        type Entity = attachment::Entity;
+        fn key() -> attachment::Column {
+            attachment::Column::ReleaseId
+        }
+    }
 }

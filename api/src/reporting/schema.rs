@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::{
     prefill,
+    service::relations,
     service::{
         self, ComplianceState as State, NewObligation, ObligationFilter, Recipients, ReportContent,
         Review,
@@ -330,10 +331,29 @@ impl From<Model> for ReportingObligation {
 
 impl ReportingObligation {
     /// Compliance and roll-up are for the issuer's side.
+    /// The template version of this obligation, through the request's loader.
+    async fn template_spec(&self, ctx: &Context<'_>) -> AppResult<templates::Spec> {
+        let model = ctx
+            .loaders()?
+            .one::<relations::TemplateById>(self.0.template_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!(
+                    "obligation {} names a missing template",
+                    self.0.id
+                ))
+            })?;
+        templates::Spec::of(model)
+    }
+
     async fn issuer_side(&self, ctx: &Context<'_>) -> AppResult<()> {
         let actor = ctx.actor()?;
-        let issuer = agency_service::get(ctx.db()?, AgencyId(self.0.issuer_agency_id)).await?;
-        if actor.scope.contains(&issuer.path) {
+        let issuer = ctx
+            .loaders()?
+            .agency
+            .load_one(self.0.issuer_agency_id)
+            .await?;
+        if issuer.is_some_and(|issuer| actor.scope.contains(&issuer.path)) {
             return Ok(());
         }
         Err(AppError::Forbidden(Msg::new(
@@ -389,31 +409,25 @@ impl ReportingObligation {
 
     /// The template version.
     async fn template(&self, ctx: &Context<'_>) -> AppResult<ReportTemplate> {
-        Ok(ReportTemplate(
-            templates::get(ctx.db()?, TemplateId(self.0.template_id)).await?,
-        ))
+        Ok(ReportTemplate(self.template_spec(ctx).await?))
     }
 
     /// The obligation this one passes on (one level up the cascade).
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<ReportingObligation>> {
-        let Some(parent) = self.0.parent_id else {
-            return Ok(None);
-        };
-        Ok(service::get(ctx.db()?, ctx.actor()?, ObligationId(parent))
-            .await
-            .ok()
+        Ok(ctx
+            .loaders()?
+            .one::<relations::ById>(self.0.parent_id)
+            .await?
             .map(Into::into))
     }
 
     /// Obligations passing this one on (one level down the cascade) that the caller may see.
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<ReportingObligation>> {
-        let filter = ObligationFilter {
-            parent: Some(ObligationId(self.0.id)),
-            ..Default::default()
-        };
-        let page = PageRequest::parse(Some(100), None)?;
-        let (rows, _) = service::list(ctx.db()?, ctx.actor()?, &filter, &page).await?;
-        Ok(rows.items.into_iter().map(|(_, m)| m.into()).collect())
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Children>(self.0.id)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Status.
@@ -428,7 +442,10 @@ impl ReportingObligation {
 
     /// Recorded changes (deadline extended, recipients added, withdrawal), oldest first.
     async fn amendments(&self, ctx: &Context<'_>) -> AppResult<Vec<ObligationAmendment>> {
-        let rows = service::amendments(ctx.db()?, ObligationId(self.0.id)).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Amendments>(self.0.id)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|a| ObligationAmendment {
@@ -442,22 +459,18 @@ impl ReportingObligation {
     /// The reports the caller may see: all of them for the issuer's side, its own for a
     /// recipient.
     async fn reports(&self, ctx: &Context<'_>) -> AppResult<Vec<Report>> {
-        let actor = ctx.actor()?;
-        let db = ctx.db()?;
-        let mut out = Vec::new();
-        for row in service::reports_of(db, ObligationId(self.0.id)).await? {
-            if service::report(db, actor, ReportId(row.id)).await.is_ok() {
-                out.push(Report(row));
-            }
-        }
-        Ok(out)
+        let rows = ctx
+            .loaders()?
+            .many::<relations::VisibleReports>(self.0.id)
+            .await?;
+        Ok(rows.into_iter().map(Report).collect())
     }
 
     /// The compliance view: each recipient's state, counts per state, overdue agencies
     /// (issuer's side only).
     async fn compliance(&self, ctx: &Context<'_>) -> AppResult<Compliance> {
         self.issuer_side(ctx).await?;
-        let rows = service::reports_of(ctx.db()?, ObligationId(self.0.id)).await?;
+        let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
         let today = time::today();
         let states: Vec<State> = rows.iter().map(|r| service::state_of(r, today)).collect();
         let all = [
@@ -502,9 +515,8 @@ impl ReportingObligation {
     /// (ratios: numerators and denominators summed). Issuer's side only.
     async fn roll_up(&self, ctx: &Context<'_>) -> AppResult<RollUp> {
         self.issuer_side(ctx).await?;
-        let db = ctx.db()?;
-        let spec = templates::get(db, TemplateId(self.0.template_id)).await?;
-        let rows = service::reports_of(db, ObligationId(self.0.id)).await?;
+        let spec = self.template_spec(ctx).await?;
+        let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
         let totals = service::roll_up(&spec, &rows)
             .into_iter()
             .zip(&spec.metrics)
@@ -593,11 +605,16 @@ impl Report {
 
     /// The obligation.
     async fn obligation(&self, ctx: &Context<'_>) -> AppResult<ReportingObligation> {
-        Ok(
-            service::get(ctx.db()?, ctx.actor()?, ObligationId(self.0.obligation_id))
-                .await?
-                .into(),
-        )
+        ctx.loaders()?
+            .one::<relations::ById>(self.0.obligation_id)
+            .await?
+            .map(Into::into)
+            .ok_or_else(|| {
+                AppError::NotFound(Msg::new(
+                    "Không tìm thấy yêu cầu báo cáo",
+                    "Reporting obligation not found",
+                ))
+            })
     }
 
     /// The reporting agency.
@@ -662,7 +679,10 @@ impl Report {
 
     /// Every submitted version, oldest first.
     async fn versions(&self, ctx: &Context<'_>) -> AppResult<Vec<ReportVersion>> {
-        let rows = service::versions(ctx.db()?, ReportId(self.0.id)).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Versions>(self.0.id)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|v| ReportVersion {

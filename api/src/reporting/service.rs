@@ -603,19 +603,6 @@ pub async fn withdraw<C: ConnectionTrait>(
     get(db, actor, id).await
 }
 
-/// The recorded amendments of an obligation, oldest first.
-pub async fn amendments<C: ConnectionTrait>(
-    db: &C,
-    obligation: ObligationId,
-) -> AppResult<Vec<amendment::Model>> {
-    Ok(amendment::Entity::find()
-        .filter(amendment::Column::ObligationId.eq(obligation.0))
-        .order_by_asc(amendment::Column::AmendedAt)
-        .order_by_asc(amendment::Column::Id)
-        .all(db)
-        .await?)
-}
-
 // ── Reports ──────────────────────────────────────────────────────────────────────────────
 
 /// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
@@ -1073,4 +1060,109 @@ pub async fn set_demo_report<C: ConnectionTrait>(
     }
     REPORTS.update(db, row.id, row.version, changes).await?;
     Ok(())
+}
+
+/// Ways to reach obligations, reports and their parts in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Obligations by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = Obligation;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Obligation>> {
+            visible(signed_in(actor)?)
+        }
+    }
+
+    /// The obligations passing one on (one level down the cascade) that the caller may see,
+    /// newest first.
+    pub struct Children;
+
+    impl Relation for Children {
+        type Entity = Obligation;
+        fn key() -> Column {
+            Column::ParentId
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Obligation>> {
+            visible(signed_in(actor)?)
+        }
+        fn order() -> Vec<(Column, Order)> {
+            vec![(Column::CreatedAt, Order::Desc), (Column::Id, Order::Desc)]
+        }
+    }
+
+    /// The recorded changes of an obligation, oldest first.
+    pub struct Amendments;
+
+    impl Relation for Amendments {
+        type Entity = amendment::Entity;
+        fn key() -> amendment::Column {
+            amendment::Column::ObligationId
+        }
+        fn order() -> Vec<(amendment::Column, Order)> {
+            vec![
+                (amendment::Column::AmendedAt, Order::Asc),
+                (amendment::Column::Id, Order::Asc),
+            ]
+        }
+    }
+
+    /// Every report of an obligation (for its issuer's side, who sees them all).
+    pub struct Reports;
+
+    impl Relation for Reports {
+        type Entity = report::Entity;
+        fn key() -> report::Column {
+            report::Column::ObligationId
+        }
+        fn order() -> Vec<(report::Column, Order)> {
+            vec![(report::Column::Id, Order::Asc)]
+        }
+    }
+
+    /// The reports of an obligation the caller may see: all of them for the issuer's side, its
+    /// own for a recipient.
+    pub struct VisibleReports;
+
+    impl Relation for VisibleReports {
+        type Entity = report::Entity;
+        fn key() -> report::Column {
+            report::Column::ObligationId
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<report::Entity>> {
+            visible_reports(signed_in(actor)?)
+        }
+        fn order() -> Vec<(report::Column, Order)> {
+            vec![(report::Column::Id, Order::Asc)]
+        }
+    }
+
+    /// The submitted versions of a report, oldest first.
+    pub struct Versions;
+
+    impl Relation for Versions {
+        type Entity = report_version::Entity;
+        fn key() -> report_version::Column {
+            report_version::Column::ReportId
+        }
+        fn order() -> Vec<(report_version::Column, Order)> {
+            vec![(report_version::Column::Number, Order::Asc)]
+        }
+    }
+
+    /// Report templates by id.
+    pub struct TemplateById;
+
+    impl Relation for TemplateById {
+        type Entity = entity::report_template::Entity;
+        fn key() -> entity::report_template::Column {
+            entity::report_template::Column::Id
+        }
+    }
 }

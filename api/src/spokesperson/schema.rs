@@ -133,13 +133,10 @@ impl Spokesperson {
 
     /// Authorised persons: who granted the authorisation.
     async fn grantor(&self, ctx: &Context<'_>) -> AppResult<Option<Spokesperson>> {
-        let Some(grantor) = self.0.grantor_id else {
-            return Ok(None);
-        };
-        let actor = ctx.actor()?;
-        Ok(service::get(ctx.db()?, actor, SpokespersonId(grantor))
-            .await
-            .ok()
+        Ok(ctx
+            .loaders()?
+            .one::<service::relations::ById>(self.0.grantor_id)
+            .await?
             .map(Spokesperson))
     }
 

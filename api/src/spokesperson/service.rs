@@ -532,3 +532,22 @@ async fn insert_row<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// Ways to reach spokespersons in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Spokespersons by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = Spokesperson;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Spokesperson>> {
+            visible(signed_in(actor)?)
+        }
+    }
+}

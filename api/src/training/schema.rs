@@ -230,11 +230,14 @@ impl TrainingSession {
 
     /// Invited agencies with their quota and how many they sent.
     async fn invitations(&self, ctx: &Context<'_>) -> AppResult<Vec<TrainingInvitation>> {
-        let db = ctx.db()?;
-        let people = service::participants(db, TrainingId(self.0.id)).await?;
-        let invited = service::invitations(db, TrainingId(self.0.id)).await?;
-        let agencies = ctx
-            .loaders()?
+        let loaders = ctx.loaders()?;
+        let people = loaders
+            .many::<service::relations::Participants>(self.0.id)
+            .await?;
+        let invited = loaders
+            .many::<service::relations::Invitations>(self.0.id)
+            .await?;
+        let agencies = loaders
             .agency
             .load_many(invited.iter().map(|i| i.agency_id))
             .await?;
@@ -255,10 +258,13 @@ impl TrainingSession {
     /// Invited agencies that registered nobody, or of whom nobody came once attendance is
     /// recorded.
     async fn absent_agencies(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
-        let db = ctx.db()?;
-        let people = service::participants(db, TrainingId(self.0.id)).await?;
+        let loaders = ctx.loaders()?;
+        let people = loaders
+            .many::<service::relations::Participants>(self.0.id)
+            .await?;
         let recorded = people.iter().any(|p| p.attended.is_some());
-        let absent: Vec<uuid::Uuid> = service::invitations(db, TrainingId(self.0.id))
+        let absent: Vec<uuid::Uuid> = loaders
+            .many::<service::relations::Invitations>(self.0.id)
             .await?
             .into_iter()
             .map(|i| i.agency_id)
@@ -268,13 +274,15 @@ impl TrainingSession {
                     .any(|p| p.agency_id == *a && (!recorded || p.attended == Some(true)))
             })
             .collect();
-        let found = ctx.loaders()?.agency.load_many(absent).await?;
+        let found = loaders.agency.load_many(absent).await?;
         Ok(found.into_values().map(Agency::from).collect())
     }
 
     /// Registered participants (withdrawn ones excluded).
     async fn participants(&self, ctx: &Context<'_>) -> AppResult<Vec<Participant>> {
-        Ok(service::participants(ctx.db()?, TrainingId(self.0.id))
+        Ok(ctx
+            .loaders()?
+            .many::<service::relations::Participants>(self.0.id)
             .await?
             .into_iter()
             .map(Participant)
@@ -283,7 +291,10 @@ impl TrainingSession {
 
     /// Participants per category.
     async fn by_category(&self, ctx: &Context<'_>) -> AppResult<Vec<CategoryCount>> {
-        let people = service::participants(ctx.db()?, TrainingId(self.0.id)).await?;
+        let people = ctx
+            .loaders()?
+            .many::<service::relations::Participants>(self.0.id)
+            .await?;
         let mut counts: BTreeMap<&'static str, (StoredCategory, u64, u64)> = BTreeMap::new();
         for p in &people {
             let key = match p.category {

@@ -658,3 +658,38 @@ pub async fn insert_demo<C: ConnectionTrait>(
     }
     Ok(true)
 }
+
+/// Ways to reach the parts of sessions in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::Relation;
+
+    /// The invitations of a session.
+    pub struct Invitations;
+
+    impl Relation for Invitations {
+        type Entity = invitation::Entity;
+        fn key() -> invitation::Column {
+            invitation::Column::SessionId
+        }
+    }
+
+    /// Active (not withdrawn) participants of a session, by agency then name.
+    pub struct Participants;
+
+    impl Relation for Participants {
+        type Entity = participant::Entity;
+        fn key() -> participant::Column {
+            participant::Column::SessionId
+        }
+        fn select(_: Option<&Actor>) -> AppResult<Select<participant::Entity>> {
+            Ok(participant::Entity::find().filter(participant::Column::WithdrawnAt.is_null()))
+        }
+        fn order() -> Vec<(participant::Column, Order)> {
+            vec![
+                (participant::Column::AgencyId, Order::Asc),
+                (participant::Column::FullName, Order::Asc),
+            ]
+        }
+    }
+}

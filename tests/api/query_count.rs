@@ -1,0 +1,307 @@
+//! The query-count guard: a list query costs a number of SQL statements set by the shape of the
+//! query, not by the number of items on the page. Every list query of every area runs twice
+//! with its per-item fields selected, with `first: 1` and `first: 100`; both runs must execute
+//! the same number of statements (read from the dev-mode `x-sql-statements` header). A resolver
+//! that queries per item (N+1) makes the bigger page cost more and fails the test.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, demo_agency, spawn_app_with_demo};
+
+const AGENCY: &str = "id parent { id } ancestors { id } successor { id } predecessors { id }
+    currentSpokespeople { id agency { id } grantor { id } }
+    children(first: 5) { edges { node { id currentSpokespeople { id } } } }";
+
+/// Runs `query` as `token` with `$first` and returns (statements, items on the page).
+async fn cost(app: &TestApp, token: &str, query: &str, list: &str, first: i64) -> (u32, usize) {
+    let bearer = format!("Bearer {token}");
+    let raw = app
+        .gql_with(
+            query,
+            json!({ "first": first }),
+            &[("authorization", bearer.as_str())],
+        )
+        .await;
+    let body = raw.json();
+    assert!(body.get("errors").is_none(), "{list} failed: {body:#}");
+    let statements = raw
+        .header("x-sql-statements")
+        .expect("dev mode reports x-sql-statements")
+        .parse()
+        .expect("a number");
+    let data = &body["data"][list];
+    let items = match data {
+        Value::Array(items) => items.len(),
+        _ => data["edges"].as_array().map_or(0, Vec::len),
+    };
+    (statements, items)
+}
+
+/// Statements a page may cost beyond a page of half its items: the DataLoaders batch each
+/// nested level once, but a level that the smaller page does not reach (none of its items has
+/// children, say) or a batch the loader splits in two costs one more.
+const SLACK: u32 = 4;
+
+/// Checks that a page of all the items costs hardly more than a page of half of them; the
+/// failure, if any. The list must hold enough items that a field querying per item would cost
+/// more than the slack.
+async fn flat(app: &TestApp, token: &str, list: &str, query: &str) -> Option<String> {
+    let (large, all) = cost(app, token, query, list, 100).await;
+    let half = all.div_ceil(2);
+    if all - half <= SLACK as usize {
+        return Some(format!(
+            "{list}: the test data must give at least {} items to compare (got {all})",
+            2 * (SLACK + 1)
+        ));
+    }
+    let (small, _) = cost(app, token, query, list, half as i64).await;
+    (large > small + SLACK).then(|| {
+        format!(
+            "{list}: {small} statements for {half} items but {large} for {all}: a field queries per item"
+        )
+    })
+}
+
+/// Adds what the demo data has too little of for the comparison: service clients, training
+/// sessions, plans with tasks, press requests, obligations and reports the Triệu Sơn district
+/// owes.
+async fn add_items(app: &TestApp, department: &str, press: &str) {
+    for i in 0..9 {
+        let sent = app
+            .gql_as(Some(press), "mutation($input: SendPressRequestInput!) { sendPressRequest(input: $input) { pressRequest { id } } }", json!({ "input": {
+                "addressedAgencyId": demo_agency("th.thoxuan"), "subject": format!("Câu hỏi số {i}"), "question": "Đề nghị cho biết tiến độ."
+            } }))
+            .await;
+        assert!(sent.get("errors").is_none(), "{sent:#}");
+        let reported = app
+            .gql_as(Some(department), "mutation($input: ReportIncidentInput!) { reportIncident(input: $input) { incident { id } } }", json!({ "input": {
+                "affectedAgencyId": demo_agency("th.trieuson"), "sourceOutlet": "Trang tin điện tử", "category": "FALSE_INFORMATION",
+                "summary": format!("Tin sai số {i}"), "appearedAt": "2026-11-01T08:00:00+07:00", "receivedAt": "2026-11-01T09:00:00+07:00"
+            } }))
+            .await;
+        assert!(reported.get("errors").is_none(), "{reported:#}");
+        app.data(
+            "mutation($input: RegisterServiceClientInput!) { registerServiceClient(input: $input) { clientSecret } }",
+            json!({ "input": { "name": format!("Cổng dịch vụ công {i}"), "agencyId": demo_agency("th"), "scopes": ["AGENCIES_READ"] } }),
+        )
+        .await;
+        let session = app
+            .gql_as(Some(department), "mutation($input: CreateTrainingSessionInput!) { createTrainingSession(input: $input) { trainingSession { id } } }", json!({ "input": {
+                "organizerId": demo_agency("th.svhttdl"), "title": format!("Tập huấn phát ngôn đợt {i}"),
+                "startsAt": "2027-03-10T08:00:00+07:00", "endsAt": "2027-03-11T17:00:00+07:00",
+                "mode": "IN_PERSON", "place": "Sở VHTTDL", "capacity": 30, "audience": ["SPOKESPERSON"],
+                "coOrganizerIds": [demo_agency("th.sngv")]
+            } }))
+            .await;
+        assert!(session.get("errors").is_none(), "{session:#}");
+        let plan = app
+            .gql_as(Some(department), "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }", json!({ "input": {
+                "agencyId": demo_agency("th"), "year": 2030 + i, "title": format!("Kế hoạch TTĐN năm {}", 2030 + i)
+            } }))
+            .await;
+        let plan = plan["data"]["createPlan"]["plan"]["id"].clone();
+        for task in ["Tập huấn cấp xã", "Họp báo định kỳ"] {
+            let added = app
+                .gql_as(Some(department), "mutation($input: AddPlanTaskInput!) { addPlanTask(input: $input) { task { id } } }", json!({ "input": {
+                    "planId": plan, "content": task, "leadAgencyId": demo_agency("th.thoxuan"),
+                    "coordinatorIds": [demo_agency("th.trieuson")], "dueDate": "2031-06-30"
+                } }))
+                .await;
+            assert!(added.get("errors").is_none(), "{added:#}");
+        }
+    }
+    let templates = app.data("{ reportTemplates { id code } }", json!({})).await;
+    let template = templates["reportTemplates"]
+        .as_array()
+        .and_then(|all| all.iter().find(|t| t["code"] == "TTDN_ANNUAL"))
+        .map(|t| t["id"].clone())
+        .expect("the annual template");
+    for year in 2026..2036 {
+        let issued = app
+            .gql_as(Some(department), "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id } } }", json!({ "input": {
+                "issuerAgencyId": demo_agency("th.svhttdl"), "title": format!("Báo cáo công tác TTĐN năm {year}"),
+                "periodKind": "ANNUAL", "periodYear": year, "dueDate": format!("{}-12-20", year),
+                "templateId": template, "recipients": { "agencyIds": [demo_agency("th.trieuson")] }
+            } }))
+            .await;
+        assert!(issued.get("errors").is_none(), "{issued:#}");
+    }
+}
+
+fn connection(list: &str, args: &str, selection: &str) -> String {
+    format!(
+        "query($first: Int) {{ {list}({args} first: $first) {{ edges {{ node {{ {selection} }} }} }} }}"
+    )
+}
+
+#[actix_web::test]
+async fn list_queries_cost_the_same_whatever_the_page_size() {
+    let app = spawn_app_with_demo().await;
+    let so = app.demo_token("so.thanhhoa").await;
+    let admin = app.demo_token("admin").await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    let district = app.demo_token("huyen.trieuson").await;
+    add_items(&app, &so, &press).await;
+
+    let mut failures = Vec::new();
+    failures.extend(flat(&app, &so, "agencies", &connection("agencies", "", AGENCY)).await);
+    failures.extend(
+        flat(
+            &app,
+            &admin,
+            "users",
+            &connection("users", "", "id agency { id parent { id } }"),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &admin,
+            "serviceClients",
+            &connection("serviceClients", "", "id agency { id }"),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &admin,
+            "auditEvents",
+            &connection("auditEvents", "", "id actorAgency { id }"),
+        )
+        .await,
+    );
+    let spokesperson = "id agency { id currentSpokespeople { id } } grantor { id agency { id } }";
+    failures.extend(
+        flat(
+            &app,
+            &so,
+            "spokespeople",
+            &connection("spokespeople", "", spokesperson),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &press,
+            "spokespeople",
+            &connection("spokespeople", "", spokesperson),
+        )
+        .await,
+    );
+    let event = "id organizer { id } coOrganizers { id } presidingSpokesperson { id }
+        invitations { pressAgency { id } reply }";
+    failures.extend(
+        flat(
+            &app,
+            &so,
+            "pressEvents",
+            &connection("pressEvents", "", event),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &press,
+            "pressEvents",
+            &connection("pressEvents", "", event),
+        )
+        .await,
+    );
+    let release = "id issuingAgency { id } spokesperson { id } event { id organizer { id } }
+        recipients { id } corrects { id } attachments { name }";
+    failures.extend(
+        flat(
+            &app,
+            &so,
+            "informationReleases",
+            &connection("informationReleases", "", release),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &press,
+            "informationReleases",
+            &connection("informationReleases", "", release),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &so,
+            "pressRequests",
+            &connection(
+                "pressRequests",
+                "",
+                "id pressAgency { id } addressedAgency { id } overdue",
+            ),
+        )
+        .await,
+    );
+    let obligation = "id issuer { id } template { id code } parent { id } children { id }
+        amendments { amendedAt } reports { id recipient { id } versions { number } }
+        compliance { total overdueAgencies { id } recipients { state report { id } } }
+        rollUp { totals { key total } byRecipient { agency { id } } }";
+    failures.extend(
+        flat(
+            &app,
+            &so,
+            "obligations",
+            &connection("obligations", "", obligation),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &district,
+            "reportsDue",
+            &connection(
+                "reportsDue",
+                "",
+                "id obligation { id issuer { id } } recipient { id } versions { number }",
+            ),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &so,
+            "incidents",
+            &connection(
+                "incidents",
+                "",
+                "id reportingAgency { id } affectedAgency { id } handlingAgency { id }
+             correctionRelease { id }",
+            ),
+        )
+        .await,
+    );
+    failures.extend(
+        flat(
+            &app,
+            &so,
+            "trainingSessions",
+            &connection(
+                "trainingSessions",
+                "",
+                "id organizer { id } coOrganizers { id } materials { name }
+             invitations { agency { id } registered } absentAgencies { id }
+             participants { id agency { id } } byCategory { category registered }",
+            ),
+        )
+        .await,
+    );
+    let plan = "id agency { id } implements { id } children { id } cascade { id }
+        tasks { id leadAgency { id } coordinatingAgencies { id } progress { note } }
+        completion { total done }";
+    failures.extend(flat(&app, &so, "plans", &connection("plans", "", plan)).await);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
