@@ -21,6 +21,7 @@ mod press_request;
 mod query_count;
 mod release;
 mod reporting;
+mod resilience;
 mod schema;
 mod spokesperson;
 mod training;

@@ -14,6 +14,22 @@ use argon2::{
 
 use crate::error::{AppError, AppResult, Msg};
 
+/// Password hashes computed at once: one fewer than the CPU cores (at least one), so that a
+/// flood of sign-ins (argon2 costs tens of milliseconds of CPU each) queues here instead of
+/// taking every core from the other requests.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+});
+
+/// Runs one argon2 computation on the blocking pool, within the [`HASHING`] bound.
+async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _permit = HASHING.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)
+}
+
 /// Shortest accepted password.
 pub const MIN_LENGTH: usize = 12;
 /// Longest accepted password (argon2 accepts more; this bounds the work per attempt).
@@ -107,15 +123,14 @@ impl NewPassword {
 
 /// Hashes a password on the blocking pool.
 pub async fn hash(password: NewPassword) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.0.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| AppError::internal(anyhow::anyhow!("argon2 hash failed: {e}")))
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
 }
 
 /// Verifies `password` against `stored` (or against the dummy hash when there is no account),
@@ -124,7 +139,7 @@ pub async fn verify(password: &str, stored: Option<&str>) -> AppResult<bool> {
     let known = stored.is_some();
     let stored = stored.map_or_else(|| DUMMY_HASH.clone(), str::to_owned);
     let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || {
+    let matches = bounded(move || {
         PasswordHash::new(&stored)
             .map(|parsed| {
                 argon2()
@@ -133,8 +148,7 @@ pub async fn verify(password: &str, stored: Option<&str>) -> AppResult<bool> {
             })
             .unwrap_or(false)
     })
-    .await
-    .map_err(AppError::internal)?;
+    .await?;
     Ok(known && matches)
 }
 
