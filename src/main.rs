@@ -8,7 +8,7 @@ use ttdn_api::{
     db, demo,
     graphql::schema,
     startup::Application,
-    telemetry,
+    synthetic, telemetry,
 };
 
 /// ttdn: GraphQL API for external-information work (thông tin đối ngoại).
@@ -32,8 +32,16 @@ enum Command {
     /// Load data into the database.
     Seed {
         /// The demo data set: two provinces with their agencies and press (idempotent).
-        #[arg(long, required = true)]
+        #[arg(long, required_unless_present = "scale", conflicts_with = "scale")]
         demo: bool,
+        /// Synthetic data for benchmarks, on an empty database: one province, or the whole
+        /// country (34 provinces, about 1.3 million rows). Accounts `pP.aA.uN`, password
+        /// `ttdn-bench-2026`.
+        #[arg(long, value_enum)]
+        scale: Option<ScaleArg>,
+        /// Seed of the synthetic data: the same seed gives the same rows.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -44,6 +52,15 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+/// Size of synthetic data.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScaleArg {
+    /// One province.
+    Province,
+    /// 34 provinces.
+    National,
 }
 
 #[derive(Subcommand)]
@@ -113,9 +130,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&database).await.context("migration failed")?;
             eprintln!("Database is up to date.");
         }
-        Command::Seed { .. } => {
+        Command::Seed { scale: None, .. } => {
             db::migrate(&database).await.context("migration failed")?;
             seed_demo(&database).await?;
+        }
+        Command::Seed {
+            scale: Some(scale),
+            seed,
+            ..
+        } => {
+            db::migrate(&database).await.context("migration failed")?;
+            let scale = match scale {
+                ScaleArg::Province => synthetic::Scale::Province,
+                ScaleArg::National => synthetic::Scale::National,
+            };
+            let started = std::time::Instant::now();
+            let summary = synthetic::generate(&database, scale, seed, &|line| {
+                eprintln!("{line} ({:.0?})", started.elapsed());
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("synthetic data could not be loaded: {e:?}"))?;
+            for (table, rows) in &summary.tables {
+                eprintln!("{table:>26} {rows:>9}");
+            }
+            eprintln!(
+                "{} rows in {:.1?}. Sign in as {} or {} (password {:?}).",
+                summary.total(),
+                started.elapsed(),
+                synthetic::department_user(0),
+                synthetic::commune_user(0, 0),
+                synthetic::PASSWORD
+            );
         }
         Command::Serve { demo } => {
             if settings.migrate_on_start || demo {

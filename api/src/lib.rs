@@ -22,6 +22,7 @@ pub mod release;
 pub mod reporting;
 pub mod spokesperson;
 pub mod startup;
+pub mod synthetic;
 pub mod telemetry;
 pub mod text;
 pub mod time;

@@ -24,4 +24,5 @@ mod reporting;
 mod resilience;
 mod schema;
 mod spokesperson;
+mod synthetic;
 mod training;
