@@ -1,0 +1,574 @@
+//! Load benchmark: starts the server in this process against a chosen database holding
+//! synthetic data (generated first when the database is empty) and drives a realistic mix of
+//! operations at fixed concurrency over loopback, then a flood of failed sign-ins beside the
+//! same mix. Prints, per operation, requests per second, p50, p99 and errors, the process's
+//! memory at start and end, and writes the same as JSON.
+//!
+//! ```text
+//! cargo bench --bench load -- [--database-url URL] [--scale province|national]
+//!     [--concurrency 16] [--seconds 30] [--json target/bench/load.json]
+//! ```
+//!
+//! The default database is a fresh SQLite file under the system temp directory. See
+//! `docs/performance.md` for the figures and how they were taken.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::{
+    cell::RefCell,
+    collections::BTreeMap,
+    rc::Rc,
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+use ttdn_api::{
+    config::{Mode, Secret, Settings},
+    db,
+    startup::Application,
+    synthetic::{self, Scale},
+};
+
+struct Options {
+    database_url: String,
+    scale: Scale,
+    concurrency: usize,
+    seconds: u64,
+    json: String,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        database_url: format!(
+            "sqlite://{}?mode=rwc",
+            std::env::temp_dir().join("ttdn-bench.db").display()
+        ),
+        scale: Scale::Province,
+        concurrency: 16,
+        seconds: 30,
+        json: "target/bench/load.json".into(),
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--database-url" => options.database_url = value,
+            "--scale" => {
+                options.scale = match value.as_str() {
+                    "national" => Scale::National,
+                    _ => Scale::Province,
+                }
+            }
+            "--concurrency" => options.concurrency = value.parse().expect("--concurrency N"),
+            "--seconds" => options.seconds = value.parse().expect("--seconds N"),
+            "--json" => options.json = value,
+            // `cargo bench` passes `--bench`; anything else is ignored.
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    options
+}
+
+/// Resident memory of this process, in MiB.
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[derive(Clone)]
+struct Client {
+    http: awc::Client,
+    url: String,
+}
+
+impl Client {
+    /// Runs one operation; `Ok` when the response has no errors.
+    async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, String> {
+        let mut request = self.http.post(&self.url);
+        if let Some(token) = token {
+            request = request.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        let mut response = request
+            .send_json(&json!({ "query": query, "variables": variables }))
+            .await
+            .map_err(|e| e.to_string())?;
+        let body: Value = response
+            .json()
+            .limit(16 * 1024 * 1024)
+            .await
+            .map_err(|e| e.to_string())?;
+        match body.get("errors") {
+            Some(errors) => Err(errors.to_string()),
+            None => Ok(body["data"].clone()),
+        }
+    }
+
+    async fn login(&self, username: &str, password: &str) -> Result<String, String> {
+        let data = self
+            .gql(
+                None,
+                "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                json!({ "i": { "username": username, "password": password } }),
+            )
+            .await?;
+        Ok(data["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+}
+
+/// What the mix works with: tokens and ids gathered before the run.
+struct Fixture {
+    department: String,
+    press: String,
+    communes: Vec<String>,
+    province: String,
+    obligations: Vec<String>,
+    /// Reports still owed: (commune token index, id, version).
+    owed: RefCell<Vec<(usize, String, i64)>>,
+    users: Vec<String>,
+}
+
+const OPERATIONS: [&str; 7] = [
+    "press_feed_search",
+    "spokesperson_lookup",
+    "agency_subtree_with_spokespeople",
+    "obligation_compliance_rollup",
+    "reports_due",
+    "report_submission",
+    "login",
+];
+
+/// Relative frequency of each operation in the mix (reads dominate, as in real use).
+const WEIGHTS: [u32; 7] = [30, 20, 10, 10, 20, 5, 5];
+
+const CONTENT_SECTIONS: &str = r#"{"situation":"Ổn định.","results":"Đăng 10 tin.","shortcomings":"Không.","proposals":"Không.","next_plan":"Tiếp tục."}"#;
+
+async fn run_operation(
+    client: &Client,
+    fixture: &Fixture,
+    operation: usize,
+    n: usize,
+) -> Result<(), String> {
+    let topic = ["du lich", "dau tu", "bien gioi", "y te", "chuyen doi so"][n % 5];
+    let family = ["nguyen", "tran", "le van", "pham thi", "hoang"][n % 5];
+    match operation {
+        0 => client
+            .gql(
+                Some(&fixture.press),
+                "query($q: String) { informationReleases(first: 20, filter: { search: $q }) { edges { node { title publishedAt issuingAgency { name } spokesperson { fullName phone } } } } }",
+                json!({ "q": topic }),
+            )
+            .await
+            .map(drop),
+        1 => client
+            .gql(
+                Some(&fixture.press),
+                "query($q: String) { spokespeople(first: 10, filter: { search: $q }) { edges { node { fullName title phone agency { name } } } } }",
+                json!({ "q": family }),
+            )
+            .await
+            .map(drop),
+        2 => client
+            .gql(
+                Some(&fixture.department),
+                "query($p: ID) { agencies(first: 50, filter: { within: $p }) { totalCount edges { node { name kind currentSpokespeople { fullName phone } } } } }",
+                json!({ "p": fixture.province }),
+            )
+            .await
+            .map(drop),
+        3 => client
+            .gql(
+                Some(&fixture.department),
+                "query($id: ID!) { obligation(id: $id) { title compliance { total counts { state count } overdueAgencies { name } } rollUp { totals { key total } } } }",
+                json!({ "id": fixture.obligations[n % fixture.obligations.len()] }),
+            )
+            .await
+            .map(drop),
+        4 => client
+            .gql(
+                Some(&fixture.communes[n % fixture.communes.len()]),
+                "{ reportsDue(first: 20) { totalCount edges { node { id dueDate state obligation { title issuer { name } } } } } }",
+                json!({}),
+            )
+            .await
+            .map(drop),
+        5 => {
+            let Some((who, id, version)) = fixture.owed.borrow_mut().pop() else {
+                return Err("no report left to submit".into());
+            };
+            client
+                .gql(
+                    Some(&fixture.communes[who]),
+                    "mutation($input: ReportInput!) { submitReport(input: $input) { report { status } } }",
+                    json!({ "input": {
+                        "id": id, "expectedVersion": version,
+                        "sections": serde_json::from_str::<Value>(CONTENT_SECTIONS).unwrap_or_default(),
+                        "metrics": { "news_articles": 10, "press_briefings": 1, "press_conferences": 0, "trainings": 0,
+                            "training_participants": 0, "false_information_handled": 0, "broadcast_hours": 1.5 },
+                        "signerName": "Nguyễn Văn An", "signerTitle": "CHỦ TỊCH"
+                    } }),
+                )
+                .await
+                .map(drop)
+        }
+        _ => client
+            .login(&fixture.users[n % fixture.users.len()], synthetic::PASSWORD)
+            .await
+            .map(drop),
+    }
+}
+
+#[derive(Default)]
+struct Samples {
+    latencies: BTreeMap<usize, Vec<Duration>>,
+    errors: BTreeMap<usize, usize>,
+    first_error: BTreeMap<usize, String>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+/// Drives the mix (`only`: one operation, for the flood comparison) for `seconds` at
+/// `concurrency`, optionally beside a flood of failed sign-ins.
+async fn drive(
+    client: &Client,
+    fixture: Rc<Fixture>,
+    concurrency: usize,
+    seconds: u64,
+    only: Option<usize>,
+    flood: usize,
+) -> (Samples, f64) {
+    let samples = Rc::new(RefCell::new(Samples::default()));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let total: u32 = WEIGHTS.iter().sum();
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let (client, fixture, samples) = (client.clone(), fixture.clone(), samples.clone());
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut rng = fastrand::Rng::with_seed(worker as u64);
+            let mut n = worker;
+            while Instant::now() < deadline {
+                let operation = only.unwrap_or_else(|| {
+                    let mut roll = rng.u32(..total);
+                    WEIGHTS
+                        .iter()
+                        .position(|w| {
+                            if roll < *w {
+                                true
+                            } else {
+                                roll -= w;
+                                false
+                            }
+                        })
+                        .unwrap_or(0)
+                });
+                let began = Instant::now();
+                let outcome = run_operation(&client, &fixture, operation, n).await;
+                let elapsed = began.elapsed();
+                let mut samples = samples.borrow_mut();
+                samples
+                    .latencies
+                    .entry(operation)
+                    .or_default()
+                    .push(elapsed);
+                if let Err(err) = outcome {
+                    *samples.errors.entry(operation).or_default() += 1;
+                    samples.first_error.entry(operation).or_insert(err);
+                }
+                n += concurrency;
+            }
+        }));
+    }
+    for attacker in 0..flood {
+        let client = client.clone();
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut n = 0;
+            while Instant::now() < deadline {
+                let _ = client
+                    .login(&format!("attacker{attacker}.{n}"), "wrong-password-123")
+                    .await;
+                n += 1;
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let samples = Rc::try_unwrap(samples)
+        .ok()
+        .map(RefCell::into_inner)
+        .unwrap_or_default();
+    (samples, elapsed)
+}
+
+fn report(samples: &mut Samples, elapsed: f64) -> Vec<Value> {
+    println!(
+        "{:<34} {:>8} {:>9} {:>9} {:>9} {:>7}",
+        "operation", "requests", "req/s", "p50 ms", "p99 ms", "errors"
+    );
+    let mut rows = Vec::new();
+    for (operation, latencies) in samples.latencies.iter_mut() {
+        latencies.sort();
+        let errors = samples.errors.get(operation).copied().unwrap_or(0);
+        let (p50, p99) = (percentile(latencies, 0.50), percentile(latencies, 0.99));
+        let rate = latencies.len() as f64 / elapsed;
+        println!(
+            "{:<34} {:>8} {:>9.1} {:>9.1} {:>9.1} {:>7}",
+            OPERATIONS[*operation],
+            latencies.len(),
+            rate,
+            p50,
+            p99,
+            errors
+        );
+        if let Some(err) = samples.first_error.get(operation) {
+            println!(
+                "    first error: {}",
+                err.chars().take(200).collect::<String>()
+            );
+        }
+        rows.push(json!({
+            "operation": OPERATIONS[*operation], "requests": latencies.len(), "requestsPerSecond": rate,
+            "p50Ms": p50, "p99Ms": p99, "errors": errors
+        }));
+    }
+    rows
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let options = options();
+    let shape = options.scale.shape();
+    let rss_start = rss_mib();
+    let database = db::connect(&options.database_url, 16).await?;
+    db::migrate(&database).await?;
+    let generate_started = Instant::now();
+    let generated =
+        synthetic::generate(&database, options.scale, 2026, &|line| eprintln!("{line}")).await;
+    match generated {
+        Ok(summary) => eprintln!(
+            "generated {} rows in {:.1?}",
+            summary.total(),
+            generate_started.elapsed()
+        ),
+        Err(_) => eprintln!("the database holds data already: using it as it is"),
+    }
+    let settings = Settings {
+        database_url: options.database_url.clone(),
+        database_max_connections: 16,
+        bind: "127.0.0.1:0".into(),
+        log: "error".into(),
+        mode: Mode::Production,
+        jwt_secret: Secret(format!("bench-secret-{}", uuid::Uuid::new_v4().simple())),
+        // The flood must reach the password hasher: no per-address throttling here.
+        login_max_failures_per_address: i32::MAX,
+        ..Settings::default()
+    };
+    ttdn_api::telemetry::init(&settings);
+    let app = Application::build(&settings, database)?;
+    let url = format!("http://127.0.0.1:{}/graphql", app.port());
+    let server = app.run_until_stopped();
+    actix_web::rt::spawn(server);
+    let client = Client {
+        http: awc::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .finish(),
+        url,
+    };
+
+    // The fixture: tokens of a department, a press agency and communes across the provinces,
+    // the department's obligations, reports the communes still owe, accounts to sign in as.
+    let department = client
+        .login(&synthetic::department_user(0), synthetic::PASSWORD)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let press = client
+        .login(&synthetic::press_user(0, &shape, 0), synthetic::PASSWORD)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let mut communes = Vec::new();
+    let mut users = Vec::new();
+    for k in 0..64 {
+        let p = k % shape.provinces;
+        let user = synthetic::commune_user(p, (k * 7) % shape.communes);
+        communes.push(
+            client
+                .login(&user, synthetic::PASSWORD)
+                .await
+                .map_err(anyhow::Error::msg)?,
+        );
+        users.push(user);
+    }
+    let me = client
+        .gql(
+            Some(&department),
+            "{ me { agency { parent { id } } } }",
+            json!({}),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let province = me["me"]["agency"]["parent"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let listed = client
+        .gql(
+            Some(&department),
+            "{ obligations(first: 40) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let obligations: Vec<String> = listed["obligations"]["edges"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["node"]["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut owed = Vec::new();
+    for (who, token) in communes.iter().enumerate() {
+        let due = client
+            .gql(
+                Some(token),
+                "{ reportsDue(first: 100) { edges { node { id version } } } }",
+                json!({}),
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+        for edge in due["reportsDue"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            owed.push((
+                who,
+                edge["node"]["id"].as_str().unwrap_or_default().to_owned(),
+                edge["node"]["version"].as_i64().unwrap_or(1),
+            ));
+        }
+    }
+    eprintln!(
+        "fixture: {} obligations, {} owed reports, {} commune accounts",
+        obligations.len(),
+        owed.len(),
+        communes.len()
+    );
+    let fixture = Rc::new(Fixture {
+        department,
+        press,
+        communes,
+        province,
+        obligations,
+        owed: RefCell::new(owed),
+        users,
+    });
+
+    let backend = if options.database_url.starts_with("sqlite") {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    let scale = match options.scale {
+        Scale::Province => "province",
+        Scale::National => "national",
+    };
+    println!(
+        "ttdn load benchmark: {backend}, {scale} scale, concurrency {}, {} s",
+        options.concurrency, options.seconds
+    );
+    let rss_before_mix = rss_mib();
+    let (mut mix, elapsed) = drive(
+        &client,
+        fixture.clone(),
+        options.concurrency,
+        options.seconds,
+        None,
+        0,
+    )
+    .await;
+    let mix_rows = report(&mut mix, elapsed);
+    let rss_after_mix = rss_mib();
+
+    // Failed sign-ins beside a read: the read's p99 alone, then with the flood.
+    let quiet_seconds = (options.seconds / 3).max(5);
+    let (mut quiet, quiet_elapsed) = drive(
+        &client,
+        fixture.clone(),
+        options.concurrency / 2,
+        quiet_seconds,
+        Some(0),
+        0,
+    )
+    .await;
+    println!(
+        "\npress feed alone, then beside a flood of failed sign-ins ({} attackers):",
+        options.concurrency / 2
+    );
+    let quiet_rows = report(&mut quiet, quiet_elapsed);
+    let (mut flooded, flooded_elapsed) = drive(
+        &client,
+        fixture.clone(),
+        options.concurrency / 2,
+        quiet_seconds,
+        Some(0),
+        options.concurrency / 2,
+    )
+    .await;
+    let flood_rows = report(&mut flooded, flooded_elapsed);
+    let p99 = |rows: &[Value]| {
+        rows.first()
+            .and_then(|r| r["p99Ms"].as_f64())
+            .unwrap_or(0.0)
+    };
+    let ratio = if p99(&quiet_rows) > 0.0 {
+        p99(&flood_rows) / p99(&quiet_rows)
+    } else {
+        0.0
+    };
+    let rss_end = rss_mib();
+    println!("\np99 of the press feed beside the flood: {ratio:.2}× its p99 alone");
+    println!(
+        "memory (RSS, server and load generator in one process): start {rss_start:.0} MiB, before the mix {rss_before_mix:.0} MiB, after the mix {rss_after_mix:.0} MiB, end {rss_end:.0} MiB"
+    );
+    let output = json!({
+        "backend": backend, "scale": scale, "concurrency": options.concurrency, "seconds": options.seconds,
+        "mix": mix_rows, "pressFeedAlone": quiet_rows, "pressFeedBesideLoginFlood": flood_rows,
+        "loginFloodP99Ratio": ratio,
+        "rssMiB": { "start": rss_start, "beforeMix": rss_before_mix, "afterMix": rss_after_mix, "end": rss_end }
+    });
+    if let Some(dir) = std::path::Path::new(&options.json).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&options.json, serde_json::to_string_pretty(&output)?)?;
+    println!("written to {}", options.json);
+    Ok(())
+}
