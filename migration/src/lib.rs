@@ -13,6 +13,7 @@ mod m20261126_000007_reporting;
 mod m20261126_000008_incident;
 mod m20261126_000009_training;
 mod m20261126_000010_plan;
+mod m20261127_000011_scale_indexes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_incident::Migration),
             Box::new(m20261126_000009_training::Migration),
             Box::new(m20261126_000010_plan::Migration),
+            Box::new(m20261127_000011_scale_indexes::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ mod errors;
 mod helpers;
 mod http;
 mod incident;
+mod metrics;
 mod permissions;
 mod plan;
 mod press_event;

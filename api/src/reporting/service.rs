@@ -24,8 +24,10 @@ use entity::{
     },
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, Select, sea_query::Query,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, Select,
+    sea_query::{Expr, ExprTrait, Query},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -658,10 +660,16 @@ pub async fn due_for(
 ) -> AppResult<(Page<report::Model>, TotalCount)> {
     policy::require(actor, Operation::ObligationRead)?;
     let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
+    // A correlated EXISTS, not `obligation_id IN (live obligations)`: the planner then starts
+    // from the agency's own reports (an index lookup) instead of probing every obligation.
     let live = Query::select()
-        .column(Column::Id)
+        .expr(Expr::val(1))
         .from(Obligation)
-        .and_where(Column::Status.eq(ObligationStatus::Issued))
+        .and_where(
+            Expr::col((Obligation, Column::Id))
+                .equals((report::Entity, report::Column::ObligationId)),
+        )
+        .and_where(Expr::col((Obligation, Column::Status)).eq(ObligationStatus::Issued))
         .to_owned();
     let select = report::Entity::find()
         .filter(report::Column::RecipientAgencyId.eq(agency))
@@ -670,7 +678,7 @@ pub async fn due_for(
             ReportStatus::Draft,
             ReportStatus::Returned,
         ]))
-        .filter(report::Column::ObligationId.in_subquery(live));
+        .filter(Expr::exists(live));
     let total = TotalCount::of(db, select.clone());
     let rows = page
         .fetch(

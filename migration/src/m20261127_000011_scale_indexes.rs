@@ -1,0 +1,37 @@
+//! Indexes for national-scale data on PostgreSQL.
+//!
+//! Subtree filters are `path LIKE '/…/%'`. PostgreSQL uses a plain B-tree index for such a
+//! prefix only under the `C` collation; an index with `text_pattern_ops` serves it under any
+//! collation (a production database is often created with a Vietnamese or `en_US` one). SQLite
+//! needs no new index: the server turns on `case_sensitive_like` on each connection, which lets
+//! SQLite use the existing `ix_agency_path` for the same prefix.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared(
+                    "CREATE INDEX IF NOT EXISTS ix_agency_path_pattern ON agency (path text_pattern_ops)",
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared("DROP INDEX IF EXISTS ix_agency_path_pattern")
+                .await?;
+        }
+        Ok(())
+    }
+}
