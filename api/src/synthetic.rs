@@ -222,6 +222,17 @@ impl Summary {
         }
     }
 
+    /// Inserts `rows` into `table` in batches and counts them.
+    async fn insert<A, C>(&mut self, db: &C, table: &'static str, rows: Vec<A>) -> AppResult<()>
+    where
+        A: ActiveModelTrait + Send,
+        C: ConnectionTrait,
+    {
+        let n = insert_all(db, rows, BATCH).await?;
+        self.add(table, n);
+        Ok(())
+    }
+
     /// Rows in all tables.
     pub fn total(&self) -> usize {
         self.tables.iter().map(|(_, n)| n).sum()
@@ -587,7 +598,7 @@ async fn agencies<C: ConnectionTrait>(
         }
         districts.push((district, members));
     }
-    summary.add("agency", insert_all(db, rows, BATCH).await?);
+    summary.insert(db, "agency", rows).await?;
     Ok(Province {
         committee,
         departments,
@@ -676,8 +687,8 @@ async fn people<C: ConnectionTrait>(
             );
         }
     }
-    summary.add("user_account", insert_all(db, accounts, BATCH).await?);
-    summary.add("spokesperson", insert_all(db, spokespeople, BATCH).await?);
+    summary.insert(db, "user_account", accounts).await?;
+    summary.insert(db, "spokesperson", spokespeople).await?;
     Ok(())
 }
 
@@ -890,12 +901,11 @@ async fn reporting<C: ConnectionTrait>(
             }
         }
     }
-    summary.add(
-        "reporting_obligation",
-        insert_all(db, obligations, BATCH).await?,
-    );
-    summary.add("report", insert_all(db, reports, BATCH).await?);
-    summary.add("report_version", insert_all(db, versions, BATCH).await?);
+    summary
+        .insert(db, "reporting_obligation", obligations)
+        .await?;
+    summary.insert(db, "report", reports).await?;
+    summary.insert(db, "report_version", versions).await?;
     Ok(())
 }
 
@@ -1137,25 +1147,17 @@ async fn press_side<C: ConnectionTrait>(
             );
         }
     }
-    summary.add("press_event", insert_all(db, events, BATCH).await?);
-    summary.add(
-        "press_event_co_organizer",
-        insert_all(db, co_organizers, BATCH).await?,
-    );
-    summary.add(
-        "press_event_invitation",
-        insert_all(db, invitations, BATCH).await?,
-    );
-    summary.add(
-        "information_release",
-        insert_all(db, releases, BATCH).await?,
-    );
-    summary.add(
-        "release_recipient",
-        insert_all(db, recipients, BATCH).await?,
-    );
-    summary.add("press_request", insert_all(db, requests, BATCH).await?);
-    summary.add("incident", insert_all(db, incidents, BATCH).await?);
+    summary.insert(db, "press_event", events).await?;
+    summary
+        .insert(db, "press_event_co_organizer", co_organizers)
+        .await?;
+    summary
+        .insert(db, "press_event_invitation", invitations)
+        .await?;
+    summary.insert(db, "information_release", releases).await?;
+    summary.insert(db, "release_recipient", recipients).await?;
+    summary.insert(db, "press_request", requests).await?;
+    summary.insert(db, "incident", incidents).await?;
     Ok(())
 }
 
@@ -1301,14 +1303,13 @@ async fn training_and_plans<C: ConnectionTrait>(
             );
         }
     }
-    summary.add("training_session", insert_all(db, sessions, BATCH).await?);
-    summary.add("training_invitation", insert_all(db, invited, BATCH).await?);
-    summary.add(
-        "training_participant",
-        insert_all(db, participants, BATCH).await?,
-    );
-    summary.add("plan", insert_all(db, plans, BATCH).await?);
-    summary.add("plan_task", insert_all(db, tasks, BATCH).await?);
+    summary.insert(db, "training_session", sessions).await?;
+    summary.insert(db, "training_invitation", invited).await?;
+    summary
+        .insert(db, "training_participant", participants)
+        .await?;
+    summary.insert(db, "plan", plans).await?;
+    summary.insert(db, "plan_task", tasks).await?;
     Ok(())
 }
 

@@ -372,3 +372,34 @@ pub fn demo_user(username: &str) -> String {
         .unwrap_or_else(|| panic!("no demo account {username}"));
     demo::demo_id(key).to_string()
 }
+
+/// Id of the current version of the shipped report template `code`.
+pub async fn template_id(app: &TestApp, code: &str) -> String {
+    let data = app
+        .data("{ reportTemplates { id code version } }", json!({}))
+        .await;
+    data["reportTemplates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .find(|t| t["code"] == code)
+        .and_then(|t| t["id"].as_str())
+        .expect("template")
+        .to_owned()
+}
+
+/// A `ReportInput` for the TTĐN templates: every section and metric, `news` articles.
+pub fn report_input(id: &str, news: i64) -> Value {
+    json!({ "input": {
+        "id": id,
+        "sections": {
+            "situation": "Tình hình chung ổn định.", "results": format!("Đăng {news} tin, bài."),
+            "shortcomings": "Nhân lực còn thiếu.", "proposals": "Tăng cường tập huấn.", "next_plan": "Tiếp tục quảng bá."
+        },
+        "metrics": {
+            "news_articles": news, "press_briefings": 1, "press_conferences": 0, "trainings": 1,
+            "training_participants": 30, "false_information_handled": 0, "broadcast_hours": 2.5
+        },
+        "signerName": "Lê Văn Bình", "signerTitle": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+    } })
+}

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use ttdn_api::demo::demo_id;
 
-use crate::helpers::{TestApp, code, demo_agency, field, spawn_app_with_demo};
+use crate::helpers::{code, demo_agency, field, report_input, spawn_app_with_demo, template_id};
 
 const ISSUE: &str = "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id periodStart periodEnd dueDate reports { id recipient { name } } } } }";
 const CASCADE: &str = "mutation($input: CascadeObligationInput!) { cascadeObligation(input: $input) { obligation { id parent { id } reports { id recipient { name } } } } }";
@@ -12,20 +12,6 @@ const COMPLIANCE: &str = "query($id: ID!) { obligation(id: $id) { compliance { t
 
 fn day(offset: i64) -> String {
     (ttdn_api::time::today() + chrono::Duration::days(offset)).to_string()
-}
-
-async fn template_id(app: &TestApp, code: &str) -> String {
-    let data = app
-        .data("{ reportTemplates { id code version } }", json!({}))
-        .await;
-    data["reportTemplates"]
-        .as_array()
-        .expect("templates")
-        .iter()
-        .find(|t| t["code"] == code)
-        .and_then(|t| t["id"].as_str())
-        .expect("template")
-        .to_owned()
 }
 
 fn report_of(obligation: &Value, agency: &str) -> String {
@@ -37,21 +23,6 @@ fn report_of(obligation: &Value, agency: &str) -> String {
         .and_then(|r| r["id"].as_str())
         .unwrap_or_else(|| panic!("no report of {agency}: {obligation:#}"))
         .to_owned()
-}
-
-fn content(id: &str, news: i64) -> Value {
-    json!({ "input": {
-        "id": id,
-        "sections": {
-            "situation": "Tình hình chung ổn định.", "results": format!("Đăng {news} tin, bài."),
-            "shortcomings": "Nhân lực còn thiếu.", "proposals": "Tăng cường tập huấn.", "next_plan": "Tiếp tục quảng bá."
-        },
-        "metrics": {
-            "news_articles": news, "press_briefings": 1, "press_conferences": 0, "trainings": 1,
-            "training_participants": 30, "false_information_handled": 0, "broadcast_hours": 2.5
-        },
-        "signerName": "Lê Văn Bình", "signerTitle": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
-    } })
 }
 
 fn counts(compliance: &Value) -> Vec<(String, u64)> {
@@ -118,14 +89,14 @@ async fn the_annual_cascade_runs_from_the_department_to_the_communes_and_back() 
     // Dân Lực submits late, is returned, resubmits; Xuân Lam submits on time.
     let danluc_report = report_of(&late_child, "UBND xã Dân Lực");
     let first = app
-        .gql_as(Some(&danluc), SUBMIT, content(&danluc_report, 30))
+        .gql_as(Some(&danluc), SUBMIT, report_input(&danluc_report, 30))
         .await;
     assert_eq!(
         first["data"]["submitReport"]["report"]["state"], "SUBMITTED_LATE",
         "{first:#}"
     );
     let edit = app
-        .gql_as(Some(&danluc), SUBMIT, content(&danluc_report, 31))
+        .gql_as(Some(&danluc), SUBMIT, report_input(&danluc_report, 31))
         .await;
     assert_eq!(
         code(&edit["errors"][0]),
@@ -140,7 +111,7 @@ async fn the_annual_cascade_runs_from_the_department_to_the_communes_and_back() 
         "RETURNED"
     );
     let second = app
-        .gql_as(Some(&danluc), SUBMIT, content(&danluc_report, 32))
+        .gql_as(Some(&danluc), SUBMIT, report_input(&danluc_report, 32))
         .await;
     let versions = second["data"]["submitReport"]["report"]["versions"]
         .as_array()
@@ -150,7 +121,7 @@ async fn the_annual_cascade_runs_from_the_department_to_the_communes_and_back() 
     assert!(versions.iter().all(|v| v["late"] == true));
     let xuanlam_report = report_of(&on_time_child, "UBND xã Xuân Lam");
     let on_time = app
-        .gql_as(Some(&xuanlam), SUBMIT, content(&xuanlam_report, 20))
+        .gql_as(Some(&xuanlam), SUBMIT, report_input(&xuanlam_report, 20))
         .await;
     assert_eq!(
         on_time["data"]["submitReport"]["report"]["state"],
@@ -188,7 +159,7 @@ async fn the_annual_cascade_runs_from_the_department_to_the_communes_and_back() 
     // …then submits its own report to the department, on time.
     let trieuson_report = report_of(&parent, "UBND huyện Triệu Sơn");
     let own = app
-        .gql_as(Some(&trieuson), SUBMIT, content(&trieuson_report, 32))
+        .gql_as(Some(&trieuson), SUBMIT, report_input(&trieuson_report, 32))
         .await;
     assert_eq!(
         own["data"]["submitReport"]["report"]["state"], "SUBMITTED_ON_TIME",
@@ -270,15 +241,15 @@ async fn submissions_are_checked_against_the_template_and_write_nothing_when_wro
         )
         .await;
     let report = report_of(&obligation["obligation"], "UBND xã Dân Lực");
-    let mut missing_section = content(&report, 5);
+    let mut missing_section = report_input(&report, 5);
     missing_section["input"]["sections"]["results"] = json!("  ");
-    let mut negative = content(&report, -3);
+    let mut negative = report_input(&report, -3);
     negative["input"]["sections"]["results"] = json!("x");
-    let mut wrong_type = content(&report, 5);
+    let mut wrong_type = report_input(&report, 5);
     wrong_type["input"]["metrics"]["press_briefings"] = json!("một");
-    let mut unknown = content(&report, 5);
+    let mut unknown = report_input(&report, 5);
     unknown["input"]["metrics"]["likes"] = json!(10);
-    let mut unsigned = content(&report, 5);
+    let mut unsigned = report_input(&report, 5);
     unsigned["input"]["signerName"] = Value::Null;
     for (input, expected) in [
         (missing_section, "input.sections.results"),
@@ -313,12 +284,14 @@ async fn nobody_reports_for_another_agency_or_reviews_what_it_did_not_ask() {
         .await;
     let danly = report_of(&obligation["obligation"], "UBND xã Dân Lý");
     let danluc = app.demo_token("xa.danluc").await;
-    let foreign = app.gql_as(Some(&danluc), SUBMIT, content(&danly, 5)).await;
+    let foreign = app
+        .gql_as(Some(&danluc), SUBMIT, report_input(&danly, 5))
+        .await;
     assert_eq!(code(&foreign["errors"][0]), "NOT_FOUND");
     // The district sees its commune's report but may not submit it in its place.
     let district = app.demo_token("huyen.trieuson").await;
     let in_place = app
-        .gql_as(Some(&district), SUBMIT, content(&danly, 5))
+        .gql_as(Some(&district), SUBMIT, report_input(&danly, 5))
         .await;
     assert_eq!(code(&in_place["errors"][0]), "FORBIDDEN");
     // A district reviewing a report of an obligation it did not issue.

@@ -17,7 +17,9 @@ use tokio::{
     task::JoinHandle,
 };
 
-use crate::helpers::{TestApp, code, demo_agency, spawn_app_with_demo, spawn_with};
+use crate::helpers::{
+    TestApp, code, demo_agency, report_input, spawn_app_with_demo, spawn_with, template_id,
+};
 
 const SUBMIT: &str = "mutation($input: ReportInput!) { submitReport(input: $input) { report { id status version } } }";
 const ACCEPT: &str = "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status version } } }";
@@ -52,31 +54,18 @@ async fn allowed_events(app: &TestApp, operation: &str, target: &str) -> usize {
         .count()
 }
 
-fn content(id: &str, version: &Value, news: i64) -> Value {
-    json!({ "input": {
-        "id": id, "expectedVersion": version,
-        "sections": {
-            "situation": "Tình hình chung ổn định.", "results": format!("Đăng {news} tin, bài."),
-            "shortcomings": "Nhân lực còn thiếu.", "proposals": "Tăng cường tập huấn.", "next_plan": "Tiếp tục quảng bá."
-        },
-        "metrics": {
-            "news_articles": news, "press_briefings": 1, "press_conferences": 0, "trainings": 1,
-            "training_participants": 30, "false_information_handled": 0, "broadcast_hours": 2.5
-        },
-        "signerName": "Lê Văn Bình", "signerTitle": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
-    } })
+/// A submission of report `id` at `version`.
+fn submission(id: &str, version: &Value, news: i64) -> Value {
+    let mut input = report_input(id, news);
+    input["input"]["expectedVersion"] = version.clone();
+    input
 }
 
 #[actix_web::test]
 async fn two_clerks_submitting_and_two_reviewers_deciding_one_report_have_one_winner_each() {
     let app = spawn_app_with_demo().await;
     let department = app.demo_token("so.thanhhoa").await;
-    let templates = app.data("{ reportTemplates { id code } }", json!({})).await;
-    let template = templates["reportTemplates"]
-        .as_array()
-        .and_then(|all| all.iter().find(|t| t["code"] == "TTDN_ANNUAL"))
-        .map(|t| t["id"].clone())
-        .expect("the annual template");
+    let template = template_id(&app, "TTDN_ANNUAL").await;
     let issued = app
         .gql_as(Some(&department), "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { reports { id version } } } }", json!({ "input": {
             "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2026",
@@ -93,8 +82,16 @@ async fn two_clerks_submitting_and_two_reviewers_deciding_one_report_have_one_wi
         app.demo_token("huyen.trieuson").await,
     );
     let (a, b) = tokio::join!(
-        app.gql_as(Some(&clerk_a), SUBMIT, content(&id, &report["version"], 12)),
-        app.gql_as(Some(&clerk_b), SUBMIT, content(&id, &report["version"], 13)),
+        app.gql_as(
+            Some(&clerk_a),
+            SUBMIT,
+            submission(&id, &report["version"], 12)
+        ),
+        app.gql_as(
+            Some(&clerk_b),
+            SUBMIT,
+            submission(&id, &report["version"], 13)
+        ),
     );
     one_winner([&a, &b]);
     let stored = app.data(REPORT, json!({ "id": id })).await;
