@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo bench --bench load -- [--database-url URL] [--scale province|national]
-//!     [--concurrency 16] [--seconds 30] [--json target/bench/load.json]
+//!     [--concurrency 16] [--seconds 30] [--json target/bench/load.json] [--only OPERATION]
 //! ```
 //!
 //! The default database is a fresh SQLite file under the system temp directory. See
@@ -35,6 +35,8 @@ struct Options {
     concurrency: usize,
     seconds: u64,
     json: String,
+    /// Run one operation of the mix instead of all of them.
+    only: Option<usize>,
 }
 
 fn options() -> Options {
@@ -47,6 +49,7 @@ fn options() -> Options {
         concurrency: 16,
         seconds: 30,
         json: "target/bench/load.json".into(),
+        only: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -63,6 +66,14 @@ fn options() -> Options {
             "--concurrency" => options.concurrency = value.parse().expect("--concurrency N"),
             "--seconds" => options.seconds = value.parse().expect("--seconds N"),
             "--json" => options.json = value,
+            "--only" => {
+                options.only = Some(
+                    OPERATIONS
+                        .iter()
+                        .position(|o| *o == value)
+                        .unwrap_or_else(|| panic!("--only one of {OPERATIONS:?}")),
+                )
+            }
             // `cargo bench` passes `--bench`; anything else is ignored.
             _ => {
                 i += 1;
@@ -555,7 +566,7 @@ async fn main() -> anyhow::Result<()> {
         fixture.clone(),
         options.concurrency,
         options.seconds,
-        None,
+        options.only,
         0,
     )
     .await;

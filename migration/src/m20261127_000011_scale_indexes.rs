@@ -8,6 +8,25 @@
 
 use sea_orm_migration::prelude::*;
 
+/// Creates `pg_trgm` when allowed, then the trigram indexes when it exists.
+const TRIGRAM_INDEXES: &str = r#"
+DO $$
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'pg_trgm is not available (%): name searches will scan', SQLERRM;
+END $$;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+        CREATE INDEX IF NOT EXISTS ix_agency_search_trgm
+            ON agency USING gin (search_name gin_trgm_ops);
+        CREATE INDEX IF NOT EXISTS ix_spokesperson_search_trgm
+            ON spokesperson USING gin (search_name gin_trgm_ops);
+    END IF;
+END $$;
+"#;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -21,6 +40,10 @@ impl MigrationTrait for Migration {
                     "CREATE INDEX IF NOT EXISTS ix_agency_path_pattern ON agency (path text_pattern_ops)",
                 )
                 .await?;
+            manager
+                .get_connection()
+                .execute_unprepared(TRIGRAM_INDEXES)
+                .await?;
         }
         Ok(())
     }
@@ -29,7 +52,11 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             manager
                 .get_connection()
-                .execute_unprepared("DROP INDEX IF EXISTS ix_agency_path_pattern")
+                .execute_unprepared(
+                    "DROP INDEX IF EXISTS ix_agency_path_pattern; \
+                     DROP INDEX IF EXISTS ix_agency_search_trgm; \
+                     DROP INDEX IF EXISTS ix_spokesperson_search_trgm",
+                )
                 .await?;
         }
         Ok(())

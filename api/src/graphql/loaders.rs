@@ -48,7 +48,7 @@ pub trait Relation: Send + Sync + 'static {
         let _ = actor;
         Ok(Self::Entity::find())
     }
-    /// The order of the rows of one key (by id by default: creation order).
+    /// The order of the rows of one key (none by default: declare one where the order shows).
     fn order() -> Vec<(<Self::Entity as EntityTrait>::Column, Order)> {
         Vec::new()
     }
