@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     agency::service as agency_service,
-    auth::actor::{Actor, ActorRole},
+    auth::actor::Actor,
     error::{AppError, AppResult},
 };
 
@@ -169,9 +169,9 @@ impl Loaders {
     /// Fresh loaders for one request of `actor` (anonymous when `None`). The press and machine
     /// clients do not see unpublished spokespersons.
     pub fn new(db: &DatabaseConnection, actor: Option<Arc<Actor>>) -> Self {
-        let press_view = actor
-            .as_ref()
-            .is_none_or(|a| matches!(a.role, ActorRole::Press | ActorRole::Integration));
+        let include_unpublished = actor
+            .as_deref()
+            .is_some_and(crate::spokesperson::service::sees_unpublished);
         Self {
             related: DataLoader::new(
                 Related {
@@ -187,7 +187,7 @@ impl Loaders {
             spokespeople: DataLoader::new(
                 SpokespeopleByAgency {
                     db: db.clone(),
-                    include_unpublished: !press_view,
+                    include_unpublished,
                 },
                 crate::metrics::spawn_in_request,
             ),

@@ -204,12 +204,21 @@ pub async fn invitations<C: ConnectionTrait>(
     actor: &Actor,
     event: PressEventId,
 ) -> AppResult<Vec<invitation::Model>> {
-    let mut select = invitation::Entity::find().filter(invitation::Column::EventId.eq(event.0));
+    Ok(visible_invitations(actor)
+        .filter(invitation::Column::EventId.eq(event.0))
+        .all(db)
+        .await?)
+}
+
+/// Invitations `actor` may see: all for government roles, its own for a press agency.
+fn visible_invitations(actor: &Actor) -> Select<invitation::Entity> {
+    let select = invitation::Entity::find();
     if actor.role == ActorRole::Press {
         let agency = actor.agency_id().map_or(uuid::Uuid::nil(), |a| a.0);
-        select = select.filter(invitation::Column::PressAgencyId.eq(agency));
+        select.filter(invitation::Column::PressAgencyId.eq(agency))
+    } else {
+        select
     }
-    Ok(select.all(db).await?)
 }
 
 /// A new event.
@@ -733,14 +742,7 @@ pub mod relations {
             invitation::Column::EventId
         }
         fn select(actor: Option<&Actor>) -> AppResult<Select<invitation::Entity>> {
-            let actor = signed_in(actor)?;
-            let select = invitation::Entity::find();
-            Ok(if actor.role == ActorRole::Press {
-                let agency = actor.agency_id().map_or(uuid::Uuid::nil(), |a| a.0);
-                select.filter(invitation::Column::PressAgencyId.eq(agency))
-            } else {
-                select
-            })
+            Ok(visible_invitations(signed_in(actor)?))
         }
     }
 }

@@ -59,7 +59,7 @@ pub fn serving_on(model: &Model, day: NaiveDate) -> bool {
 }
 
 /// Press and machine clients see published spokespersons only; agencies see every record.
-fn sees_unpublished(actor: &Actor) -> bool {
+pub(crate) fn sees_unpublished(actor: &Actor) -> bool {
     !matches!(actor.role, ActorRole::Press | ActorRole::Integration)
 }
 

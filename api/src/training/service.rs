@@ -116,28 +116,23 @@ pub async fn list(
 }
 
 /// Invitations of a session.
-pub async fn invitations<C: ConnectionTrait>(
-    db: &C,
-    session: TrainingId,
-) -> AppResult<Vec<invitation::Model>> {
-    Ok(invitation::Entity::find()
-        .filter(invitation::Column::SessionId.eq(session.0))
-        .all(db)
-        .await?)
-}
-
 /// Active (not withdrawn) participants of a session, by agency then name.
 pub async fn participants<C: ConnectionTrait>(
     db: &C,
     session: TrainingId,
 ) -> AppResult<Vec<participant::Model>> {
-    Ok(participant::Entity::find()
+    Ok(active_participants()
         .filter(participant::Column::SessionId.eq(session.0))
+        .all(db)
+        .await?)
+}
+
+/// Participants not withdrawn, by agency then name.
+fn active_participants() -> Select<participant::Entity> {
+    participant::Entity::find()
         .filter(participant::Column::WithdrawnAt.is_null())
         .order_by_asc(participant::Column::AgencyId)
         .order_by_asc(participant::Column::FullName)
-        .all(db)
-        .await?)
 }
 
 /// A new session.
@@ -683,13 +678,7 @@ pub mod relations {
             participant::Column::SessionId
         }
         fn select(_: Option<&Actor>) -> AppResult<Select<participant::Entity>> {
-            Ok(participant::Entity::find().filter(participant::Column::WithdrawnAt.is_null()))
-        }
-        fn order() -> Vec<(participant::Column, Order)> {
-            vec![
-                (participant::Column::AgencyId, Order::Asc),
-                (participant::Column::FullName, Order::Asc),
-            ]
+            Ok(active_participants())
         }
     }
 }
