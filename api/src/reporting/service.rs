@@ -843,6 +843,19 @@ pub async fn submit<C: ConnectionTrait>(
     }
     let now = Utc::now();
     let late = is_late(now, obligation.due_date);
+    // The report row first: its versioned update locks the row and decides between two
+    // concurrent submissions (the second gets `CONFLICT`), so the version number read after it
+    // cannot be taken by the other one.
+    let mut changes = report::ActiveModel {
+        status: Set(ReportStatus::Submitted),
+        submitted_at: Set(Some(now)),
+        late: Set(Some(late)),
+        ..Default::default()
+    };
+    write_report_content(&mut changes, &content)?;
+    if !REPORTS.update(db, row.id, row.version, changes).await? {
+        return Err(stale());
+    }
     let number = versions(db, ReportId(row.id)).await?.len() as i32 + 1;
     let snapshot = json!({
         "sections": content.sections,
@@ -862,14 +875,7 @@ pub async fn submit<C: ConnectionTrait>(
     })
     .exec_without_returning(db)
     .await?;
-    let mut changes = report::ActiveModel {
-        status: Set(ReportStatus::Submitted),
-        submitted_at: Set(Some(now)),
-        late: Set(Some(late)),
-        ..Default::default()
-    };
-    write_report_content(&mut changes, &content)?;
-    save_report(db, actor, &row, changes).await
+    report(db, actor, ReportId(row.id)).await
 }
 
 /// How the issuer's side decides on a submitted report.
