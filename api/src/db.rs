@@ -36,11 +36,7 @@ pub async fn connect_with(
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
         .test_before_acquire(true)
-        .sqlx_logging(false)
-        // SQLite: LIKE compares case-sensitively, as on PostgreSQL, so that a subtree filter
-        // (`path LIKE '/…/%'`) uses the path index. Every LIKE of the API compares folded
-        // (lower-case) text or ids, so nothing else changes.
-        .map_sqlx_sqlite_opts(|options| options.pragma("case_sensitive_like", "ON"));
+        .sqlx_logging(false);
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(crate::metrics::record_statement);
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {

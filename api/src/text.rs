@@ -35,12 +35,22 @@ pub fn contains_pattern(needle: &str) -> String {
 
 /// `column LIKE '%needle%'` with wildcards in `needle` escaped (the same on SQLite and
 /// PostgreSQL).
+///
+/// The pattern is written into the statement as a quoted literal (sea-query escapes it), not
+/// bound as a parameter: PostgreSQL plans a prepared statement once for any parameter after a few
+/// runs, and a plan that does not know the pattern cannot use the trigram indexes, so every
+/// search scanned its table. With the pattern in the text, each search is planned for itself
+/// (and repeated searches reuse their plan from the statement cache).
 pub fn column_contains(
     column: impl sea_orm::sea_query::IntoColumnRef,
     needle: &str,
 ) -> sea_orm::sea_query::Expr {
-    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-    Expr::col(column).like(LikeExpr::new(contains_pattern(needle)).escape('\\'))
+    use sea_orm::sea_query::{BinOper, Expr, ExprTrait};
+    let pattern = Expr::Constant(contains_pattern(needle).into()).binary(
+        BinOper::Escape,
+        Expr::Constant(sea_orm::Value::from('\\'.to_string())),
+    );
+    Expr::col(column).binary(BinOper::Like, pattern)
 }
 
 /// Trims `raw` and checks it is a single line of 1 to `max` characters with no control
@@ -164,6 +174,28 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn search_patterns_are_quoted_literals() {
+        use sea_orm::sea_query::{
+            Alias, Asterisk, PostgresQueryBuilder, Query, SqliteQueryBuilder,
+        };
+        let query = Query::select()
+            .column(Asterisk)
+            .from(Alias::new("t"))
+            .and_where(column_contains(Alias::new("name"), "o'neil 50%\\"))
+            .to_owned();
+        let (sql, values) = query.build(PostgresQueryBuilder);
+        assert!(values.0.is_empty(), "bound: {values:?}");
+        assert_eq!(
+            sql,
+            r#"SELECT * FROM "t" WHERE "name" LIKE E'%o\'neil 50\\%\\\\%' ESCAPE E'\\'"#
+        );
+        assert_eq!(
+            query.to_string(SqliteQueryBuilder),
+            r#"SELECT * FROM "t" WHERE "name" LIKE '%o''neil 50\%\\%' ESCAPE '\'"#
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ mod m20261126_000008_incident;
 mod m20261126_000009_training;
 mod m20261126_000010_plan;
 mod m20261127_000011_scale_indexes;
+mod m20261128_000012_search_indexes;
+mod m20261129_000013_sqlite_name_search;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_training::Migration),
             Box::new(m20261126_000010_plan::Migration),
             Box::new(m20261127_000011_scale_indexes::Migration),
+            Box::new(m20261128_000012_search_indexes::Migration),
+            Box::new(m20261129_000013_sqlite_name_search::Migration),
         ]
     }
 }

@@ -540,3 +540,42 @@ async fn an_unknown_agency_is_not_found() {
         .await;
     assert_eq!(code(&error), "NOT_FOUND");
 }
+
+#[actix_web::test]
+async fn a_subtree_pages_in_name_order_beside_other_trees() {
+    let app = spawn_app().await;
+    let a = province(&app, "UBND tỉnh A", "01").await;
+    let b = province(&app, "UBND tỉnh B", "02").await;
+    for name in ["UBND xã Đông", "UBND xã Bắc", "UBND xã Cẩm"] {
+        child(&app, &a, "COMMUNE", name).await;
+        child(&app, &b, "COMMUNE", name).await;
+    }
+    let page = |after: Option<String>| {
+        let app = &app;
+        let a = a.clone();
+        async move {
+            app.data(
+                "query($root: ID!, $after: String) { agencies(first: 2, after: $after, filter: { within: $root }) { totalCount pageInfo { hasNextPage endCursor } edges { node { name parent { id } } } } }",
+                json!({ "root": a, "after": after }),
+            )
+            .await["agencies"]
+                .clone()
+        }
+    };
+    let first = page(None).await;
+    let second = page(first["pageInfo"]["endCursor"].as_str().map(str::to_owned)).await;
+    assert_eq!(first["totalCount"], 4);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    assert_eq!(second["pageInfo"]["hasNextPage"], false);
+    let names: Vec<&str> = [&first, &second]
+        .iter()
+        .flat_map(|p| p["edges"].as_array().expect("edges"))
+        .map(|e| e["node"]["name"].as_str().expect("name"))
+        .collect();
+    // Folded-name order ("ubnd tinh a" < "ubnd xa bac" < "ubnd xa cam" < "ubnd xa dong"), the
+    // other province's namesakes left out.
+    assert_eq!(
+        names,
+        vec!["UBND tỉnh A", "UBND xã Bắc", "UBND xã Cẩm", "UBND xã Đông"]
+    );
+}

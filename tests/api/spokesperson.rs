@@ -329,3 +329,111 @@ async fn appointments_unpublished_after_24_hours_are_flagged() {
     .await;
     assert!(names(&directory(&app, &app.admin_token, overdue).await).is_empty());
 }
+
+#[actix_web::test]
+async fn an_agency_name_shared_by_many_agencies_still_finds_their_spokespersons() {
+    use entity::agency;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    use ttdn_api::spokesperson::service::AGENCIES_NAMED_BY_ID;
+
+    let app = spawn_app_with_demo().await;
+    let commune = agency::Entity::find_by_id(demo_id("th.trieuson.danluc"))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("demo commune");
+    // More residential groups named alike than the directory passes to its query by id.
+    let groups: Vec<agency::ActiveModel> = (0..=AGENCIES_NAMED_BY_ID)
+        .map(|k| {
+            let id = uuid::Uuid::new_v4();
+            let name = format!("Tổ dân phố Hồng Lam {k}");
+            let path = format!("{}{}/", commune.path, id.simple());
+            agency::ActiveModel {
+                id: Set(id),
+                search_name: Set(ttdn_api::text::fold(&name)),
+                name: Set(name),
+                short_name: Set(format!("HL{k}")),
+                kind: Set(agency::AgencyKind::Other),
+                parent_id: Set(Some(commune.id)),
+                depth: Set(commune.depth + 1),
+                path: Set(path),
+                admin_code: Set(None),
+                electronic_id: Set(None),
+                address: Set(None),
+                phone: Set(None),
+                email: Set(None),
+                website: Set(None),
+                press_media: Set(None),
+                press_licence: Set(None),
+                is_ttdn_lead: Set(false),
+                valid_from: Set(commune.valid_from),
+                valid_to: Set(None),
+                successor_id: Set(None),
+                version: Set(1),
+                created_at: Set(commune.created_at),
+                updated_at: Set(commune.updated_at),
+            }
+        })
+        .collect();
+    let seventh = groups[7].id.clone().unwrap();
+    agency::Entity::insert_many(groups)
+        .exec(&app.db)
+        .await
+        .expect("insert groups");
+
+    let district = app.demo_token("huyen.trieuson").await;
+    let appointed = app
+        .gql_as(
+            Some(&district),
+            APPOINT,
+            json!({ "input": {
+                "agencyId": seventh.to_string(), "fullName": "Lê Văn Tám",
+                "title": "Tổ trưởng", "kind": "HEAD", "termFrom": "2026-01-01"
+            } }),
+        )
+        .await;
+    let id = appointed["data"]["appointSpokesperson"]["spokesperson"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{appointed:#}"))
+        .to_owned();
+    let published = app
+        .gql_as(Some(&district), "mutation($id: ID!) { publishSpokesperson(input: { id: $id }) { spokesperson { publishedAt } } }", json!({ "id": id }))
+        .await;
+    assert!(published["errors"].is_null(), "{published:#}");
+
+    let press = app.demo_token("bao.thanhhoa").await;
+    // "hong lam 7" names a few of the groups, "hong lam" every one of them: both find him.
+    for search in ["hong lam 7", "hong lam"] {
+        let found = directory(&app, &press, json!({ "search": search })).await;
+        assert_eq!(names(&found), vec!["Lê Văn Tám"], "{search}: {found:#}");
+        assert_eq!(found["data"]["spokespeople"]["totalCount"], 1);
+    }
+}
+
+#[actix_web::test]
+async fn a_renamed_agency_is_found_by_its_new_name_only() {
+    let app = spawn_app_with_demo().await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    let by = |search: &str| json!({ "search": search, "agencyKinds": ["DISTRICT"] });
+    let before = directory(&app, &press, by("huyen trieu son")).await;
+    assert_eq!(
+        before["data"]["spokespeople"]["totalCount"], 3,
+        "{before:#}"
+    );
+
+    let renamed = app
+        .data(
+            "mutation($input: UpdateAgencyInput!) { updateAgency(input: $input) { agency { name } } }",
+            json!({ "input": { "id": demo_agency("th.trieuson"), "name": "UBND huyện Sao Mai" } }),
+        )
+        .await;
+    assert_eq!(
+        renamed["updateAgency"]["agency"]["name"],
+        "UBND huyện Sao Mai"
+    );
+
+    let after = directory(&app, &press, by("huyen sao mai")).await;
+    assert_eq!(after["data"]["spokespeople"]["totalCount"], 3, "{after:#}");
+    let old = directory(&app, &press, by("huyen trieu son")).await;
+    assert_eq!(old["data"]["spokespeople"]["totalCount"], 0, "{old:#}");
+}

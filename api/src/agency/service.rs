@@ -2,9 +2,9 @@
 //!
 //! The tree is kept twice on purpose: `parent_id` for the direct relation and the materialized
 //! `path` (`/<root>/<…>/<self>/`, ids in simple hex) so that "this agency and everything below it"
-//! is one indexed `LIKE 'prefix%'`, which every scope check of later areas relies on. Every change
-//! here keeps the two consistent, for the agency and its whole subtree, inside the caller's
-//! transaction.
+//! is one indexed range ([`path_under`]), which every scope check of later areas relies on.
+//! Every change here keeps the two consistent, for the agency and its whole subtree, inside the
+//! caller's transaction.
 
 use chrono::NaiveDate;
 use entity::{
@@ -13,7 +13,8 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, Select, sea_query::Expr,
+    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -72,12 +73,27 @@ fn active_on(model: &Model, day: NaiveDate) -> bool {
     model.valid_from <= day && model.valid_to.is_none_or(|to| to >= day)
 }
 
+/// "The path starts with `prefix`" (the agency is in that subtree), as the range
+/// `prefix <= path < prefix'`, where `prefix'` is `prefix` with its last character (the `/`)
+/// raised by one: every path in between starts with `prefix`, because paths are ASCII and
+/// compared byte by byte (collation `C` on PostgreSQL, `BINARY` on SQLite). A range, unlike
+/// `LIKE 'prefix%'`, keeps its index in PostgreSQL's generic plans of prepared statements,
+/// which do not know the pattern: with `LIKE $1` they scanned every agency.
+pub fn path_under(prefix: &str) -> Condition {
+    let mut end = prefix.to_owned();
+    let last = end.pop().map_or(0, u32::from);
+    end.push(char::from_u32(last + 1).unwrap_or(char::MAX));
+    Condition::all()
+        .add(Column::Path.gte(prefix))
+        .add(Column::Path.lt(end))
+}
+
 /// Ids of the agencies whose path starts with `prefix` (a subtree), as a subquery.
 pub fn ids_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
     sea_orm::sea_query::Query::select()
         .column(Column::Id)
         .from(Agency)
-        .and_where(Column::Path.starts_with(prefix))
+        .cond_where(path_under(prefix))
         .to_owned()
 }
 
@@ -197,7 +213,27 @@ async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<
     }
     if let Some(within) = filter.within {
         let root = get(db, within).await?;
-        select = select.filter(Column::Path.starts_with(&root.path));
+        if db.get_database_backend() == DatabaseBackend::Postgres
+            && is_part_of_tree(db, &root).await?
+        {
+            // A subtree that is a part of the data (one province of several, a district) is
+            // read through its path index, then sorted. Left to itself, PostgreSQL walks the
+            // name index and filters on the path, which costs in proportion to the whole table:
+            // 1.3 ms instead of 0.5 ms for one province's 450 agencies in the national data.
+            // (The whole tree is best walked in name order; SQLite plans both well.) The
+            // `OFFSET 0` keeps the subtree lookup a query of its own.
+            let subtree = sea_orm::sea_query::Query::select()
+                .column(sea_orm::sea_query::Asterisk)
+                .from(Agency)
+                .cond_where(path_under(&root.path))
+                .offset(0)
+                .to_owned();
+            QueryFilter::query(&mut select)
+                .from_clear()
+                .from_subquery(subtree, Agency);
+        } else {
+            select = select.filter(path_under(&root.path));
+        }
     }
     if let Some(parent) = filter.parent {
         select = select.filter(Column::ParentId.eq(parent.0));
@@ -213,6 +249,23 @@ async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<
         );
     }
     Ok(select)
+}
+
+/// Whether the subtree of `root` leaves other agencies out: it has a parent, or other trees
+/// exist beside it.
+async fn is_part_of_tree<C: ConnectionTrait>(db: &C, root: &Model) -> AppResult<bool> {
+    if root.parent_id.is_some() {
+        return Ok(true);
+    }
+    let roots: Vec<Uuid> = Agency::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::ParentId.is_null())
+        .limit(2)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(roots.len() > 1)
 }
 
 /// One page of agencies matching `filter`, ordered by folded name, with its lazy total count.
@@ -767,7 +820,7 @@ async fn rewrite_descendant_paths<C: ConnectionTrait>(
             Column::Depth,
             Expr::cust_with_values(depth_expr, [depth_delta]),
         )
-        .filter(Column::Path.starts_with(old_prefix))
+        .filter(path_under(old_prefix))
         .filter(Column::Path.ne(old_prefix))
         .exec(db)
         .await?;

@@ -214,7 +214,7 @@ async fn resolve_recipients<C: ConnectionTrait>(
             .filter(agency::Column::Kind.is_in(recipients.kinds.iter().copied()))
             .filter(agency::Column::ValidTo.is_null());
         if let Scope::Subtree { path, .. } = &actor.scope {
-            select = select.filter(agency::Column::Path.starts_with(path));
+            select = select.filter(agency_service::path_under(path));
         }
         for agency in select.all(db).await? {
             found.insert(agency.id, agency);

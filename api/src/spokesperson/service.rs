@@ -17,8 +17,8 @@ use entity::{
     spokesperson::{ActiveModel, Column, Entity as Spokesperson, Model, SpokespersonKind},
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, Select, Statement,
 };
 
 use crate::{
@@ -142,18 +142,12 @@ pub async fn directory(
         .map(text::fold)
         .filter(|s| !s.is_empty())
     {
-        // A liaison types a person's name or an agency's: match either. (Kept as one OR: the
-        // agency side is a small hashed subquery that a trigram index serves on PostgreSQL; a
-        // union of two lookups made PostgreSQL pick a nested-loop semi-join, 20× slower.)
-        let agencies_named = sea_orm::sea_query::Query::select()
-            .column(agency::Column::Id)
-            .from(agency::Entity)
-            .and_where(text::column_contains(agency::Column::SearchName, &search))
-            .to_owned();
+        // A liaison types a person's name or an agency's: match either (one OR: a union of the
+        // two lookups made PostgreSQL pick a nested-loop semi-join, 20× slower).
         select = select.filter(
             Condition::any()
                 .add(text::column_contains(Column::SearchName, &search))
-                .add(Column::AgencyId.in_subquery(agencies_named)),
+                .add(of_agencies_named(db, &search).await?),
         );
     }
     if !filter.kinds.is_empty() {
@@ -176,6 +170,55 @@ pub async fn directory(
         )
         .await?;
     Ok((rows, total))
+}
+
+/// At most this many agencies matching a directory search are passed to the main query by id;
+/// beyond it the main query matches agency names itself.
+pub const AGENCIES_NAMED_BY_ID: u64 = 500;
+
+/// "The spokesperson's agency is named like `search`". The matching agencies are looked up
+/// first, on their own, from a trigram index: on PostgreSQL `pg_trgm` (0.05 ms for the 15,300
+/// agencies of the national data, where it planned the same condition inside the directory's
+/// OR as a scan of every agency, about 4 ms), on SQLite the FTS5 table `agency_name_fts` for a
+/// text of three characters or more (0.1 ms instead of a 2 ms scan). A common word matching
+/// many agencies stays a subquery rather than a long list of ids.
+async fn of_agencies_named(db: &DatabaseConnection, search: &str) -> AppResult<Condition> {
+    use sea_orm::{QuerySelect, sea_query::Query};
+    let limit = AGENCIES_NAMED_BY_ID + 1;
+    let named: Vec<uuid::Uuid> =
+        if db.get_database_backend() == DbBackend::Sqlite && search.chars().count() >= 3 {
+            // One FTS5 phrase: the trigram tokenizer matches it as a substring.
+            let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+            let rows = db
+                .query_all_raw(Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    "SELECT id FROM agency_name_fts WHERE agency_name_fts MATCH ? LIMIT ?",
+                    [phrase.into(), limit.into()],
+                ))
+                .await?;
+            rows.iter()
+                .map(|row| row.try_get::<uuid::Uuid>("", "id"))
+                .collect::<Result<_, _>>()?
+        } else {
+            agency::Entity::find()
+                .select_only()
+                .column(agency::Column::Id)
+                .filter(text::column_contains(agency::Column::SearchName, search))
+                .limit(limit)
+                .into_tuple()
+                .all(db)
+                .await?
+        };
+    Ok(if named.len() as u64 > AGENCIES_NAMED_BY_ID {
+        let subquery = Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(text::column_contains(agency::Column::SearchName, search))
+            .to_owned();
+        Condition::all().add(Column::AgencyId.in_subquery(subquery))
+    } else {
+        Condition::all().add(Column::AgencyId.is_in(named))
+    })
 }
 
 /// The spokespersons serving `agencies` today, for the DataLoader behind
