@@ -5,8 +5,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryTrait, Select,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -67,6 +67,22 @@ pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
         ..Default::default()
     };
     Ok(db.begin_with_options(options).await?)
+}
+
+/// `select` read through a subquery that PostgreSQL plans on its own: the rows it matches are
+/// found first (through the indexes its conditions have), then ordered and paged by what the
+/// caller adds. `OFFSET 0` keeps PostgreSQL from merging the subquery into the outer query.
+///
+/// For a filter whose matches are few but spread thinly over the order the page follows: left
+/// to itself, PostgreSQL walks the index of that order until it has a page, which costs in
+/// proportion to the whole table; the subquery costs in proportion to the matches.
+pub fn fenced<E: EntityTrait>(select: Select<E>) -> Select<E> {
+    let inner = select.into_query().offset(0).to_owned();
+    let mut outer = E::find();
+    QueryFilter::query(&mut outer)
+        .from_clear()
+        .from_subquery(inner, E::default());
+    outer
 }
 
 /// The columns of a row edited with optimistic concurrency.

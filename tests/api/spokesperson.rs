@@ -437,3 +437,41 @@ async fn a_renamed_agency_is_found_by_its_new_name_only() {
     let old = directory(&app, &press, by("huyen trieu son")).await;
     assert_eq!(old["data"]["spokespeople"]["totalCount"], 0, "{old:#}");
 }
+
+#[actix_web::test]
+async fn a_search_pages_through_its_matches_in_name_order() {
+    let app = spawn_app_with_demo().await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    // "ubnd" names every people's committee: their spokespersons, whatever they are called.
+    let filter = json!({ "search": "ubnd" });
+    let whole = directory(&app, &press, filter.clone()).await;
+    let expected = names(&whole);
+    assert!(expected.len() > 4, "{whole:#}");
+    let mut folded: Vec<String> = expected.iter().map(|n| ttdn_api::text::fold(n)).collect();
+    let in_order = folded.clone();
+    folded.sort();
+    assert_eq!(in_order, folded, "ordered by folded name");
+
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .gql_as(
+                Some(&press),
+                "query($f: SpokespersonFilterInput, $after: String) { spokespeople(first: 2, after: $after, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { fullName } } } }",
+                json!({ "f": filter, "after": after }),
+            )
+            .await;
+        assert_eq!(
+            page["data"]["spokespeople"]["totalCount"], whole["data"]["spokespeople"]["totalCount"],
+            "{page:#}"
+        );
+        paged.extend(names(&page));
+        let info = &page["data"]["spokespeople"]["pageInfo"];
+        if info["hasNextPage"] != true {
+            break;
+        }
+        after = info["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(paged, expected);
+}

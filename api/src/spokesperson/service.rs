@@ -121,6 +121,7 @@ pub async fn directory(
     page: &PageRequest,
 ) -> AppResult<(Page<Model>, TotalCount)> {
     let mut select = visible(actor)?;
+    let mut fence = false;
     if !filter.history {
         select = select.filter(serving_condition(filter.on.unwrap_or_else(time::today)));
     }
@@ -149,6 +150,11 @@ pub async fn directory(
                 .add(text::column_contains(Column::SearchName, &search))
                 .add(of_agencies_named(db, &search).await?),
         );
+        // The people named alike sit together in name order ("nguyen …"), so PostgreSQL's walk
+        // of the name index to the first page passes every name before them: 2.8 ms for
+        // "nguyen" nationally. Through a fence it takes the matches from the trigram and agency
+        // indexes and sorts them: 1.3 ms.
+        fence = db.get_database_backend() == DbBackend::Postgres;
     }
     if !filter.kinds.is_empty() {
         select = select.filter(Column::Kind.is_in(filter.kinds.iter().copied()));
@@ -158,6 +164,9 @@ pub async fn directory(
         select = select
             .filter(Column::PublishedAt.is_null())
             .filter(Column::CreatedAt.lt(due_before));
+    }
+    if fence {
+        select = crate::db::fenced(select);
     }
     let total = TotalCount::of(db, select.clone());
     let rows = page
