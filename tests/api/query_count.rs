@@ -2,9 +2,9 @@
 //! query, not by the number of items on the page. Every list query of every area runs twice
 //! with its per-item fields selected, with a page of all the items and a page of half of them;
 //! both runs must execute the same number of statements, give or take a small slack (read from
-//! the dev-mode `x-sql-statements` header). A list without pages (`planTasks`) runs with a filter
-//! that keeps part of the items and without. A resolver that queries per item (N+1) makes the
-//! bigger list cost more and fails the test.
+//! the dev-mode `x-sql-statements` header). The lists without pages (`planTasks`,
+//! `trainingAttendance`) run with arguments that give fewer items and more. A resolver that
+//! queries per item (N+1) makes the bigger list cost more and fails the test.
 
 use serde_json::{Value, json};
 
@@ -138,6 +138,50 @@ async fn add_items(app: &TestApp, department: &str, press: &str) {
     }
 }
 
+/// Records that someone of `agency` attended `count` of the sessions `add_items` created. Written
+/// to the table directly: the API records attendance only once a session has started, and
+/// these start in 2027.
+async fn attend(app: &TestApp, token: &str, agency: &str, count: usize) {
+    use entity::training_participant::{ActiveModel, Entity, ParticipantCategory};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let sessions = app
+        .gql_as(
+            Some(token),
+            "{ trainingSessions(first: 100) { edges { node { id title } } } }",
+            json!({}),
+        )
+        .await;
+    let ids: Vec<uuid::Uuid> = sessions["data"]["trainingSessions"]["edges"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter(|e| {
+            e["node"]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Tập huấn phát ngôn đợt"))
+        })
+        .map(|e| uuid::Uuid::parse_str(e["node"]["id"].as_str().expect("id")).expect("a uuid"))
+        .take(count)
+        .collect();
+    assert_eq!(ids.len(), count, "{sessions:#}");
+    let rows = ids.into_iter().map(|session| ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        session_id: Set(session),
+        agency_id: Set(ttdn_api::demo::demo_id(agency)),
+        full_name: Set("Lê Thị Hoa".to_owned()),
+        title: Set(None),
+        category: Set(ParticipantCategory::Officer),
+        registered_by: Set(None),
+        registered_at: Set(chrono::Utc::now()),
+        withdrawn_at: Set(None),
+        attended: Set(Some(true)),
+    });
+    Entity::insert_many(rows)
+        .exec(&app.db)
+        .await
+        .expect("attendance");
+}
+
 fn connection(list: &str, selection: &str) -> String {
     format!(
         "query($first: Int) {{ {list}(first: $first) {{ edges {{ node {{ {selection} }} }} }} }}"
@@ -162,6 +206,9 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
         amendments { amendedAt } reports { id recipient { id } versions { number } }
         compliance { total overdueAgencies { id } recipients { state report { id } } }
         rollUp { totals { key total } byRecipient { agency { id } } }";
+    let training = "id organizer { id } coOrganizers { id } materials { name }
+        invitations { agency { id } registered } absentAgencies { id }
+        participants { id agency { id } } byCategory { category registered }";
     let plan = "id agency { id } implements { id } children { id } cascade { id }
         tasks { id leadAgency { id } coordinatingAgencies { id } progress { note } }
         completion { total done }";
@@ -195,13 +242,7 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
             "id reportingAgency { id } affectedAgency { id } handlingAgency { id }
              correctionRelease { id }",
         ),
-        (
-            &so,
-            "trainingSessions",
-            "id organizer { id } coOrganizers { id } materials { name }
-             invitations { agency { id } registered } absentAgencies { id }
-             participants { id agency { id } } byCategory { category registered }",
-        ),
+        (&so, "trainingSessions", training),
         (&so, "plans", plan),
     ];
     let mut failures = Vec::new();
@@ -221,5 +262,27 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
     .await;
     let large = cost(&app, &so, tasks, "planTasks", json!({})).await;
     failures.extend(compare("planTasks", small, large));
+    // The other: the sessions an agency attended, Thọ Xuân's two against Triệu Sơn's nine.
+    attend(&app, &so, "th.trieuson", 9).await;
+    attend(&app, &so, "th.thoxuan", 2).await;
+    let attended =
+        format!("query($agency: ID!) {{ trainingAttendance(agencyId: $agency) {{ {training} }} }}");
+    let small = cost(
+        &app,
+        &so,
+        &attended,
+        "trainingAttendance",
+        json!({ "agency": demo_agency("th.thoxuan") }),
+    )
+    .await;
+    let large = cost(
+        &app,
+        &so,
+        &attended,
+        "trainingAttendance",
+        json!({ "agency": demo_agency("th.trieuson") }),
+    )
+    .await;
+    failures.extend(compare("trainingAttendance", small, large));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
