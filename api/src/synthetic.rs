@@ -5,8 +5,9 @@
 //! two runs of the benchmark read the same data. It goes straight to the tables in batches
 //! (one multi-row `INSERT` per thousand rows, one transaction per province), which is what
 //! makes the national scale take minutes rather than hours, then refreshes the planner's
-//! statistics (`ANALYZE`, on PostgreSQL `VACUUM ANALYZE`); the rows obey the same rules as those the services write (paths,
-//! folded search columns, one head per agency, report states).
+//! statistics (`ANALYZE`, on PostgreSQL `VACUUM ANALYZE`); the rows obey the same rules as
+//! those the services write (paths, folded search columns, one head per agency, report
+//! states).
 //!
 //! Shape, per province (the national scale has 34):
 //! - the provincial committee, eight departments (the culture department leads TTĐN), press
