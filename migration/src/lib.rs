@@ -40,3 +40,21 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Runs `statements` in order when the database is `backend`; elsewhere does nothing. For the
+/// migrations that tune one database (indexes, collations, full-text tables).
+async fn run_on(
+    manager: &SchemaManager<'_>,
+    backend: sea_orm::DatabaseBackend,
+    statements: &[&str],
+) -> Result<(), DbErr> {
+    if manager.get_database_backend() == backend {
+        for statement in statements {
+            manager
+                .get_connection()
+                .execute_unprepared(statement)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -5,6 +5,10 @@
 //! collation (a production database is often created with a Vietnamese or `en_US` one). SQLite
 //! needs no new index: the server turns on `case_sensitive_like` on each connection, which lets
 //! SQLite use the existing `ix_agency_path` for the same prefix.
+//!
+//! Superseded since: subtree filters are path ranges, `agency.path` is compared under `C` and
+//! this pattern index is dropped (migration 12), and the server no longer changes
+//! `case_sensitive_like`.
 
 use sea_orm_migration::prelude::*;
 

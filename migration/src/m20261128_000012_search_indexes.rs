@@ -45,36 +45,28 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared(
-                    "ALTER TABLE agency ALTER COLUMN path TYPE varchar(1024) COLLATE \"C\"; \
-                     DROP INDEX IF EXISTS ix_agency_path_pattern",
-                )
-                .await?;
-            manager
-                .get_connection()
-                .execute_unprepared(&trigram_fastupdate(false))
-                .await?;
-        }
-        Ok(())
+        crate::run_on(
+            manager,
+            sea_orm::DatabaseBackend::Postgres,
+            &[
+                "ALTER TABLE agency ALTER COLUMN path TYPE varchar(1024) COLLATE \"C\"",
+                "DROP INDEX IF EXISTS ix_agency_path_pattern",
+                &trigram_fastupdate(false),
+            ],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared(
-                    "ALTER TABLE agency ALTER COLUMN path TYPE varchar(1024) COLLATE \"default\"; \
-                     CREATE INDEX IF NOT EXISTS ix_agency_path_pattern ON agency (path text_pattern_ops)",
-                )
-                .await?;
-            manager
-                .get_connection()
-                .execute_unprepared(&trigram_fastupdate(true))
-                .await?;
-        }
-        Ok(())
+        crate::run_on(
+            manager,
+            sea_orm::DatabaseBackend::Postgres,
+            &[
+                "ALTER TABLE agency ALTER COLUMN path TYPE varchar(1024) COLLATE \"default\"",
+                "CREATE INDEX IF NOT EXISTS ix_agency_path_pattern ON agency (path text_pattern_ops)",
+                &trigram_fastupdate(true),
+            ],
+        )
+        .await
     }
 }

@@ -249,40 +249,33 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
     for (token, list, selection) in cases {
         failures.extend(flat(&app, token, list, &connection(list, selection)).await);
     }
-    // The list without pages: Thọ Xuân's tasks, then every visible task.
-    let tasks = "query($assignee: ID) { planTasks(assigneeId: $assignee) {
-        id leadAgency { id } coordinatingAgencies { id } progress { note } overdue } }";
-    let small = cost(
-        &app,
-        &so,
-        tasks,
-        "planTasks",
-        json!({ "assignee": demo_agency("th.thoxuan") }),
-    )
-    .await;
-    let large = cost(&app, &so, tasks, "planTasks", json!({})).await;
-    failures.extend(compare("planTasks", small, large));
-    // The other: the sessions an agency attended, Thọ Xuân's two against Triệu Sơn's nine.
+    // The lists without pages: Thọ Xuân's tasks against every visible task; the sessions Thọ
+    // Xuân attended (two) against Triệu Sơn's (nine).
     attend(&app, &so, "th.trieuson", 9).await;
     attend(&app, &so, "th.thoxuan", 2).await;
-    let attended =
-        format!("query($agency: ID!) {{ trainingAttendance(agencyId: $agency) {{ {training} }} }}");
-    let small = cost(
-        &app,
-        &so,
-        &attended,
-        "trainingAttendance",
-        json!({ "agency": demo_agency("th.thoxuan") }),
-    )
-    .await;
-    let large = cost(
-        &app,
-        &so,
-        &attended,
-        "trainingAttendance",
-        json!({ "agency": demo_agency("th.trieuson") }),
-    )
-    .await;
-    failures.extend(compare("trainingAttendance", small, large));
+    let thoxuan = demo_agency("th.thoxuan");
+    let unpaged = [
+        (
+            "planTasks",
+            "query($assignee: ID) { planTasks(assigneeId: $assignee) {
+                id leadAgency { id } coordinatingAgencies { id } progress { note } overdue } }"
+                .to_owned(),
+            json!({ "assignee": thoxuan }),
+            json!({}),
+        ),
+        (
+            "trainingAttendance",
+            format!(
+                "query($agency: ID!) {{ trainingAttendance(agencyId: $agency) {{ {training} }} }}"
+            ),
+            json!({ "agency": thoxuan }),
+            json!({ "agency": demo_agency("th.trieuson") }),
+        ),
+    ];
+    for (list, query, fewer, more) in unpaged {
+        let small = cost(&app, &so, &query, list, fewer).await;
+        let large = cost(&app, &so, &query, list, more).await;
+        failures.extend(compare(list, small, large));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

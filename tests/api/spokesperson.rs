@@ -21,6 +21,16 @@ fn names(response: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Publishes appointment `id` as `token`; the answer.
+async fn publish(app: &TestApp, token: &str, id: &str) -> Value {
+    app.gql_as(
+        Some(token),
+        "mutation($id: ID!) { publishSpokesperson(input: { id: $id }) { spokesperson { publishedAt } } }",
+        json!({ "id": id }),
+    )
+    .await
+}
+
 async fn directory(app: &TestApp, token: &str, filter: Value) -> Value {
     app.gql_as(Some(token), DIRECTORY, json!({ "f": filter }))
         .await
@@ -67,9 +77,7 @@ async fn an_appointment_reaches_the_press_once_published() {
         .await;
     assert_eq!(code(&hidden["errors"][0]), "NOT_FOUND");
 
-    let published = app
-        .gql_as(Some(&district), "mutation($id: ID!) { publishSpokesperson(input: { id: $id }) { spokesperson { publishedAt } } }", json!({ "id": id }))
-        .await;
+    let published = publish(&app, &district, &id).await;
     assert!(published["data"]["publishSpokesperson"]["spokesperson"]["publishedAt"].is_string());
     let found = directory(&app, &press, search).await;
     assert_eq!(names(&found), vec!["Đinh Thị Ngọc Ánh"]);
@@ -396,9 +404,7 @@ async fn an_agency_name_shared_by_many_agencies_still_finds_their_spokespersons(
         .as_str()
         .unwrap_or_else(|| panic!("{appointed:#}"))
         .to_owned();
-    let published = app
-        .gql_as(Some(&district), "mutation($id: ID!) { publishSpokesperson(input: { id: $id }) { spokesperson { publishedAt } } }", json!({ "id": id }))
-        .await;
+    let published = publish(&app, &district, &id).await;
     assert!(published["errors"].is_null(), "{published:#}");
 
     let press = app.demo_token("bao.thanhhoa").await;
@@ -474,4 +480,23 @@ async fn a_search_pages_through_its_matches_in_name_order() {
         after = info["endCursor"].as_str().map(str::to_owned);
     }
     assert_eq!(paged, expected);
+}
+
+#[actix_web::test]
+async fn the_search_migrations_roll_back_and_apply_again() {
+    use migration::{Migrator, MigratorTrait};
+    let app = spawn_app_with_demo().await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    let by_agency = json!({ "search": "huyen trieu son", "agencyKinds": ["DISTRICT"] });
+    let before = directory(&app, &press, by_agency.clone()).await;
+    assert_eq!(
+        before["data"]["spokespeople"]["totalCount"], 3,
+        "{before:#}"
+    );
+
+    // Migrations 12 (PostgreSQL collation and trigram settings) and 13 (SQLite name index).
+    Migrator::down(&app.db, Some(2)).await.expect("roll back");
+    Migrator::up(&app.db, None).await.expect("apply again");
+    let after = directory(&app, &press, by_agency).await;
+    assert_eq!(before, after);
 }
