@@ -435,6 +435,14 @@ async fn main() -> anyhow::Result<()> {
         jwt_secret: Secret(format!("bench-secret-{}", uuid::Uuid::new_v4().simple())),
         // The flood must reach the password hasher: no per-address throttling here.
         login_max_failures_per_address: i32::MAX,
+        // A few accounts drive the whole load: per-account cost budgets would measure the
+        // throttle, not the server.
+        budget_admin: 0,
+        budget_provincial_department: 0,
+        budget_district: 0,
+        budget_commune: 0,
+        budget_press: 0,
+        budget_integration: 0,
         ..Settings::default()
     };
     ttdn_api::telemetry::init(&settings);

@@ -81,13 +81,25 @@ enum UserCommand {
     },
 }
 
+/// A message for the operator: a plain line on standard error, or a JSON log line when the logs
+/// are JSON (so that every line of the stream parses).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        telemetry::announce(&format!($($arg)*))
+    };
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             // The cause chain on one line; no backtrace for a setup mistake.
-            eprintln!("Error: {err:#}");
+            if telemetry::json_logs() {
+                tracing::error!(target: "ttdn", error = %format!("{err:#}"), "ttdn stopped");
+            } else {
+                eprintln!("Error: {err:#}");
+            }
             std::process::ExitCode::FAILURE
         }
     }
@@ -128,7 +140,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             db::migrate(&database).await.context("migration failed")?;
-            eprintln!("Database is up to date.");
+            say!("Database is up to date.");
         }
         Command::Seed { scale: None, .. } => {
             db::migrate(&database).await.context("migration failed")?;
@@ -146,14 +158,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let started = std::time::Instant::now();
             let summary = synthetic::generate(&database, scale, seed, &|line| {
-                eprintln!("{line} ({:.0?})", started.elapsed());
+                say!("{line} ({:.0?})", started.elapsed());
             })
             .await
             .map_err(|e| anyhow::anyhow!("synthetic data could not be loaded: {e:?}"))?;
             for (table, rows) in &summary.tables {
-                eprintln!("{table:>26} {rows:>9}");
+                say!("{table:>26} {rows:>9}");
             }
-            eprintln!(
+            say!(
                 "{} rows in {:.1?}. Sign in as {} or {} (password {:?}).",
                 summary.total(),
                 started.elapsed(),
@@ -171,7 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let app = Application::build(&settings, database)?;
             if demo {
-                eprintln!(
+                say!(
                     "Demo accounts (password {:?}): {}",
                     demo::DEMO_PASSWORD,
                     demo::DEMO_ACCOUNTS
@@ -186,8 +198,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .rsplit_once(':')
                 .map_or("127.0.0.1", |(host, _)| host);
             let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
-            eprintln!("ttdn is listening on http://{host}:{}", app.port());
-            eprintln!(
+            say!("ttdn is listening on http://{host}:{}", app.port());
+            say!(
                 "GraphiQL (in-browser IDE): http://{host}:{}/graphiql",
                 app.port()
             );
@@ -234,7 +246,7 @@ async fn seed_demo(database: &sea_orm::DatabaseConnection) -> anyhow::Result<()>
     let report = demo::seed(database)
         .await
         .map_err(|e| anyhow::anyhow!("demo data could not be loaded: {e:?}"))?;
-    eprintln!(
+    say!(
         "Demo data: {} of {} agencies inserted ({} already present); {} accounts and clients inserted.",
         report.agencies_inserted,
         report.agencies_total,
@@ -264,7 +276,7 @@ async fn create_admin(
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message().en))?;
     match user {
-        Some(user) => eprintln!("Administrator {} created (id {}).", user.username, user.id),
+        Some(user) => say!("Administrator {} created (id {}).", user.username, user.id),
         None => anyhow::bail!("an account named {username:?} exists already"),
     }
     Ok(())

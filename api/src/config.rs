@@ -64,6 +64,33 @@ pub struct Settings {
     /// `TTDN_METRICS_TOKEN`: when set, `GET /metrics` requires `Authorization: Bearer <token>`;
     /// when unset it is open (restrict it at the reverse proxy).
     pub metrics_token: Secret,
+    /// `TTDN_BUDGET_ADMIN`: query-cost points an administrator may spend a minute (0: no limit).
+    pub budget_admin: u32,
+    /// `TTDN_BUDGET_PROVINCIAL_DEPARTMENT`: points a minute for a department account.
+    pub budget_provincial_department: u32,
+    /// `TTDN_BUDGET_DISTRICT`: points a minute for a district account.
+    pub budget_district: u32,
+    /// `TTDN_BUDGET_COMMUNE`: points a minute for a commune account.
+    pub budget_commune: u32,
+    /// `TTDN_BUDGET_PRESS`: points a minute for a press account.
+    pub budget_press: u32,
+    /// `TTDN_BUDGET_INTEGRATION`: points a minute for a service client.
+    pub budget_integration: u32,
+    /// `TTDN_CORS_ALLOWED_ORIGINS`: browser origins allowed to call the API from another site,
+    /// comma-separated (`https://ttdn.thanhhoa.gov.vn,https://app.example.vn`); none by default.
+    pub cors_allowed_origins: String,
+    /// `TTDN_TRUSTED_PROXIES`: addresses of the reverse proxies in front of the server,
+    /// comma-separated; only from them is `X-Forwarded-For` believed (for the sign-in throttle
+    /// and the access log). None by default: the peer address is the client's.
+    pub trusted_proxies: String,
+}
+
+fn list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Deployment mode.
@@ -128,6 +155,14 @@ impl Default for Settings {
             login_max_failures_per_address: 20,
             login_window_secs: 15 * 60,
             metrics_token: Secret::default(),
+            budget_admin: 120_000,
+            budget_provincial_department: 120_000,
+            budget_district: 60_000,
+            budget_commune: 60_000,
+            budget_press: 60_000,
+            budget_integration: 120_000,
+            cors_allowed_origins: String::new(),
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -163,6 +198,22 @@ impl Settings {
                 "TTDN_JWT_SECRET is not set: production mode needs at least {MIN_JWT_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`), or set TTDN_MODE=dev for a local trial"
             )),
         }
+    }
+
+    /// The allowed CORS origins.
+    pub fn cors_origins(&self) -> Vec<String> {
+        list(&self.cors_allowed_origins)
+    }
+
+    /// The trusted proxies' addresses; a value that is not an IP address is an error.
+    pub fn proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+        list(&self.trusted_proxies)
+            .into_iter()
+            .map(|p| {
+                p.parse()
+                    .map_err(|_| format!("TTDN_TRUSTED_PROXIES: {p:?} is not an IP address"))
+            })
+            .collect()
     }
 
     /// Whether the database is PostgreSQL.

@@ -1,6 +1,7 @@
 //! ttdn: a GraphQL API for external-information work (thông tin đối ngoại) in Vietnamese
 //! provinces. See `docs/architecture.md` for the shape of the code.
 
+pub mod access;
 pub mod account;
 pub mod agency;
 pub mod audit;
@@ -21,6 +22,7 @@ pub mod press_request;
 pub mod release;
 pub mod reporting;
 pub mod spokesperson;
+pub mod spreadsheet;
 pub mod startup;
 pub mod synthetic;
 pub mod telemetry;

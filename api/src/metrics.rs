@@ -86,6 +86,113 @@ struct PoolLabels {
     state: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+}
+
+/// The process metrics every Prometheus client exports, read from `/proc` at each scrape
+/// (Linux; elsewhere none): CPU time, resident memory, open and maximum file descriptors,
+/// start time.
+#[derive(Debug)]
+struct ProcessCollector;
+
+/// Clock ticks a second of `/proc/self/stat` (USER_HZ, 100 on every Linux architecture).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+impl ProcessCollector {
+    fn read() -> Option<ProcessStats> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        // Fields 14 and 15 (utime, stime) and 22 (starttime), counted from 1 with the pid and
+        // the command as 1 and 2.
+        let ticks = |n: usize| fields.get(n - 3)?.parse::<f64>().ok();
+        let cpu_seconds = (ticks(14)? + ticks(15)?) / TICKS_PER_SECOND;
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let rss_kib = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<i64>().ok())?;
+        let open_fds = std::fs::read_dir("/proc/self/fd").ok()?.count() as i64;
+        let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+        let max_fds = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .and_then(|l| l.split_whitespace().nth(3)?.parse::<i64>().ok())
+            .unwrap_or(0);
+        let boot = std::fs::read_to_string("/proc/stat").ok()?;
+        let boot_time = boot
+            .lines()
+            .find_map(|l| l.strip_prefix("btime "))
+            .and_then(|v| v.trim().parse::<f64>().ok())?;
+        Some(ProcessStats {
+            cpu_seconds,
+            rss_bytes: rss_kib * 1024,
+            open_fds,
+            max_fds,
+            start_time: boot_time + ticks(22)? / TICKS_PER_SECOND,
+        })
+    }
+}
+
+struct ProcessStats {
+    cpu_seconds: f64,
+    rss_bytes: i64,
+    open_fds: i64,
+    max_fds: i64,
+    start_time: f64,
+}
+
+impl prometheus_client::collector::Collector for ProcessCollector {
+    fn encode(
+        &self,
+        mut encoder: prometheus_client::encoding::DescriptorEncoder,
+    ) -> Result<(), std::fmt::Error> {
+        use prometheus_client::{
+            encoding::EncodeMetric,
+            metrics::{counter::ConstCounter, gauge::ConstGauge},
+        };
+        let Some(stats) = Self::read() else {
+            return Ok(());
+        };
+        let cpu = ConstCounter::new(stats.cpu_seconds);
+        cpu.encode(encoder.encode_descriptor(
+            "process_cpu_seconds",
+            "Total user and system CPU time spent in seconds",
+            None,
+            cpu.metric_type(),
+        )?)?;
+        let gauges: [(&str, &str, f64); 4] = [
+            (
+                "process_resident_memory_bytes",
+                "Resident memory size in bytes",
+                stats.rss_bytes as f64,
+            ),
+            (
+                "process_open_fds",
+                "Number of open file descriptors",
+                stats.open_fds as f64,
+            ),
+            (
+                "process_max_fds",
+                "Maximum number of open file descriptors",
+                stats.max_fds as f64,
+            ),
+            (
+                "process_start_time_seconds",
+                "Start time of the process since the Unix epoch in seconds",
+                stats.start_time,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let gauge = ConstGauge::new(value);
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
 /// Distinct operation names kept as label values; later names count as `other`, so that clients
@@ -117,7 +224,9 @@ fn statement_histogram() -> Histogram {
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
-    let mut registry = Registry::with_prefix("ttdn");
+    // Names carry their prefix themselves: the process metrics are `process_*`, as every
+    // Prometheus client library names them.
+    let mut registry = Registry::default();
     let requests = Family::<OperationLabels, Counter>::default();
     let request_seconds =
         HistogramFamily::<OperationLabels>::new_with_constructor(latency_histogram);
@@ -130,50 +239,62 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let pool_connections = Family::<PoolLabels, Gauge>::default();
     let pool_max = Gauge::default();
     registry.register(
-        "graphql_requests",
+        "ttdn_graphql_requests",
         "GraphQL requests, by operation name (anonymous when unnamed)",
         requests.clone(),
     );
     registry.register(
-        "graphql_request_duration_seconds",
+        "ttdn_graphql_request_duration_seconds",
         "Time to execute a GraphQL request, by operation name",
         request_seconds.clone(),
     );
     registry.register(
-        "graphql_sql_statements_per_request",
+        "ttdn_graphql_sql_statements_per_request",
         "SQL statements one GraphQL request executed, by operation name",
         statements_per_request.clone(),
     );
     registry.register(
-        "graphql_errors",
+        "ttdn_graphql_errors",
         "Errors in GraphQL responses, by extensions.code",
         errors.clone(),
     );
     registry.register(
-        "sql_statements",
+        "ttdn_sql_statements",
         "SQL statements executed",
         statements.clone(),
     );
     registry.register(
-        "sql_statements_failed",
+        "ttdn_sql_statements_failed",
         "SQL statements that returned an error",
         failed_statements.clone(),
     );
     registry.register(
-        "sql_statement_duration_seconds",
+        "ttdn_sql_statement_duration_seconds",
         "Time to execute one SQL statement",
         statement_seconds.clone(),
     );
     registry.register(
-        "db_pool_connections",
+        "ttdn_db_pool_connections",
         "Connections of the database pool, by state (idle or in_use)",
         pool_connections.clone(),
     );
     registry.register(
-        "db_pool_max_connections",
+        "ttdn_db_pool_max_connections",
         "Largest size of the database pool (TTDN_DATABASE_MAX_CONNECTIONS)",
         pool_max.clone(),
     );
+    let build_info = Family::<BuildLabels, Gauge>::default();
+    build_info
+        .get_or_create(&BuildLabels {
+            version: env!("CARGO_PKG_VERSION"),
+        })
+        .set(1);
+    registry.register(
+        "ttdn_build_info",
+        "The running build: its version (always 1)",
+        build_info,
+    );
+    registry.register_collector(Box::new(ProcessCollector));
     Metrics {
         registry,
         requests,
@@ -307,9 +428,53 @@ pub async fn endpoint(
         tracing::error!(error = %err, "cannot encode the metrics");
         return HttpResponse::InternalServerError().finish();
     }
-    HttpResponse::Ok()
-        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(body)
+    if wants_openmetrics(&req) {
+        HttpResponse::Ok()
+            .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+            .body(body)
+    } else {
+        HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(to_prometheus_text(&body))
+    }
+}
+
+/// Whether the scraper asked for OpenMetrics (Prometheus does when it can); anything else gets
+/// the classic text format 0.0.4.
+fn wants_openmetrics(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/openmetrics-text"))
+}
+
+/// The same metrics in the Prometheus text format 0.0.4: counters are described under the
+/// name of their sample (`…_total`), and there are no `# UNIT` or `# EOF` lines.
+fn to_prometheus_text(openmetrics: &str) -> String {
+    let counters: HashSet<&str> = openmetrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(openmetrics.len());
+    for line in openmetrics.lines() {
+        if line.starts_with("# EOF") || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let described = ["# HELP ", "# TYPE "].iter().find_map(|prefix| {
+            let rest = line.strip_prefix(prefix)?;
+            let (name, tail) = rest.split_once(' ')?;
+            counters
+                .contains(name)
+                .then(|| format!("{prefix}{name}_total {tail}"))
+        });
+        match described {
+            Some(line) => out.push_str(&line),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -327,6 +492,32 @@ mod tests {
         }
         assert_eq!(operation_label(Some("OneTooMany")), "other");
         assert_eq!(operation_label(Some("PressFeed")), "PressFeed");
+    }
+
+    #[test]
+    fn the_classic_text_format_names_counters_by_their_samples() {
+        let openmetrics = "# HELP ttdn_sql_statements SQL statements executed.\n\
+                           # TYPE ttdn_sql_statements counter\n\
+                           ttdn_sql_statements_total 3\n\
+                           # HELP ttdn_db_pool_max_connections Largest size.\n\
+                           # TYPE ttdn_db_pool_max_connections gauge\n\
+                           ttdn_db_pool_max_connections 10\n\
+                           # EOF\n";
+        assert_eq!(
+            to_prometheus_text(openmetrics),
+            "# HELP ttdn_sql_statements_total SQL statements executed.\n\
+             # TYPE ttdn_sql_statements_total counter\n\
+             ttdn_sql_statements_total 3\n\
+             # HELP ttdn_db_pool_max_connections Largest size.\n\
+             # TYPE ttdn_db_pool_max_connections gauge\n\
+             ttdn_db_pool_max_connections 10\n"
+        );
+    }
+
+    #[test]
+    fn process_metrics_are_read_from_proc() {
+        let stats = ProcessCollector::read().expect("/proc is readable on Linux");
+        assert!(stats.rss_bytes > 0 && stats.open_fds > 0 && stats.start_time > 1.0e9);
     }
 
     #[tokio::test]

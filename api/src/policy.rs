@@ -43,8 +43,10 @@ pub enum Operation {
     PressEventManage,
     /// Answer an invitation of one's own press agency.
     PressEventReply,
-    /// Read information releases: agencies those of their scope and everything published to
-    /// government; the press what is published, not embargoed and addressed to it.
+    /// Read information releases: government agencies drafts issued in their scope, INTERNAL
+    /// releases of their province and PUBLIC or TARGETED ones anywhere once out of draft; the
+    /// press what is published, not embargoed and addressed to it; service clients what is out
+    /// of draft in their scope.
     ReleaseRead,
     /// Draft, publish, withdraw and correct information releases.
     ReleaseManage,
@@ -453,5 +455,18 @@ pub fn render_markdown() -> String {
         "\nEvery signed-in person may also read `me`, change their own password and sign out. \
          Signing in (`login`, `refreshToken`, `clientToken`) needs no token.\n",
     );
+    out.push_str(RELEASE_READ_RULES);
     out
 }
+
+/// Which information releases `release.read` shows, record by record (the service applies it
+/// in SQL; `docs/permissions.md` prints it).
+pub const RELEASE_READ_RULES: &str = "\n## Which releases `release.read` shows\n\n\
+| release | ADMIN | government (PROVINCIAL_DEPARTMENT, DISTRICT, COMMUNE) | PRESS | INTEGRATION (`press:read`) |\n\
+|---|---|---|---|---|\n\
+| `DRAFT` | yes | issued in scope: by its own agency or one below it | no | no |\n\
+| `INTERNAL`, out of draft | yes | issued in scope, or anywhere in its own province | no | issued in scope |\n\
+| `PUBLIC`, out of draft | yes | yes | published and past its embargo | issued in scope |\n\
+| `TARGETED`, out of draft | yes | yes | published, past its embargo and addressed to it | issued in scope |\n\n\
+Out of draft means published or withdrawn (a withdrawn release stays readable, marked so). \
+A release not shown is `NOT_FOUND`.\n";

@@ -3,19 +3,19 @@
 
 use std::net::TcpListener;
 
+use actix_cors::Cors;
 use actix_web::{
-    App, HttpMessage, HttpServer,
-    body::MessageBody,
-    dev::{Server, ServiceRequest, ServiceResponse},
-    http::header::{HeaderName, HeaderValue},
-    middleware::{Compress, DefaultHeaders, Next, from_fn},
+    App, HttpServer,
+    dev::Server,
+    http::{Method, header},
+    middleware::{Compress, DefaultHeaders, from_fn},
     web,
 };
 use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
-use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::{
+    access::{self, REQUEST_ID_HEADER, TrustedProxies},
     auth::service::AuthConfig,
     config::Settings,
     graphql::{
@@ -30,20 +30,29 @@ pub struct Application {
     server: Server,
 }
 
-/// Copies the request id into an `x-request-id` response header, so that a user reporting a
-/// problem can quote it and operators can find the log lines.
-async fn request_id_header(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = req.extensions().get::<RequestId>().copied();
-    let mut response = next.call(req).await?;
-    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok()) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
+/// Cross-origin access for browser front ends on other sites: only the configured origins
+/// (`TTDN_CORS_ALLOWED_ORIGINS`; none by default, so a browser on another site is refused), for
+/// the GraphQL endpoint, exports and documents, with the headers a client sends and the
+/// request id it may read back. Preflights are cached for an hour.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([Method::GET, Method::POST])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::HeaderName::from_static(REQUEST_ID_HEADER),
+        ])
+        .expose_headers([
+            header::HeaderName::from_static(REQUEST_ID_HEADER),
+            header::RETRY_AFTER,
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
     }
-    Ok(response)
+    cors
 }
 
 impl Application {
@@ -55,6 +64,9 @@ impl Application {
             db: db.clone(),
             auth: AuthConfig::new(settings, &signing_key),
             debug_headers: settings.mode == crate::config::Mode::Dev,
+            budgets: crate::graphql::budget::Budgets::new(
+                crate::graphql::budget::RoleBudgets::from_settings(settings),
+            ),
         };
         let listener = TcpListener::bind(&settings.bind).with_context(|| {
             format!(
@@ -69,13 +81,18 @@ impl Application {
             Some(settings.metrics_token.0.clone()).filter(|t| !t.is_empty()),
         ));
         let max_body = settings.max_body_bytes;
+        let proxies = web::Data::new(TrustedProxies(std::sync::Arc::new(
+            settings.proxies().map_err(anyhow::Error::msg)?,
+        )));
+        let origins = settings.cors_origins();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
                 // Browsers must not guess content types (an asset is never run as a script).
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
-                .wrap(from_fn(request_id_header))
-                .wrap(TracingLogger::default())
+                .wrap(cors(&origins))
+                .wrap(from_fn(access::middleware))
+                .app_data(proxies.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(schema.clone())
                 .app_data(db.clone())

@@ -53,6 +53,77 @@ pub fn column_contains(
     Expr::col(column).binary(BinOper::Like, pattern)
 }
 
+/// Whether one line of text is a security-classification stamp (dấu chỉ độ mật, Decree
+/// 26/2020): the line is just `MẬT`, `TỐI MẬT` or `TUYỆT MẬT`, or begins with `Độ mật:`, in
+/// any case, with precomposed or decomposed Vietnamese letters, and possibly framed by marks
+/// such as `**`, brackets or dashes. Words in a sentence ("giữ bí mật thông tin") are not.
+pub fn is_classified_stamp(line: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization as _;
+    let normalized: String = line.nfc().collect::<String>().to_lowercase();
+    let words: Vec<&str> = normalized
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let joined = words.join(" ");
+    let framing = |c: char| !c.is_alphanumeric() && c != ':';
+    let core = joined.trim_matches(framing).trim();
+    matches!(core, "mật" | "tối mật" | "tuyệt mật")
+        || core
+            .strip_prefix("độ mật")
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+}
+
+/// Refuses text carrying a classification stamp on any of its lines: state secrets are never
+/// stored in this system. The error names `field`.
+pub fn refuse_classified_text(
+    field: impl Into<std::borrow::Cow<'static, str>>,
+    text: &str,
+) -> AppResult<()> {
+    if text.lines().any(is_classified_stamp) {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new(
+                "Nội dung mang dấu độ mật (Mật, Tối mật, Tuyệt mật): không được lưu thông tin thuộc bí mật nhà nước trên hệ thống này",
+                "The text carries a classification stamp (Mật, Tối mật, Tuyệt mật): state secrets are never stored in this system",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Longest text a search filter accepts, in characters: far beyond any name or phrase, and short
+/// enough that a pattern stays cheap for the database.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Checks the text of a search filter before it goes near SQL: at most [`MAX_SEARCH_CHARS`]
+/// characters and no control characters (NUL, line breaks, tabs…), which no name contains and
+/// PostgreSQL cannot store. The error names `field`.
+pub fn search(field: &'static str, raw: Option<String>) -> AppResult<Option<String>> {
+    let Some(value) = raw else {
+        return Ok(None);
+    };
+    let len = value.chars().count();
+    if len > MAX_SEARCH_CHARS {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new(
+                format!("Nội dung tìm kiếm dài quá {MAX_SEARCH_CHARS} ký tự (hiện có {len})"),
+                format!("Search text longer than {MAX_SEARCH_CHARS} characters ({len})"),
+            ),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AppError::bad_input(
+            field,
+            Msg::new(
+                "Nội dung tìm kiếm chứa ký tự điều khiển",
+                "Search text contains control characters",
+            ),
+        ));
+    }
+    Ok(Some(value))
+}
+
 /// Trims `raw` and checks it is a single line of 1 to `max` characters with no control
 /// characters; the error names `field`.
 pub fn required_line(field: &'static str, raw: &str, max: usize) -> AppResult<String> {
@@ -195,6 +266,48 @@ mod tests {
         assert_eq!(
             query.to_string(SqliteQueryBuilder),
             r#"SELECT * FROM "t" WHERE "name" LIKE '%o''neil 50\%\\%' ESCAPE '\'"#
+        );
+    }
+
+    #[test]
+    fn classification_stamps_are_recognised_in_any_form() {
+        let decomposed = "M\u{0041}\u{0323}\u{0302}T"; // "MẬT" as A + dot below + circumflex
+        assert_ne!(decomposed, "MẬT");
+        for stamp in [
+            "MẬT",
+            "  tối mật ",
+            "TUYỆT  MẬT",
+            "**MẬT**",
+            "[Tối Mật]",
+            "Độ mật: Mật",
+            "ĐỘ MẬT : TỐI MẬT",
+            decomposed,
+        ] {
+            assert!(is_classified_stamp(stamp), "{stamp:?}");
+        }
+        for ordinary in [
+            "Giữ bí mật thông tin cá nhân của người dân.",
+            "bí mật",
+            "Mát",
+            "Bảo mật tài khoản",
+            "mật khẩu",
+        ] {
+            assert!(!is_classified_stamp(ordinary), "{ordinary:?}");
+        }
+        assert!(refuse_classified_text("body", "Báo cáo\nMẬT\nNội dung").is_err());
+        assert!(refuse_classified_text("body", "Giữ bí mật nhà nước.").is_ok());
+    }
+
+    #[test]
+    fn search_text_is_bounded_and_printable() {
+        assert_eq!(search("filter.search", None).ok(), Some(None));
+        assert!(search("filter.search", Some("a\0b".into())).is_err());
+        assert!(search("filter.search", Some("a\tb".into())).is_err());
+        assert!(search("filter.search", Some("x".repeat(MAX_SEARCH_CHARS + 1))).is_err());
+        let longest = "ệ".repeat(MAX_SEARCH_CHARS);
+        assert_eq!(
+            search("filter.search", Some(longest.clone())).ok(),
+            Some(Some(longest))
         );
     }
 

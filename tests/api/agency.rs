@@ -42,18 +42,7 @@ async fn assert_creation_refused(app: &TestApp, cases: &[(Value, &str)], expecte
 }
 
 async fn names_within(app: &TestApp, root: &str) -> Vec<String> {
-    let data = app
-        .data(
-            "query($root: ID!) { agencies(first: 100, filter: { within: $root }) { edges { node { name } } } }",
-            json!({ "root": root }),
-        )
-        .await;
-    data["agencies"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
-        .collect()
+    app.agency_names(json!({ "within": root })).await
 }
 
 #[actix_web::test]

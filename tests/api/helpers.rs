@@ -329,6 +329,22 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Names of the first 100 agencies matching `filter` (an `AgencyFilterInput`), in order.
+    pub async fn agency_names(&self, filter: Value) -> Vec<String> {
+        let data = self
+            .data(
+                "query($f: AgencyFilterInput) { agencies(first: 100, filter: $f) { edges { node { name } } } }",
+                json!({ "f": filter }),
+            )
+            .await;
+        data["agencies"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
+            .collect()
+    }
+
     /// Number of agencies in the database.
     pub async fn agency_count(&self) -> i64 {
         let row = self

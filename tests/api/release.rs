@@ -293,3 +293,112 @@ async fn the_press_feed_of_the_demo_province() {
     assert!(feed["errors"].is_null(), "{feed:#}");
     insta::assert_json_snapshot!("press_feed_bao_thanh_hoa", feed["data"]);
 }
+
+/// The release-visibility matrix of docs/permissions.md, cell by cell: drafts for the issuer
+/// and the agencies above it; INTERNAL for government agencies of the issuer's province;
+/// PUBLIC for everyone once out of draft; service clients their scope, never drafts.
+#[actix_web::test]
+async fn release_visibility_follows_the_matrix_cell_by_cell() {
+    let app = spawn_app_with_demo().await;
+    let trieuson = app.demo_token("huyen.trieuson").await;
+    let by_trieuson = |extra: Value| {
+        let mut input = content(extra);
+        input["spokespersonId"] = json!(demo_id("spokesperson.head.th.trieuson").to_string());
+        json!({ "input": { "issuingAgencyId": demo_agency("th.trieuson"), "content": input } })
+    };
+    let district_draft = id_of(
+        &app.gql_as(Some(&trieuson), CREATE, by_trieuson(json!({})))
+            .await,
+    );
+    let district_internal = id_of(
+        &app.gql_as(
+            Some(&trieuson),
+            CREATE,
+            by_trieuson(json!({ "audience": "INTERNAL", "title": "Hướng dẫn nội bộ" })),
+        )
+        .await,
+    );
+    let published = app
+        .gql_as(Some(&trieuson), PUBLISH, json!({ "id": district_internal }))
+        .await;
+    assert_eq!(
+        published["data"]["publishRelease"]["informationRelease"]["status"], "PUBLISHED",
+        "{published:#}"
+    );
+    let province_draft = demo_id("release.th.draft").to_string();
+    let other_public = demo_id("release.cb.public").to_string();
+
+    let readers = [
+        "admin",
+        "so.thanhhoa",
+        "huyen.trieuson",
+        "huyen.thoxuan",
+        "xa.danluc",
+        "so.caobang",
+        "phuong.thucphan",
+        "bao.thanhhoa",
+        "client",
+    ];
+    // One row per release, one column per reader above.
+    let matrix: [(&str, &String, [bool; 9]); 4] = [
+        (
+            "a district's draft",
+            &district_draft,
+            [true, true, true, false, false, false, false, false, false],
+        ),
+        (
+            "a district's published INTERNAL release",
+            &district_internal,
+            [true, true, true, true, true, false, false, false, true],
+        ),
+        (
+            "the department's draft",
+            &province_draft,
+            [true, true, false, false, false, false, false, false, false],
+        ),
+        (
+            "another province's PUBLIC release",
+            &other_public,
+            [true, true, true, true, true, true, true, true, false],
+        ),
+    ];
+    let mut tokens = Vec::new();
+    for reader in readers {
+        tokens.push(match reader {
+            "admin" => app.admin_token.clone(),
+            "client" => app.client_token().await,
+            username => app.demo_token(username).await,
+        });
+    }
+    for (what, id, row) in &matrix {
+        for ((reader, token), visible) in readers.iter().zip(&tokens).zip(row) {
+            let one = app.gql_as(Some(token), READ, json!({ "id": id })).await;
+            let listed = app
+                .gql_as(
+                    Some(token),
+                    "{ informationReleases(first: 100) { edges { node { id } } } }",
+                    json!({}),
+                )
+                .await;
+            let in_list = listed["data"]["informationReleases"]["edges"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{reader}: {listed:#}"))
+                .iter()
+                .any(|e| e["node"]["id"] == id.as_str());
+            if *visible {
+                assert_eq!(
+                    one["data"]["informationRelease"]["id"],
+                    id.as_str(),
+                    "{reader} must read {what}: {one:#}"
+                );
+            } else {
+                assert_eq!(
+                    code(&one["errors"][0]),
+                    "NOT_FOUND",
+                    "{reader} must not read {what}: {one:#}"
+                );
+            }
+            assert_eq!(in_list, *visible, "{reader} lists {what}");
+        }
+    }
+}

@@ -498,5 +498,5 @@ async fn the_search_migrations_roll_back_and_apply_again() {
     Migrator::down(&app.db, Some(2)).await.expect("roll back");
     Migrator::up(&app.db, None).await.expect("apply again");
     let after = directory(&app, &press, by_agency).await;
-    assert_eq!(before, after);
+    assert_eq!(before["data"], after["data"]);
 }

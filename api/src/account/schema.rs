@@ -203,7 +203,7 @@ impl AccountQuery {
             .map(|r| r.account_role("filter.roles"))
             .collect::<AppResult<Vec<_>>>()?;
         let filter = UserFilter {
-            search: filter.search,
+            search: text::search("filter.search", filter.search)?,
             agency_within: filter
                 .agency_within
                 .as_ref()

@@ -317,7 +317,7 @@ pub struct AgencyFilterInput {
 impl AgencyFilterInput {
     fn parse(self) -> AppResult<AgencyFilter> {
         Ok(AgencyFilter {
-            search: self.search,
+            search: text::search("filter.search", self.search)?,
             kinds: self
                 .kinds
                 .unwrap_or_default()

@@ -1,6 +1,6 @@
 //! GraphQL face of the audit trail.
 
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, connection::Connection};
+use async_graphql::{Context, Enum, ID, InputObject, Object, connection::Connection};
 use chrono::{DateTime, Utc};
 use entity::audit_event::Model;
 
@@ -12,7 +12,9 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         pagination::{self, PageRequest, TotalCount},
+        scalars::Json,
     },
+    text,
 };
 
 /// Whether an attempt was carried out.
@@ -178,7 +180,7 @@ impl AuditQuery {
                 .as_ref()
                 .map(|id| parse_id("filter.agencyWithin", id))
                 .transpose()?,
-            operation: filter.operation,
+            operation: text::search("filter.operation", filter.operation)?,
             outcome: filter.outcome.map(Into::into),
             from: filter.from,
             to: filter.to,

@@ -204,9 +204,11 @@ impl Trail {
         self.record(txn, entry).await
     }
 
-    /// Passes `result` through; when it is `FORBIDDEN`, first records the denied attempt (its
-    /// own transaction: the attempt's was rolled back). A failure to record is logged, and the
-    /// caller still gets the original error.
+    /// Passes `result` through; when it is a refusal (`FORBIDDEN`, `NOT_FOUND`: a target
+    /// absent or outside the caller's scope, `UNAUTHENTICATED`), first records the denied
+    /// attempt (its own transaction: the attempt's was rolled back), so that probing hidden ids
+    /// leaves a trace. The caller gets the same answer whether or not the target exists. A
+    /// failure to record is logged, and the caller still gets the original error.
     pub async fn finish<T>(
         &self,
         db: &DatabaseConnection,
@@ -215,13 +217,16 @@ impl Trail {
         changes: Option<&serde_json::Value>,
         result: AppResult<T>,
     ) -> AppResult<T> {
-        if let Err(AppError::Forbidden(msg)) = &result {
+        if let Err(
+            err @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Unauthenticated),
+        ) = &result
+        {
             let entry = Entry {
                 operation,
                 target,
                 changes,
                 outcome: Outcome::Denied,
-                reason: Some(msg.en.to_string()),
+                reason: Some(format!("{}: {}", err.code().as_str(), err.message().en)),
             };
             if let Err(err) = self.record(db, entry).await {
                 tracing::error!(error = ?err, operation, "could not record a denied attempt");

@@ -227,6 +227,14 @@ impl Actor {
     }
 }
 
+/// The path of the province an agency with `path` belongs to: the root of its tree (the
+/// provincial committee, or a central agency for agencies outside the provinces).
+pub fn province_path(path: &str) -> String {
+    path.split('/')
+        .find(|s| !s.is_empty())
+        .map_or_else(|| path.to_owned(), |root| format!("/{root}/"))
+}
+
 /// The scope of `role` acting for `agency`: the department works in its whole province (the
 /// tree under its provincial committee), everyone else in their own agency's subtree.
 pub fn scope_of(role: ActorRole, agency: Option<&agency::Model>) -> Scope {
@@ -237,12 +245,7 @@ pub fn scope_of(role: ActorRole, agency: Option<&agency::Model>) -> Scope {
         return Scope::All;
     }
     let path = if role == ActorRole::ProvincialDepartment {
-        // The province is the root of the department's path.
-        agency
-            .path
-            .split('/')
-            .find(|s| !s.is_empty())
-            .map_or_else(|| agency.path.clone(), |root| format!("/{root}/"))
+        province_path(&agency.path)
     } else {
         agency.path.clone()
     };

@@ -13,8 +13,9 @@ use crate::{
         service as accounts,
     },
     agency::schema::Agency,
+    audit::service::Target,
     client::schema::{ClientScope, ServiceClient},
-    error::AppResult,
+    error::{AppError, AppResult},
     graphql::context::ContextExt,
     policy::{self, Operation},
 };
@@ -201,7 +202,14 @@ impl AuthMutation {
 
     /// Signs out: ends the caller's session (its access and refresh tokens stop working).
     async fn logout(&self, ctx: &Context<'_>) -> AppResult<OkPayload> {
-        service::logout(ctx.db()?, &ctx.trail(), ctx.actor()?).await?;
+        let (db, trail) = (ctx.db()?, ctx.trail());
+        let done = match ctx.actor() {
+            Ok(actor) => service::logout(db, &trail, actor).await,
+            Err(err) => Err(err),
+        };
+        trail
+            .finish(db, "auth.logout", Target::kind("User"), None, done)
+            .await?;
         Ok(OkPayload { ok: true })
     }
 
@@ -211,16 +219,28 @@ impl AuthMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Current and new password.")] input: ChangePasswordInput,
     ) -> AppResult<OkPayload> {
-        let actor = ctx.actor()?;
-        service::change_password(
-            ctx.db()?,
-            &ctx.trail(),
-            actor,
-            &input.current_password,
-            &input.new_password,
-        )
-        .await
-        .map_err(|e| e.under("input"))?;
+        let (db, trail) = (ctx.db()?, ctx.trail());
+        let done = match ctx.actor() {
+            Ok(actor) => {
+                service::change_password(
+                    db,
+                    &trail,
+                    actor,
+                    &input.current_password,
+                    &input.new_password,
+                )
+                .await
+            }
+            Err(err) => Err(err),
+        };
+        match done {
+            Err(AppError::Unauthenticated) => {
+                trail
+                    .finish(db, "auth.changePassword", Target::kind("User"), None, done)
+                    .await?
+            }
+            other => other.map_err(|e| e.under("input"))?,
+        }
         Ok(OkPayload { ok: true })
     }
 

@@ -1,23 +1,41 @@
-//! Finishes every GraphQL error the same way, wherever it came from: a stable `extensions.code`
-//! (parse and validation failures get theirs here), the message in the caller's language, and
-//! the request id. It also tells the HTTP layer which operation ran ([`OperationName`]), for the
-//! metrics.
+//! Finishes every GraphQL error the same way, wherever it came from: a stable `extensions.code`,
+//! the message in the caller's language, and the request id. Errors raised by async-graphql
+//! itself get their code from the stage that raised them, never from their English text: the
+//! parser (`GRAPHQL_PARSE_FAILED`, or `QUERY_TOO_COMPLEX` for its nesting guard), validation
+//! (`GRAPHQL_VALIDATION_FAILED`, or `BAD_USER_INPUT` when the offending argument holds a
+//! variable: the client sent a wrong value), execution (`BAD_USER_INPUT`). The depth and cost
+//! limits are checked here too, after validation has measured the document, and the cost is
+//! charged to the caller's budget ([`super::budget`]). It also tells the HTTP layer which
+//! operation ran and whether execution started ([`OperationName`]).
 
 use std::{
     any::{Any, TypeId},
+    collections::HashSet,
     sync::{Arc, OnceLock},
 };
 
 use async_graphql::{
-    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+    Name, Pos, Positioned, Request, Response, ServerError, ServerResult, ValidationResult, Value,
+    Variables,
     extensions::{
         Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
         NextPrepareRequest, NextRequest, NextValidation,
     },
-    parser::types::ExecutableDocument,
+    parser::{
+        parse_query,
+        types::{Directive, ExecutableDocument, Selection, SelectionSet},
+    },
 };
+use async_graphql_value::Value as GqlValue;
 
-use crate::error::{ErrorCode, MESSAGE_EN_KEY};
+use super::{
+    budget::{Budgets, Charge},
+    schema::Limits,
+};
+use crate::{
+    auth::actor::Authentication,
+    error::{AppError, ErrorCode, MESSAGE_EN_KEY, Msg},
+};
 
 /// Language of the messages of one request, from `Accept-Language`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,17 +85,32 @@ impl Locale {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// Where the name of the operation a request executes is written (request data), once the
-/// document is parsed; empty for an anonymous operation or a document that never ran.
+/// Where the extension tells the HTTP layer about a request once it is done (request data):
+/// the name of the operation executed (empty for an anonymous operation or a document that
+/// never ran), and whether execution started at all (a document refused while parsing or
+/// validating did not).
 #[derive(Clone, Debug, Default)]
-pub struct OperationName(pub Arc<OnceLock<String>>);
+pub struct OperationName(pub Arc<OnceLock<String>>, pub Arc<OnceLock<()>>);
 
-/// The extension factory to register on the schema.
-pub struct ErrorShaping;
+impl OperationName {
+    /// Whether the document got as far as execution.
+    pub fn executed(&self) -> bool {
+        self.1.get().is_some()
+    }
+}
+
+/// The extension factory to register on the schema, with the limits it enforces.
+pub struct ErrorShaping {
+    /// Query limits, checked after validation.
+    pub limits: Limits,
+}
 
 impl ExtensionFactory for ErrorShaping {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorShapingExtension::default())
+        Arc::new(ErrorShapingExtension {
+            limits: self.limits,
+            ..Default::default()
+        })
     }
 }
 
@@ -85,9 +118,15 @@ impl ExtensionFactory for ErrorShaping {
 /// runs before the request is prepared), so `prepare_request` copies what is needed here.
 #[derive(Default)]
 struct ErrorShapingExtension {
+    limits: Limits,
     locale: OnceLock<Locale>,
     request_id: OnceLock<String>,
     operation_name: OnceLock<OperationName>,
+    /// Positions of the arguments whose value holds a variable: a validation error there is a
+    /// variable the client sent with the wrong value.
+    variable_arguments: OnceLock<HashSet<Pos>>,
+    /// What the request cost against the caller's budget.
+    charge: OnceLock<Charge>,
 }
 
 fn request_data<T: Any + Clone>(request: &Request) -> Option<T> {
@@ -98,11 +137,23 @@ fn request_data<T: Any + Clone>(request: &Request) -> Option<T> {
         .cloned()
 }
 
-fn set_code(error: &mut ServerError, code: ErrorCode) {
+/// Marks an error raised by async-graphql itself: `code`, and the message in both languages
+/// (the English one is async-graphql's own text, kept as the detail).
+fn classify(error: &mut ServerError, code: ErrorCode, vi: &str) {
+    let english = std::mem::take(&mut error.message);
+    error.message = format!("{vi}: {english}");
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", code.as_str());
+    extensions.set(MESSAGE_EN_KEY, english);
+}
+
+/// An error of our own limits, in both languages.
+fn limit_error(code: ErrorCode, msg: Msg) -> ServerError {
+    let mut error = ServerError::new(msg.vi, None);
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", code.as_str());
+    extensions.set(MESSAGE_EN_KEY, msg.en.as_ref());
     error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code.as_str());
 }
 
 fn has_code(error: &ServerError) -> bool {
@@ -123,7 +174,11 @@ impl Extension for ErrorShapingExtension {
             if !has_code(error) {
                 // Our resolvers always set a code; what arrives without one is async-graphql
                 // refusing an argument value at execution time.
-                set_code(error, ErrorCode::BadUserInput);
+                classify(
+                    error,
+                    ErrorCode::BadUserInput,
+                    "Giá trị đầu vào không hợp lệ",
+                );
             }
             let extensions = error.extensions.get_or_insert_with(Default::default);
             if let Some(Value::String(english)) = extensions.get(MESSAGE_EN_KEY).cloned() {
@@ -135,6 +190,11 @@ impl Extension for ErrorShapingExtension {
             if let Some(id) = &request_id {
                 extensions.set("requestId", id.as_str());
             }
+        }
+        if let Some(charge) = self.charge.get() {
+            response
+                .extensions
+                .insert("cost".to_owned(), charge.to_value());
         }
         response
     }
@@ -163,8 +223,11 @@ impl Extension for ErrorShapingExtension {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        if let (Some(slot), Some(name)) = (self.operation_name.get(), operation_name) {
-            let _ = slot.0.set(name.to_owned());
+        if let Some(slot) = self.operation_name.get() {
+            let _ = slot.1.set(());
+            if let Some(name) = operation_name {
+                let _ = slot.0.set(name.to_owned());
+            }
         }
         next.run(ctx, operation_name).await
     }
@@ -176,16 +239,34 @@ impl Extension for ErrorShapingExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|mut error| {
-            // The parser's recursion guard trips on absurdly deep documents: that is a limit.
-            let code = if error.message.contains("recursion depth") {
-                ErrorCode::QueryTooComplex
-            } else {
-                ErrorCode::GraphqlParseFailed
-            };
-            set_code(&mut error, code);
-            error
-        })
+        match next.run(ctx, query, variables).await {
+            Ok(document) => {
+                let _ = self.variable_arguments.set(variable_arguments(&document));
+                Ok(document)
+            }
+            Err(mut error) => {
+                // The document parses but async-graphql refused it: its nesting passed the
+                // recursion guard (a limit). Or the parser itself gave up on the nesting.
+                let too_deep = match parse_query(query) {
+                    Ok(_) => true,
+                    Err(err) => matches!(err, async_graphql::parser::Error::RecursionLimitExceeded),
+                };
+                if too_deep {
+                    classify(
+                        &mut error,
+                        ErrorCode::QueryTooComplex,
+                        "Truy vấn lồng quá sâu",
+                    );
+                } else {
+                    classify(
+                        &mut error,
+                        ErrorCode::GraphqlParseFailed,
+                        "Không phân tích được văn bản truy vấn GraphQL",
+                    );
+                }
+                Err(error)
+            }
+        }
     }
 
     async fn validation(
@@ -193,20 +274,125 @@ impl Extension for ErrorShapingExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
+        let result = next.run(ctx).await.map_err(|mut errors| {
+            let variables = self.variable_arguments.get();
             for error in &mut errors {
-                let code = if error.message == "Query is too complex."
-                    || error.message == "Query is nested too deep."
-                {
-                    ErrorCode::QueryTooComplex
+                let on_variable = error
+                    .locations
+                    .first()
+                    .is_some_and(|pos| variables.is_some_and(|v| v.contains(pos)));
+                if on_variable {
+                    classify(
+                        error,
+                        ErrorCode::BadUserInput,
+                        "Giá trị của biến không hợp lệ",
+                    );
                 } else {
-                    ErrorCode::GraphqlValidationFailed
-                };
-                set_code(error, code);
+                    classify(
+                        error,
+                        ErrorCode::GraphqlValidationFailed,
+                        "Truy vấn không khớp với lược đồ",
+                    );
+                }
             }
             errors
-        })
+        })?;
+        if result.depth > self.limits.depth {
+            return Err(vec![limit_error(
+                ErrorCode::QueryTooComplex,
+                Msg::new(
+                    format!(
+                        "Truy vấn lồng quá sâu ({} tầng, tối đa {})",
+                        result.depth, self.limits.depth
+                    ),
+                    format!(
+                        "The query is nested too deep ({} levels, at most {})",
+                        result.depth, self.limits.depth
+                    ),
+                ),
+            )]);
+        }
+        if result.complexity > self.limits.complexity {
+            return Err(vec![limit_error(
+                ErrorCode::QueryTooComplex,
+                Msg::new(
+                    format!(
+                        "Truy vấn quá tốn kém (chi phí {}, tối đa {}); hãy giảm first hoặc số trường",
+                        result.complexity, self.limits.complexity
+                    ),
+                    format!(
+                        "The query is too complex (cost {}, at most {}); lower first or select fewer fields",
+                        result.complexity, self.limits.complexity
+                    ),
+                ),
+            )]);
+        }
+        if let (Some(budgets), Some(Authentication::Actor(actor))) =
+            (ctx.data_opt::<Budgets>(), ctx.data_opt::<Authentication>())
+        {
+            let charged = budgets.charge(actor.id(), actor.role, result.complexity);
+            if charged.maximum > 0 {
+                let _ = self.charge.set(charged.clone());
+            }
+            if let Some(retry_after_secs) = charged.retry_after_secs {
+                let error: async_graphql::Error = AppError::RateLimited { retry_after_secs }.into();
+                return Err(vec![error.into_server_error(Pos::default())]);
+            }
+        }
+        Ok(result)
     }
+}
+
+/// Positions of the arguments (of fields and directives, in operations and fragments) whose
+/// value holds a variable somewhere.
+fn variable_arguments(document: &ExecutableDocument) -> HashSet<Pos> {
+    fn holds_variable(value: &GqlValue) -> bool {
+        match value {
+            GqlValue::Variable(_) => true,
+            GqlValue::List(items) => items.iter().any(holds_variable),
+            GqlValue::Object(fields) => fields.values().any(holds_variable),
+            _ => false,
+        }
+    }
+    fn arguments(
+        args: &[(Positioned<Name>, Positioned<GqlValue>)],
+        directives: &[Positioned<Directive>],
+        out: &mut HashSet<Pos>,
+    ) {
+        let directive_args = directives.iter().flat_map(|d| d.node.arguments.iter());
+        for (name, value) in args.iter().chain(directive_args) {
+            if holds_variable(&value.node) {
+                out.insert(name.pos);
+            }
+        }
+    }
+    fn selections(set: &SelectionSet, out: &mut HashSet<Pos>) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    arguments(&field.node.arguments, &field.node.directives, out);
+                    selections(&field.node.selection_set.node, out);
+                }
+                Selection::FragmentSpread(spread) => {
+                    arguments(&[], &spread.node.directives, out);
+                }
+                Selection::InlineFragment(fragment) => {
+                    arguments(&[], &fragment.node.directives, out);
+                    selections(&fragment.node.selection_set.node, out);
+                }
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    for (_, operation) in document.operations.iter() {
+        arguments(&[], &operation.node.directives, &mut out);
+        selections(&operation.node.selection_set.node, &mut out);
+    }
+    for fragment in document.fragments.values() {
+        arguments(&[], &fragment.node.directives, &mut out);
+        selections(&fragment.node.selection_set.node, &mut out);
+    }
+    out
 }
 
 #[cfg(test)]

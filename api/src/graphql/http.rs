@@ -23,20 +23,20 @@ use async_graphql::{
 };
 use sea_orm::DatabaseConnection;
 use serde_json::json;
-use tracing_actix_web::RequestId as HttpRequestId;
 
 use super::{
     context::ClientAddress,
-    extension::{Locale, OperationName, RequestId},
+    extension::{Locale, OperationName, RequestId as GraphqlRequestId},
     loaders::Loaders,
     schema::AppSchema,
 };
 use crate::{
+    access::{AccessNote, ClientIp, RequestId},
     auth::{
-        actor::{Authentication, authenticate},
+        actor::{Authentication, Principal, authenticate},
         service::AuthConfig,
     },
-    error::{ErrorCode, Msg},
+    error::{AppError, ErrorCode, Msg},
     metrics,
 };
 
@@ -62,21 +62,72 @@ fn request_error(
     req: &HttpRequest,
     status: StatusCode,
     msg: Msg,
-    request_id: &HttpRequestId,
+    request_id: &RequestId,
+) -> HttpResponse {
+    error_body(req, status, ErrorCode::BadRequest, msg, None, request_id)
+}
+
+/// The JSON error of a route outside GraphQL (exports, documents): the same shape, codes and
+/// languages as a GraphQL error, with the HTTP status of the code; a 401 says how to
+/// authenticate (`WWW-Authenticate: Bearer`).
+pub fn http_error(req: &HttpRequest, err: &AppError, request_id: &RequestId) -> HttpResponse {
+    let status = match err.code() {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::BadUserInput | ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::GraphqlParseFailed
+        | ErrorCode::GraphqlValidationFailed
+        | ErrorCode::QueryTooComplex => StatusCode::BAD_REQUEST,
+        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    match err {
+        AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+        AppError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+        _ => {}
+    }
+    let field = match err {
+        AppError::BadInput { field, .. }
+        | AppError::Conflict {
+            field: Some(field), ..
+        } => Some(field.as_ref()),
+        _ => None,
+    };
+    let mut response = error_body(req, status, err.code(), err.message(), field, request_id);
+    if let AppError::RateLimited { retry_after_secs } = err
+        && let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+fn error_body(
+    req: &HttpRequest,
+    status: StatusCode,
+    code: ErrorCode,
+    msg: Msg,
+    field: Option<&str>,
+    request_id: &RequestId,
 ) -> HttpResponse {
     let message = match locale(req) {
         Locale::Vi => msg.vi,
         Locale::En => msg.en,
     };
-    let body = json!({
-        "errors": [{
-            "message": message,
-            "extensions": { "code": ErrorCode::BadRequest.as_str(), "requestId": request_id.to_string() }
-        }]
-    });
+    let mut extensions = json!({ "code": code.as_str(), "requestId": request_id.to_string() });
+    if let Some(field) = field {
+        extensions["field"] = json!(field);
+    }
+    let body = json!({ "errors": [{ "message": message, "extensions": extensions }] });
     let mut response = HttpResponse::build(status);
     if status == StatusCode::METHOD_NOT_ALLOWED {
         response.insert_header((header::ALLOW, "POST"));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
     }
     response.json(body)
 }
@@ -86,7 +137,7 @@ async fn execute(
     schema: &AppSchema,
     db: &DatabaseConnection,
     request: async_graphql::Request,
-    request_id: &HttpRequestId,
+    request_id: &RequestId,
 ) -> HttpResponse {
     // The actor is computed once per request, before any resolver runs.
     let header = req
@@ -106,20 +157,22 @@ async fn execute(
             let response = async_graphql::Response::from_errors(vec![
                 async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default()),
             ]);
-            return respond(req, &response);
+            return respond(req, &response, false);
         }
     };
-    let address = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let address = ClientIp::of(req);
     let actor = match &authentication {
         Authentication::Actor(actor) => Some(actor.clone()),
         _ => None,
     };
+    let principal = actor.as_ref().map(|actor| match &actor.principal {
+        Principal::User { id, .. } => format!("user:{}", id.0),
+        Principal::Client { id, .. } => format!("client:{}", id.0),
+    });
     let operation = OperationName::default();
     let request = request
         .data(locale(req))
-        .data(RequestId(request_id.to_string()))
+        .data(GraphqlRequestId(request_id.to_string()))
         .data(Loaders::new(db, actor))
         .data(authentication)
         .data(ClientAddress(address))
@@ -139,7 +192,10 @@ async fn execute(
             })
             .collect(),
     });
-    let mut http_response = respond(req, &response);
+    if let Some(note) = AccessNote::of(req) {
+        note.record(operation.0.get().map(String::as_str), principal, statements);
+    }
+    let mut http_response = respond(req, &response, operation.executed());
     if schema.data::<DebugHeaders>().is_some_and(|d| d.0)
         && let Ok(value) = header::HeaderValue::from_str(&statements.to_string())
     {
@@ -158,34 +214,38 @@ pub const SQL_STATEMENTS_HEADER: &str = "x-sql-statements";
 #[derive(Clone, Copy, Debug)]
 pub struct DebugHeaders(pub bool);
 
-fn respond(req: &HttpRequest, response: &Response) -> HttpResponse {
+/// The HTTP answer of a GraphQL response. A request refused before execution (a document that
+/// could not be parsed or validated, a limit, a budget) has no `data` entry, as the
+/// GraphQL-over-HTTP specification says; with `application/graphql-response+json` it is also a
+/// 4xx (400, or 429 for a spent budget).
+fn respond(req: &HttpRequest, response: &Response, executed: bool) -> HttpResponse {
     let graphql_json = wants_graphql_response_json(req);
-    let not_executed = response.data == async_graphql::Value::Null
-        && response.errors.iter().any(|e| {
-            e.extensions
-                .as_ref()
-                .and_then(|x| x.get("code"))
-                .is_some_and(|code| {
-                    [
-                        ErrorCode::GraphqlParseFailed,
-                        ErrorCode::GraphqlValidationFailed,
-                        ErrorCode::QueryTooComplex,
-                    ]
-                    .iter()
-                    .any(|c| *code == async_graphql::Value::from(c.as_str()))
-                })
-        });
-    let status = if graphql_json && not_executed {
-        StatusCode::BAD_REQUEST
-    } else {
+    let status = if executed || !graphql_json {
         StatusCode::OK
+    } else if response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|code| {
+                *code == async_graphql::Value::from(ErrorCode::RateLimited.as_str())
+            })
+    }) {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::BAD_REQUEST
     };
     let content_type = if graphql_json {
         "application/graphql-response+json; charset=utf-8"
     } else {
         "application/json; charset=utf-8"
     };
-    match serde_json::to_vec(response) {
+    let body = serde_json::to_value(response).and_then(|mut body| {
+        if !executed && let Some(object) = body.as_object_mut() {
+            object.remove("data");
+        }
+        serde_json::to_vec(&body)
+    });
+    match body {
         Ok(body) => HttpResponse::build(status)
             .content_type(content_type)
             .body(body),
@@ -202,7 +262,7 @@ pub async fn post(
     body: Result<web::Bytes, actix_web::Error>,
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
-    request_id: HttpRequestId,
+    request_id: RequestId,
 ) -> HttpResponse {
     let body = match body {
         Ok(body) => body,
@@ -243,9 +303,15 @@ pub async fn post(
             &request_id,
         );
     }
-    match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&req, &schema, &db, request, &request_id).await,
-        Err(_) => request_error(
+    // A body must be an object with a `query` string (a missing query is the client's
+    // mistake, not an empty document).
+    let request = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .filter(|value| value.get("query").is_some_and(serde_json::Value::is_string))
+        .and_then(|value| serde_json::from_value::<async_graphql::Request>(value).ok());
+    match request {
+        Some(request) => execute(&req, &schema, &db, request, &request_id).await,
+        None => request_error(
             &req,
             StatusCode::BAD_REQUEST,
             Msg::new(
@@ -279,11 +345,11 @@ pub async fn get(
     req: HttpRequest,
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
-    request_id: HttpRequestId,
+    request_id: RequestId,
 ) -> HttpResponse {
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) => request,
-        Err(_) => {
+        Ok(request) if !request.query.is_empty() => request,
+        _ => {
             return request_error(
                 &req,
                 StatusCode::BAD_REQUEST,

@@ -1,5 +1,6 @@
 //! The GraphQL layer: schema assembly, conventions shared by every area, and the HTTP endpoints.
 
+pub mod budget;
 pub mod context;
 pub mod extension;
 pub mod http;

@@ -1,5 +1,5 @@
 //! The one way a mutation runs: policy check, change and audit event in one transaction; a
-//! refused attempt is audited on its own.
+//! refused attempt (no token, not allowed, target not found in scope) is audited on its own.
 
 use std::{future::Future, pin::Pin};
 
@@ -69,12 +69,13 @@ where
     T: Send,
     F: for<'t> FnOnce(&'t DatabaseTransaction, &'t Actor) -> Change<'t, T>,
 {
-    let (actor, db, trail) = (ctx.actor()?, ctx.db()?, ctx.trail());
+    let (db, trail) = (ctx.db()?, ctx.trail());
     let target = |id: Option<Uuid>| match id {
         Some(id) => Target::new(mutation.kind, id),
         None => Target::kind(mutation.kind),
     };
     let result = async {
+        let actor = ctx.actor()?;
         policy::require(actor, mutation.needs)?;
         let txn = db::begin(db).await?;
         let value = change(&txn, actor).await?;

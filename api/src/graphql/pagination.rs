@@ -78,22 +78,64 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
-    /// Reads a cursor given back by a client.
+    /// Reads a cursor given back by a client. A cursor is only a position, but a client can
+    /// write one by hand: its key must be a value a list could have produced (text without
+    /// control characters and of a bounded length, a time or date between the years 1 and
+    /// 9999), and [`PageRequest::fetch`] checks its kind against the list's order, so that
+    /// nothing of the wrong type or out of the database's range reaches SQL.
     pub fn decode(raw: &str) -> AppResult<Self> {
         URL_SAFE_NO_PAD
             .decode(raw)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| {
-                AppError::bad_input(
-                    "after",
-                    Msg::new(
-                        "Con trỏ phân trang không hợp lệ; hãy dùng endCursor của trang trước",
-                        "Invalid pagination cursor; use the endCursor of the previous page",
-                    ),
-                )
-            })
+            .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
+            .filter(|cursor| cursor.key.is_plausible())
+            .ok_or_else(bad_cursor)
     }
+}
+
+/// Longest text key of a cursor (keys are folded names, far shorter).
+const MAX_TEXT_KEY_BYTES: usize = 2048;
+
+fn plausible_year(year: i32) -> bool {
+    (1..=9999).contains(&year)
+}
+
+impl SortKey {
+    fn is_plausible(&self) -> bool {
+        use chrono::Datelike as _;
+        match self {
+            SortKey::Text(text) => {
+                text.len() <= MAX_TEXT_KEY_BYTES && !text.chars().any(char::is_control)
+            }
+            SortKey::Time(time) => plausible_year(time.year()),
+            SortKey::Date(date) => plausible_year(date.year()),
+            SortKey::None => true,
+        }
+    }
+
+    /// Whether this key can sort a column of type `column` (the list's order).
+    fn fits(&self, column: &sea_orm::ColumnType) -> bool {
+        use sea_orm::ColumnType as T;
+        match self {
+            SortKey::Text(_) => matches!(column, T::String(_) | T::Text | T::Char(_)),
+            SortKey::Time(_) => matches!(
+                column,
+                T::TimestampWithTimeZone | T::Timestamp | T::DateTime
+            ),
+            SortKey::Date(_) => matches!(column, T::Date),
+            SortKey::None => false,
+        }
+    }
+}
+
+fn bad_cursor() -> AppError {
+    AppError::bad_input(
+        "after",
+        Msg::new(
+            "Con trỏ phân trang không hợp lệ; hãy dùng endCursor của trang trước",
+            "Invalid pagination cursor; use the endCursor of the previous page",
+        ),
+    )
 }
 
 /// A validated page request.
@@ -142,6 +184,9 @@ impl PageRequest {
         let descending = order == Order::Desc;
         let mut select = select.order_by(key, order.clone()).order_by(id, order);
         if let Some(after) = &self.after {
+            if !after.key.fits(key.def().get_column_type()) {
+                return Err(bad_cursor());
+            }
             let value = sea_orm::Value::from(after.key.clone());
             let (beyond_key, beyond_id) = if descending {
                 (key.lt(value.clone()), id.lt(after.id))
@@ -177,6 +222,9 @@ impl PageRequest {
     {
         let mut select = select.order_by(id, order.clone());
         if let Some(after) = &self.after {
+            if after.key != SortKey::None {
+                return Err(bad_cursor());
+            }
             select = select.filter(match order {
                 Order::Desc => id.lt(after.id),
                 _ => id.gt(after.id),
@@ -337,6 +385,26 @@ mod tests {
             assert_eq!(Cursor::decode(&cursor.encode()).ok(), Some(cursor));
         }
         assert!(Cursor::decode("not a cursor").is_err());
+    }
+
+    #[test]
+    fn cursor_keys_out_of_range_or_of_the_wrong_kind_are_refused() {
+        let forged = |json: &str| Cursor::decode(&URL_SAFE_NO_PAD.encode(json));
+        let id = Uuid::nil();
+        assert!(forged(&format!(r#"{{"k":{{"d":"+262142-12-31"}},"i":"{id}"}}"#)).is_err());
+        assert!(
+            forged(&format!(
+                r#"{{"k":{{"t":"0000-01-01T00:00:00Z"}},"i":"{id}"}}"#
+            ))
+            .is_err()
+        );
+        assert!(forged(&format!(r#"{{"k":{{"s":"a\u0000b"}},"i":"{id}"}}"#)).is_err());
+        assert!(forged(&format!(r#"{{"k":{{"d":"2026-12-02"}},"i":"{id}"}}"#)).is_ok());
+        let time = SortKey::Time(chrono::Utc::now());
+        assert!(time.fits(&sea_orm::ColumnType::TimestampWithTimeZone));
+        assert!(!time.fits(&sea_orm::ColumnType::Text));
+        assert!(!SortKey::Text("a".into()).fits(&sea_orm::ColumnType::Date));
+        assert!(!SortKey::None.fits(&sea_orm::ColumnType::Date));
     }
 
     #[test]

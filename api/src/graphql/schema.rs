@@ -64,7 +64,7 @@ pub struct Mutation(
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Query limits.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Limits {
     /// Deepest selection nesting.
     pub depth: usize,
@@ -89,18 +89,27 @@ pub struct Runtime {
     pub auth: AuthConfig,
     /// Whether responses carry debugging headers (dev mode).
     pub debug_headers: bool,
+    /// Per-caller cost budgets.
+    pub budgets: super::budget::Budgets,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
 pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
+    // The depth and cost limits are checked by the extension after validation, so that their
+    // errors are coded and worded by us.
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .extension(ErrorShaping);
+        .extension(ErrorShaping { limits })
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            super::scalars::DATE_TIME_DESCRIPTION,
+        )
+        .override_input_type_description::<chrono::DateTime<chrono::Utc>>(
+            super::scalars::DATE_TIME_DESCRIPTION,
+        );
     if let Some(runtime) = runtime {
         builder = builder
             .data(runtime.db)
             .data(runtime.auth)
+            .data(runtime.budgets)
             .data(super::http::DebugHeaders(runtime.debug_headers));
     }
     builder.finish()
@@ -108,5 +117,6 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build(None, Limits::from(&Settings::default())).sdl()
+    build(None, Limits::from(&Settings::default()))
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

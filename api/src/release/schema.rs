@@ -335,7 +335,7 @@ impl ReleaseQuery {
                 .as_ref()
                 .map(|id| parse_id("filter.issuerWithin", id).map(AgencyId))
                 .transpose()?,
-            topic: filter.topic,
+            topic: text::search("filter.topic", filter.topic)?,
             kinds: filter
                 .kinds
                 .unwrap_or_default()
@@ -350,7 +350,7 @@ impl ReleaseQuery {
                 .collect(),
             from: filter.from,
             to: filter.to,
-            search: filter.search,
+            search: text::search("filter.search", filter.search)?,
             updated_since: filter.updated_since,
         };
         let page = PageRequest::parse(first, after.as_deref())?;
@@ -433,6 +433,9 @@ fn checksum(field: &'static str, raw: &str) -> AppResult<String> {
 impl ReleaseContentInput {
     fn parse(&self) -> AppResult<Content> {
         service::refuse_classified("securityMarking", self.security_marking.into())?;
+        text::refuse_classified_text("title", &self.title)?;
+        text::refuse_classified_text("summary", self.summary.as_deref().unwrap_or_default())?;
+        text::refuse_classified_text("body", &self.body)?;
         let mut attachments = Vec::new();
         for file in self.attachments.iter().flatten() {
             service::refuse_classified(

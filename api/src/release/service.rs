@@ -126,20 +126,43 @@ fn visible(actor: &Actor) -> AppResult<Select<Release>> {
                     .add(Column::EmbargoUntil.lte(Utc::now())),
             ));
     }
-    // Government: every release of its scope, and whatever has been published anywhere.
-    Ok(match policy::visibility(actor, Operation::ReleaseRead)? {
-        Visibility::All => select,
-        Visibility::Subtree(path) => select.filter(
-            Condition::any()
-                .add(Column::IssuingAgencyId.in_subquery(agency_service::ids_under(&path)))
-                .add(Column::Status.ne(ReleaseStatus::Draft)),
+    // Service clients: their scope as granted, never drafts.
+    if actor.role == ActorRole::Integration {
+        return Ok(match policy::visibility(actor, Operation::ReleaseRead)? {
+            Visibility::All => select,
+            Visibility::Subtree(path) => {
+                select.filter(Column::IssuingAgencyId.in_subquery(agency_service::ids_under(&path)))
+            }
+            Visibility::Agency(id) => select.filter(Column::IssuingAgencyId.eq(id)),
+        }
+        .filter(Column::Status.ne(ReleaseStatus::Draft)));
+    }
+    // Government: every release of its scope (drafts of its agency and those below); INTERNAL
+    // releases issued in its own province; PUBLIC and TARGETED ones once out of draft,
+    // anywhere.
+    let in_scope = match policy::visibility(actor, Operation::ReleaseRead)? {
+        Visibility::All => return Ok(select),
+        Visibility::Subtree(path) => {
+            Column::IssuingAgencyId.in_subquery(agency_service::ids_under(&path))
+        }
+        Visibility::Agency(id) => Column::IssuingAgencyId.eq(id),
+    };
+    let province = actor
+        .agency
+        .as_ref()
+        .map(|agency| crate::auth::actor::province_path(&agency.path));
+    let mut out_of_draft = Condition::any().add(Column::Audience.ne(Audience::Internal));
+    if let Some(province) = province {
+        out_of_draft = out_of_draft
+            .add(Column::IssuingAgencyId.in_subquery(agency_service::ids_under(&province)));
+    }
+    Ok(select.filter(
+        Condition::any().add(in_scope).add(
+            Condition::all()
+                .add(Column::Status.ne(ReleaseStatus::Draft))
+                .add(out_of_draft),
         ),
-        Visibility::Agency(id) => select.filter(
-            Condition::any()
-                .add(Column::IssuingAgencyId.eq(id))
-                .add(Column::Status.ne(ReleaseStatus::Draft)),
-        ),
-    })
+    ))
 }
 
 /// One release, if visible.

@@ -11,23 +11,15 @@ use super::{
     templates,
 };
 use crate::{
+    access::RequestId,
     auth::{
         actor::{Authentication, authenticate},
         service::AuthConfig,
     },
     error::{AppError, AppResult},
-    graphql::schema::AppSchema,
-    time,
+    graphql::{http, schema::AppSchema},
+    spreadsheet, time,
 };
-
-/// Quotes a CSV field when needed (RFC 4180).
-fn field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
 
 /// The stable name of a compliance state (as in the API).
 pub fn state_name(state: ComplianceState) -> &'static str {
@@ -90,14 +82,7 @@ async fn render(
             .iter()
             .map(|m| format!("{} ({})", m.label, m.unit)),
     );
-    out.push_str(
-        &header_row
-            .iter()
-            .map(|h| field(h))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    out.push_str("\r\n");
+    out.push_str(&spreadsheet::csv_row(&header_row));
     for row in &reports {
         let agency = agency::Entity::find_by_id(row.recipient_agency_id)
             .one(db)
@@ -128,8 +113,7 @@ async fn render(
                 None => String::new(),
             });
         }
-        out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        out.push_str(&spreadsheet::csv_row(&cells));
     }
     Ok(out)
 }
@@ -140,11 +124,13 @@ pub async fn compliance_csv(
     id: web::Path<String>,
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
+    request_id: RequestId,
 ) -> HttpResponse {
-    let Some(auth) = schema.data::<AuthConfig>() else {
-        return HttpResponse::InternalServerError().finish();
+    let rendered = match schema.data::<AuthConfig>() {
+        Some(auth) => render(&db, auth, &req, &id).await,
+        None => Err(AppError::internal(anyhow::anyhow!("no auth config"))),
     };
-    match render(&db, auth, &req, &id).await {
+    match rendered {
         Ok(csv) => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
@@ -152,22 +138,6 @@ pub async fn compliance_csv(
                 format!("attachment; filename=\"obligation-{id}-compliance.csv\""),
             ))
             .body(csv),
-        Err(err) => {
-            let status = match err.code() {
-                crate::error::ErrorCode::Unauthenticated => {
-                    actix_web::http::StatusCode::UNAUTHORIZED
-                }
-                crate::error::ErrorCode::Forbidden => actix_web::http::StatusCode::FORBIDDEN,
-                crate::error::ErrorCode::NotFound => actix_web::http::StatusCode::NOT_FOUND,
-                _ => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            if let AppError::Internal(cause) = &err {
-                tracing::error!(error = ?cause, "CSV export failed");
-            }
-            let msg = err.message();
-            HttpResponse::build(status).json(serde_json::json!({
-                "errors": [{ "message": msg.en, "extensions": { "code": err.code().as_str() } }]
-            }))
-        }
+        Err(err) => http::http_error(&req, &err, &request_id),
     }
 }

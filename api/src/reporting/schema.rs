@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, Json, Object, SimpleObject, connection::Connection,
-};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, connection::Connection};
 use chrono::{DateTime, Utc};
 use entity::{
     agency::AgencyKind as StoredAgencyKind,
@@ -37,7 +35,7 @@ use crate::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
-        scalars::Date,
+        scalars::{Date, Json},
     },
     mirror_enum,
     policy::Operation,

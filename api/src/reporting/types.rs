@@ -117,7 +117,8 @@ pub fn check_content(
     metric_values: &BTreeMap<String, serde_json::Value>,
     complete: bool,
 ) -> AppResult<BTreeMap<String, MetricValue>> {
-    for key in section_values.keys() {
+    for (key, value) in section_values {
+        crate::text::refuse_classified_text(format!("sections.{key}"), value)?;
         if !sections.iter().any(|s| &s.key == key) {
             return Err(AppError::BadInput {
                 field: format!("sections.{key}").into(),

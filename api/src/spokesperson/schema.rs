@@ -234,7 +234,7 @@ impl SpokespersonQuery {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            search: filter.search,
+            search: text::search("filter.search", filter.search)?,
             on: filter.on.map(|d| d.0),
             history: filter.history,
             kinds: filter
