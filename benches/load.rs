@@ -445,7 +445,7 @@ async fn main() -> anyhow::Result<()> {
         budget_integration: 0,
         ..Settings::default()
     };
-    ttdn_api::telemetry::init(&settings);
+    let _telemetry = ttdn_api::telemetry::init(&settings).map_err(anyhow::Error::msg)?;
     let app = Application::build(&settings, database)?;
     let url = format!("http://127.0.0.1:{}/graphql", app.port());
     let server = app.run_until_stopped();

@@ -123,7 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         // A demo server: demo accounts with public passwords, so no production guarantees.
         settings.mode = Mode::Dev;
     }
-    telemetry::init(&settings);
+    let telemetry = telemetry::init(&settings).map_err(anyhow::Error::msg)?;
     let database = connect(&settings).await?;
     match cli.command {
         Command::Schema | Command::Permissions => {}
@@ -203,7 +203,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "GraphiQL (in-browser IDE): http://{host}:{}/graphiql",
                 app.port()
             );
-            app.run_until_stopped().await?;
+            let served = app.run_until_stopped().await;
+            telemetry.shutdown();
+            served?;
+            return Ok(());
         }
     }
     Ok(())

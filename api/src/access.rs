@@ -12,6 +12,8 @@
 //! - The access line (target `ttdn::access`, level INFO, WARN for 5xx) carries the method,
 //!   path, status, duration, and what the handler noted: the GraphQL operation name, the
 //!   principal and the SQL statements.
+//! - With trace export on (`TTDN_OTLP_ENDPOINT`), the root span continues the caller's W3C
+//!   `traceparent`.
 
 use std::{
     net::IpAddr,
@@ -171,18 +173,28 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok());
     let client = proxies.client(req.peer_addr().map(|a| a.ip()), forwarded);
     let note = AccessNote::default();
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
     req.extensions_mut().insert(id.clone());
     req.extensions_mut().insert(ClientIp(client));
     req.extensions_mut().insert(note.clone());
-    let method = req.method().to_string();
-    let path = req.path().to_owned();
-    let span = tracing::info_span!("request", request_id = %id.0);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id.0,
+        otel.name = %format_args!("{method} {path}"),
+        otel.kind = "server",
+        http.request.method = %method,
+        url.path = %path,
+        http.response.status_code = tracing::field::Empty,
+    );
+    crate::telemetry::otlp::adopt_caller_trace(&span, req.headers());
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let status = match &result {
         Ok(response) => response.status(),
         Err(err) => err.as_response_error().status_code(),
     };
+    span.record("http.response.status_code", status.as_u16());
     let noted = note.take();
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let client = client.map(|ip| ip.to_string()).unwrap_or_default();

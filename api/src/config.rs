@@ -83,6 +83,9 @@ pub struct Settings {
     /// comma-separated; only from them is `X-Forwarded-For` believed (for the sign-in throttle
     /// and the access log). None by default: the peer address is the client's.
     pub trusted_proxies: String,
+    /// `TTDN_OTLP_ENDPOINT`: an OpenTelemetry collector's OTLP/HTTP traces URL
+    /// (`http://127.0.0.1:4318/v1/traces`); unset: no trace export.
+    pub otlp_endpoint: String,
 }
 
 fn list(raw: &str) -> Vec<String> {
@@ -163,6 +166,7 @@ impl Default for Settings {
             budget_integration: 120_000,
             cors_allowed_origins: String::new(),
             trusted_proxies: String::new(),
+            otlp_endpoint: String::new(),
         }
     }
 }

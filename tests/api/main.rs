@@ -17,6 +17,7 @@ mod helpers;
 mod http;
 mod incident;
 mod metrics;
+mod observability;
 mod permissions;
 mod plan;
 mod press_event;
