@@ -272,6 +272,17 @@ async fn a_database_outage_fails_fast_and_the_server_recovers_by_itself() {
         "the request must fail, not hang ({:?})",
         started.elapsed()
     );
+    // Signed in, the session cannot be checked: refused before execution, so no `data`, and
+    // a 503 for a client that reads statuses.
+    assert!(failed.get("data").is_none(), "{failed:#}");
+    let strict = app
+        .gql_with(
+            query,
+            json!({}),
+            &[("accept", "application/graphql-response+json")],
+        )
+        .await;
+    assert_eq!(strict.status, 503, "{}", strict.text());
     assert_eq!(
         app.request("GET", "/readyz", &[], Vec::new()).await.status,
         503

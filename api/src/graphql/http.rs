@@ -5,7 +5,9 @@
 //!   triggered by a link or a prefetch).
 //! - Responses are `application/json` unless the client accepts
 //!   `application/graphql-response+json`, which then also gets 400 for documents that could not
-//!   run (parse, validation or limit failures), as the GraphQL-over-HTTP draft specifies.
+//!   run (parse, validation or limit failures; 429 for a spent budget; 503 for a database out of
+//!   reach before execution), as the GraphQL-over-HTTP draft specifies. A request refused
+//!   before execution has no `data` entry, whatever the content type.
 //! - Malformed requests (broken JSON, wrong content type, oversized body) are 4xx with a JSON
 //!   body of the same shape as GraphQL errors, code `BAD_REQUEST`.
 
@@ -217,19 +219,25 @@ pub struct DebugHeaders(pub bool);
 /// The HTTP answer of a GraphQL response. A request refused before execution (a document that
 /// could not be parsed or validated, a limit, a budget) has no `data` entry, as the
 /// GraphQL-over-HTTP specification says; with `application/graphql-response+json` it is also a
-/// 4xx (400, or 429 for a spent budget).
+/// 4xx (400, or 429 for a spent budget), or a 5xx when the server failed before running it
+/// (503 when the database could not be reached to check the caller's session).
 fn respond(req: &HttpRequest, response: &Response, executed: bool) -> HttpResponse {
     let graphql_json = wants_graphql_response_json(req);
+    let has_code = |code: ErrorCode| {
+        response.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from(code.as_str()))
+        })
+    };
     let status = if executed || !graphql_json {
         StatusCode::OK
-    } else if response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|code| {
-                *code == async_graphql::Value::from(ErrorCode::RateLimited.as_str())
-            })
-    }) {
+    } else if has_code(ErrorCode::ServiceUnavailable) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if has_code(ErrorCode::InternalServerError) {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else if has_code(ErrorCode::RateLimited) {
         StatusCode::TOO_MANY_REQUESTS
     } else {
         StatusCode::BAD_REQUEST
