@@ -165,3 +165,75 @@ async fn bad_plans_and_tasks_are_refused() {
     let for_district = app.gql_as(Some(&commune), CREATE, json!({ "input": { "agencyId": demo_agency("th.trieuson"), "year": 2026, "title": "Kế hoạch" } })).await;
     assert_eq!(code(&for_district["errors"][0]), "FORBIDDEN");
 }
+
+/// Seed 003: a commune's plan written against its district's plan 149/KH-UBND, which
+/// implements the province's. The commune reads both up the chain (not changes them), and the
+/// link shows both ways.
+#[actix_web::test]
+async fn a_commune_reads_the_plans_its_own_plan_implements_up_the_chain() {
+    let app = spawn_app_with_demo().await;
+    let danluc = app.demo_token("xa.danluc").await;
+    let district_plan = demo_id("plan.trieuson.2021").to_string();
+    let province_plan = demo_id("plan.th.2021").to_string();
+    let created = app
+        .gql_as(
+            Some(&danluc),
+            CREATE,
+            json!({ "input": { "agencyId": demo_agency("th.trieuson.danluc"), "year": 2027,
+                "title": "Kế hoạch TTĐN xã Dân Lực năm 2027", "implementsPlanId": district_plan } }),
+        )
+        .await;
+    let plan = &created["data"]["createPlan"]["plan"];
+    assert_eq!(
+        plan["implements"]["id"],
+        district_plan.as_str(),
+        "{created:#}"
+    );
+    let own = plan["id"].as_str().expect("id").to_owned();
+    let chain = app
+        .gql_as(
+            Some(&danluc),
+            "query($id: ID!) { plan(id: $id) { implements { id title implements { id title } children { id } } } }",
+            json!({ "id": own }),
+        )
+        .await;
+    let up = &chain["data"]["plan"]["implements"];
+    assert_eq!(up["id"], district_plan.as_str(), "{chain:#}");
+    assert_eq!(up["implements"]["id"], province_plan.as_str(), "{chain:#}");
+    assert!(
+        up["children"]
+            .as_array()
+            .expect("children")
+            .iter()
+            .any(|c| c["id"] == own.as_str()),
+        "the district plan lists the commune's as implementing it: {chain:#}"
+    );
+    let read = app
+        .gql_as(
+            Some(&danluc),
+            "query($id: ID!) { plan(id: $id) { id } }",
+            json!({ "id": district_plan }),
+        )
+        .await;
+    assert_eq!(
+        read["data"]["plan"]["id"],
+        district_plan.as_str(),
+        "{read:#}"
+    );
+    // Reading is not changing.
+    let add = app
+        .gql_as(Some(&danluc), ADD, json!({ "input": { "planId": district_plan, "content": "Nhiệm vụ", "leadAgencyId": demo_agency("th.trieuson.danluc") } }))
+        .await;
+    assert_eq!(code(&add["errors"][0]), "FORBIDDEN", "{add:#}");
+    // A commune of another district, whose plans implement nothing of Triệu Sơn's, sees
+    // nothing of it.
+    let xuanlam = app.demo_token("xa.xuanlam").await;
+    let other = app
+        .gql_as(
+            Some(&xuanlam),
+            "query($id: ID!) { plan(id: $id) { id } }",
+            json!({ "id": district_plan }),
+        )
+        .await;
+    assert_eq!(code(&other["errors"][0]), "NOT_FOUND", "{other:#}");
+}

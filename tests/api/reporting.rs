@@ -528,3 +528,232 @@ async fn presets_follow_the_general_reporting_regime() {
         json!({ "start": "2020-12-15", "end": "2021-12-14" })
     );
 }
+
+/// Moves a training session into the past, as time does (the API records attendance only once
+/// a session has started, and registration only before).
+async fn shift_session(app: &crate::helpers::TestApp, id: &str, days_ago: i64) {
+    use sea_orm::ConnectionTrait;
+    let starts = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    let ends = starts + chrono::Duration::hours(4);
+    let backend = app.db.get_database_backend();
+    app.db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "UPDATE training_session SET starts_at = $1, ends_at = $2 WHERE id = $3"
+                }
+                _ => "UPDATE training_session SET starts_at = ?, ends_at = ? WHERE id = ?",
+            },
+            [
+                starts.into(),
+                ends.into(),
+                uuid::Uuid::parse_str(id).expect("uuid").into(),
+            ],
+        ))
+        .await
+        .expect("shift the session");
+}
+
+/// A session organised by `organizer`, with two people of `invited`, moved `days_ago` into the
+/// past; one of them attended.
+async fn held_session(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    organizer: &str,
+    invited: &str,
+    days_ago: i64,
+) {
+    let starts = chrono::Utc::now() + chrono::Duration::hours(2);
+    let created = app
+        .gql_as(
+            Some(token),
+            "mutation($input: CreateTrainingSessionInput!) { createTrainingSession(input: $input) { trainingSession { id } } }",
+            json!({ "input": {
+                "organizerId": demo_agency(organizer), "title": format!("Tập huấn TTĐN ({days_ago} ngày trước)"),
+                "startsAt": starts.to_rfc3339(), "endsAt": (starts + chrono::Duration::hours(4)).to_rfc3339(),
+                "place": "Hội trường UBND", "mode": "IN_PERSON", "capacity": 50, "audience": ["OFFICER"]
+            } }),
+        )
+        .await;
+    let id = created["data"]["createTrainingSession"]["trainingSession"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created:#}"))
+        .to_owned();
+    let invited_answer = app
+        .gql_as(
+            Some(token),
+            "mutation($input: InviteToTrainingInput!) { inviteToTraining(input: $input) { trainingSession { id } } }",
+            json!({ "input": { "id": id, "invitations": [{ "agencyId": demo_agency(invited) }] } }),
+        )
+        .await;
+    assert!(invited_answer.get("errors").is_none(), "{invited_answer:#}");
+    let registered = app
+        .gql_as(
+            Some(token),
+            "mutation($input: RegisterForTrainingInput!) { registerForTraining(input: $input) { participants { id } } }",
+            json!({ "input": { "id": id, "agencyId": demo_agency(invited), "participants": [
+                { "fullName": "Nguyễn Văn An", "category": "OFFICER" },
+                { "fullName": "Trần Thị Bình", "category": "OFFICER" }
+            ] } }),
+        )
+        .await;
+    let people: Vec<String> = registered["data"]["registerForTraining"]["participants"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{registered:#}"))
+        .iter()
+        .map(|p| p["id"].as_str().expect("id").to_owned())
+        .collect();
+    shift_session(app, &id, days_ago).await;
+    let attendance = app
+        .gql_as(
+            Some(token),
+            "mutation($input: RecordTrainingAttendanceInput!) { recordTrainingAttendance(input: $input) { trainingSession { id } } }",
+            json!({ "input": { "id": id, "attendance": [
+                { "participantId": people[0], "attended": true },
+                { "participantId": people[1], "attended": false }
+            ] } }),
+        )
+        .await;
+    assert!(attendance.get("errors").is_none(), "{attendance:#}");
+}
+
+/// A task of a new plan of `agency`, led by `lead`, marked done on `done_on`.
+async fn task_done(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    agency: &str,
+    lead: &str,
+    content: &str,
+    done_on: chrono::NaiveDate,
+) {
+    let plan = app
+        .gql_as(
+            Some(token),
+            "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }",
+            json!({ "input": { "agencyId": demo_agency(agency), "year": 2026, "title": format!("Kế hoạch: {content}") } }),
+        )
+        .await;
+    let plan = plan["data"]["createPlan"]["plan"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{plan:#}"))
+        .to_owned();
+    let task = app
+        .gql_as(
+            Some(token),
+            "mutation($input: AddPlanTaskInput!) { addPlanTask(input: $input) { task { id } } }",
+            json!({ "input": { "planId": plan, "content": content, "leadAgencyId": demo_agency(lead) } }),
+        )
+        .await;
+    let task = task["data"]["addPlanTask"]["task"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{task:#}"))
+        .to_owned();
+    let done = app
+        .gql_as(
+            Some(token),
+            "mutation($input: RecordTaskProgressInput!) { recordTaskProgress(input: $input) { task { status } } }",
+            json!({ "input": { "taskId": task, "notedOn": done_on.to_string(), "note": "Đã hoàn thành", "status": "DONE" } }),
+        )
+        .await;
+    assert_eq!(
+        done["data"]["recordTaskProgress"]["task"]["status"], "DONE",
+        "{done:#}"
+    );
+}
+
+/// Trainings held with their participants, and plan tasks done, reach the prefill of the
+/// period that contains them, for the agency and those below it only.
+#[actix_web::test]
+async fn prefill_counts_trainings_and_tasks_done_of_the_period_and_the_subtree() {
+    let app = spawn_app_with_demo().await;
+    let trieuson = app.demo_token("huyen.trieuson").await;
+    let thoxuan = app.demo_token("huyen.thoxuan").await;
+    let today = ttdn_api::time::today();
+    // In the period and the subtree: a district session and a commune's task.
+    held_session(&app, &trieuson, "th.trieuson", "th.trieuson.danluc", 3).await;
+    task_done(
+        &app,
+        &trieuson,
+        "th.trieuson",
+        "th.trieuson.danluc",
+        "Tuyên truyền lễ hội",
+        today,
+    )
+    .await;
+    // Outside the period: a session 40 days ago and a task done 40 days ago.
+    held_session(&app, &trieuson, "th.trieuson", "th.trieuson.danluc", 40).await;
+    task_done(
+        &app,
+        &trieuson,
+        "th.trieuson",
+        "th.trieuson",
+        "Hội nghị năm trước",
+        today - chrono::Duration::days(40),
+    )
+    .await;
+    // Outside the subtree: Thọ Xuân's.
+    held_session(&app, &thoxuan, "th.thoxuan", "th.thoxuan.xuanlam", 3).await;
+    task_done(
+        &app,
+        &thoxuan,
+        "th.thoxuan",
+        "th.thoxuan.xuanlam",
+        "Việc của Thọ Xuân",
+        today,
+    )
+    .await;
+
+    let department = app.demo_token("so.thanhhoa").await;
+    let template = template_id(&app, "TTDN_ANNUAL").await;
+    let issued = app
+        .gql_as(
+            Some(&department),
+            ISSUE,
+            json!({ "input": {
+                "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo nhanh công tác TTĐN",
+                "periodKind": "AD_HOC", "periodStart": (today - chrono::Duration::days(20)).to_string(),
+                "periodEnd": today.to_string(), "dueDate": day(5), "templateId": template,
+                "recipients": { "agencyIds": [demo_agency("th.trieuson")] }
+            } }),
+        )
+        .await;
+    let report = report_of(
+        &issued["data"]["issueObligation"]["obligation"],
+        "UBND huyện Triệu Sơn",
+    );
+    let prefill = app
+        .gql_as(
+            Some(&trieuson),
+            "query($id: ID!) { reportPrefill(reportId: $id) { computed { key value source } manual tasksDone { content } } }",
+            json!({ "id": report }),
+        )
+        .await;
+    let value = |key: &str| {
+        prefill["data"]["reportPrefill"]["computed"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{prefill:#}"))
+            .iter()
+            .find(|c| c["key"] == key)
+            .map(|c| c["value"].clone())
+    };
+    assert_eq!(value("trainings"), Some(json!(1)), "{prefill:#}");
+    assert_eq!(
+        value("training_participants"),
+        Some(json!(1)),
+        "{prefill:#}"
+    );
+    let manual = prefill["data"]["reportPrefill"]["manual"]
+        .as_array()
+        .expect("manual");
+    assert!(
+        !manual
+            .iter()
+            .any(|m| m == "trainings" || m == "training_participants")
+    );
+    assert_eq!(
+        prefill["data"]["reportPrefill"]["tasksDone"],
+        json!([{ "content": "Tuyên truyền lễ hội" }]),
+        "{prefill:#}"
+    );
+}

@@ -53,7 +53,7 @@ pub struct ProgressNote {
 }
 
 /// A task as the API shows it.
-pub struct PlanTask(task::Model);
+pub struct PlanTask(pub(crate) task::Model);
 
 /// A task of a plan (nhiệm vụ), with its lead agency (đơn vị chủ trì) and coordinating agencies
 /// (đơn vị phối hợp).

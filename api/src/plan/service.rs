@@ -40,7 +40,11 @@ fn not_found() -> AppError {
     AppError::NotFound(Msg::new("Không tìm thấy kế hoạch", "Plan not found"))
 }
 
-/// Plans `actor` may see: issued in scope, or with a task led or coordinated in scope.
+/// Levels of "implements" followed up from the plans of a scope.
+const IMPLEMENTS_DEPTH: usize = 4;
+
+/// Plans `actor` may see: issued in scope, with a task led or coordinated in scope, or
+/// implemented (directly or up the chain) by a plan issued in scope.
 fn visible(actor: &Actor) -> AppResult<Select<Plan>> {
     let visibility = policy::visibility(actor, Operation::PlanRead)?;
     let select = Plan::find();
@@ -53,8 +57,28 @@ fn visible(actor: &Actor) -> AppResult<Select<Plan>> {
         .and_where(task::Column::LeadAgencyId.in_subquery(area.clone()))
         .to_owned();
     let mut any = Condition::any()
-        .add(Column::AgencyId.in_subquery(area))
+        .add(Column::AgencyId.in_subquery(area.clone()))
         .add(Column::Id.in_subquery(led));
+    // Up the chain: the plans that plans issued in scope implement, and the plans those
+    // implement, to the depth of any agency tree (province, district, commune and a level
+    // more), read-only: changing one still needs its own agency in scope.
+    let mut implemented = Query::select()
+        .column(Column::ImplementsId)
+        .from(Plan)
+        .and_where(Column::AgencyId.in_subquery(area))
+        .and_where(Column::ImplementsId.is_not_null())
+        .to_owned();
+    for level in 0..IMPLEMENTS_DEPTH {
+        any = any.add(Column::Id.in_subquery(implemented.clone()));
+        if level + 1 < IMPLEMENTS_DEPTH {
+            implemented = Query::select()
+                .column(Column::ImplementsId)
+                .from(Plan)
+                .and_where(Column::Id.in_subquery(implemented))
+                .and_where(Column::ImplementsId.is_not_null())
+                .to_owned();
+        }
+    }
     if let Some(agency) = actor.agency_id() {
         // Coordinators are stored as a list; the caller's own agency is matched in it.
         let coordinated = Query::select()
@@ -299,6 +323,29 @@ async fn insert_task<C: ConnectionTrait>(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Tasks led by agencies under `area` that were marked done on a day of `period` (their last
+/// note moving them to DONE), for the report prefill: what the plan achieved in the period.
+pub async fn done_in<C: ConnectionTrait>(
+    db: &C,
+    area: &agency::Model,
+    period: (NaiveDate, NaiveDate),
+) -> AppResult<Vec<task::Model>> {
+    let finished = Query::select()
+        .column(progress::Column::TaskId)
+        .from(progress::Entity)
+        .and_where(progress::Column::Status.eq(TaskStatus::Done))
+        .and_where(progress::Column::NotedOn.gte(period.0))
+        .and_where(progress::Column::NotedOn.lte(period.1))
+        .to_owned();
+    Ok(task::Entity::find()
+        .filter(task::Column::LeadAgencyId.in_subquery(agency_service::ids_under(&area.path)))
+        .filter(task::Column::Status.eq(TaskStatus::Done))
+        .filter(task::Column::Id.in_subquery(finished))
+        .order_by_asc(task::Column::CreatedAt)
+        .all(db)
+        .await?)
 }
 
 /// Records progress on a task led by an agency in the actor's scope (the lead itself, or an

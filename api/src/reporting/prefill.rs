@@ -95,6 +95,15 @@ pub async fn compute<C: ConnectionTrait>(
                     "Yêu cầu của báo chí đã trả lời / đã nhận",
                 )
             }
+            "trainings" | "training_participants" => {
+                let (sessions, people) =
+                    crate::training::service::held_in(db, agency, from, to).await?;
+                if metric.key == "trainings" {
+                    (json!(sessions), "Lớp tập huấn đã tổ chức (đã bắt đầu)")
+                } else {
+                    (json!(people), "Lượt người có mặt tại các lớp tập huấn")
+                }
+            }
             "incident_statements"
             | "statements_on_time"
             | "corrections"

@@ -725,6 +725,9 @@ pub struct ReportPrefill {
     computed: Vec<PrefilledMetric>,
     /// Metrics left to manual input.
     manual: Vec<String>,
+    /// Plan tasks led by the agency or those below it and marked done during the data period:
+    /// what the "results" section reports on.
+    tasks_done: Vec<crate::plan::schema::PlanTask>,
 }
 
 /// Filters of the obligation list.
@@ -841,8 +844,10 @@ impl ReportingQuery {
         Ok(rows.into_connection(total))
     }
 
-    /// The metric values the system can compute for a report from what was recorded (events
-    /// held, releases published, press requests answered), and which are left to manual input.
+    /// The metric values the system can compute for a report from what was recorded over its
+    /// data period by the agency and those below it (events held, releases published, press
+    /// requests answered, trainings held and their participants, incidents and statements),
+    /// the plan tasks done, and which metrics are left to manual input.
     async fn report_prefill(
         &self,
         ctx: &Context<'_>,
@@ -860,6 +865,15 @@ impl ReportingQuery {
             (obligation.period_start, obligation.period_end),
         )
         .await?;
+        let tasks_done = crate::plan::service::done_in(
+            db,
+            &agency,
+            (obligation.period_start, obligation.period_end),
+        )
+        .await?
+        .into_iter()
+        .map(crate::plan::schema::PlanTask)
+        .collect();
         let manual = spec
             .metrics
             .iter()
@@ -876,6 +890,7 @@ impl ReportingQuery {
                 })
                 .collect(),
             manual,
+            tasks_done,
         })
     }
 }
