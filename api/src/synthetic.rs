@@ -475,6 +475,9 @@ pub async fn generate(
             summary.total()
         ));
     }
+    // The rows were written directly: their document numbers go into the register as well.
+    migration::register_documents(db).await?;
+    progress("document numbers registered".to_owned());
     // Fresh statistics: without them the planners guess (PostgreSQL scans obligations to find
     // one agency's reports until autovacuum gets round to the new tables). On PostgreSQL a
     // vacuum too, as a database in service has had: it records the new rows as visible to all

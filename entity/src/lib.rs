@@ -7,6 +7,7 @@ pub mod audit_event;
 pub mod ids;
 pub mod incident;
 pub mod information_release;
+pub mod issued_document;
 pub mod login_throttle;
 pub mod obligation_amendment;
 pub mod plan;

@@ -16,6 +16,7 @@ mod m20261126_000010_plan;
 mod m20261127_000011_scale_indexes;
 mod m20261128_000012_search_indexes;
 mod m20261129_000013_sqlite_name_search;
+mod m20261202_000014_issued_document;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_scale_indexes::Migration),
             Box::new(m20261128_000012_search_indexes::Migration),
             Box::new(m20261129_000013_sqlite_name_search::Migration),
+            Box::new(m20261202_000014_issued_document::Migration),
         ]
     }
 }
@@ -55,6 +57,43 @@ async fn run_on(
                 .execute_unprepared(statement)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// The tables whose rows carry a document number: (record type, table, issuing agency column).
+const NUMBERED: [(&str, &str, &str); 4] = [
+    (
+        "ReportingObligation",
+        "reporting_obligation",
+        "issuer_agency_id",
+    ),
+    ("Plan", "plan", "agency_id"),
+    (
+        "InformationRelease",
+        "information_release",
+        "issuing_agency_id",
+    ),
+    ("Report", "report", "recipient_agency_id"),
+];
+
+/// Registers in `issued_document` every document number recorded in the numbered tables and
+/// not registered yet; of numbers repeated in old data the first stays registered. Run by the
+/// migration that creates the register, and after loading demo or synthetic data written
+/// directly to the tables.
+pub async fn register_documents<C: sea_orm::ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let year = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => "CAST(EXTRACT(YEAR FROM doc_date) AS INTEGER)",
+        _ => "CAST(strftime('%Y', doc_date) AS INTEGER)",
+    };
+    for (record_type, table, issuer) in NUMBERED {
+        db.execute_unprepared(&format!(
+            "INSERT INTO issued_document (record_type, record_id, issuer_agency_id, year, number) \
+             SELECT '{record_type}', id, {issuer}, {year}, doc_number FROM \"{table}\" \
+             WHERE doc_number IS NOT NULL AND doc_date IS NOT NULL ORDER BY created_at, id \
+             ON CONFLICT DO NOTHING"
+        ))
+        .await?;
     }
     Ok(())
 }

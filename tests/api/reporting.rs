@@ -757,3 +757,113 @@ async fn prefill_counts_trainings_and_tasks_done_of_the_period_and_the_subtree()
         "{prefill:#}"
     );
 }
+
+/// ND 30/2020: an agency's document numbers never repeat within a year, across obligations,
+/// plans and releases, and two racing requests cannot both take one.
+#[actix_web::test]
+async fn a_document_number_is_used_once_per_issuer_and_year() {
+    let app = spawn_app_with_demo().await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let template = template_id(&app, "TTDN_ANNUAL").await;
+    let issue = |number: &str, date: &str| {
+        json!({ "input": {
+            "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2026",
+            "document": { "number": number, "date": date },
+            "periodKind": "ANNUAL", "periodYear": 2026, "dueDate": day(20),
+            "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
+        } })
+    };
+    let count = || async {
+        app.data("{ obligations(first: 1) { totalCount } }", json!({}))
+            .await["obligations"]["totalCount"]
+            .clone()
+    };
+    let first = app
+        .gql_as(
+            Some(&department),
+            ISSUE,
+            issue("2390/SVHTTDL-QLBC", "2026-11-20"),
+        )
+        .await;
+    assert!(first.get("errors").is_none(), "{first:#}");
+    let before = count().await;
+    let again = app
+        .gql_as(
+            Some(&department),
+            ISSUE,
+            issue("2390/SVHTTDL-QLBC", "2026-11-25"),
+        )
+        .await;
+    let error = &again["errors"][0];
+    assert_eq!(code(error), "CONFLICT", "{again:#}");
+    assert_eq!(field(error), "input.document.number");
+    assert_eq!(
+        count().await,
+        before,
+        "the refused obligation wrote nothing"
+    );
+    // Numbering restarts each year.
+    let next_year = app
+        .gql_as(
+            Some(&department),
+            ISSUE,
+            issue("2390/SVHTTDL-QLBC", "2027-01-05"),
+        )
+        .await;
+    assert!(next_year.get("errors").is_none(), "{next_year:#}");
+    // The same number in the same year for another kind of document of the same agency.
+    let plan = app
+        .gql_as(
+            Some(&department),
+            "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }",
+            json!({ "input": { "agencyId": demo_agency("th.svhttdl"), "year": 2026, "title": "Kế hoạch",
+                "document": { "number": "2390/SVHTTDL-QLBC", "date": "2026-12-01" } } }),
+        )
+        .await;
+    assert_eq!(code(&plan["errors"][0]), "CONFLICT", "{plan:#}");
+    assert_eq!(field(&plan["errors"][0]), "input.document.number");
+    let release = app
+        .gql_as(
+            Some(&department),
+            "mutation($input: CreateReleaseInput!) { createRelease(input: $input) { informationRelease { id } } }",
+            json!({ "input": { "issuingAgencyId": demo_agency("th.svhttdl"), "content": {
+                "kind": "PRESS_RELEASE", "title": "Thông cáo", "body": "Nội dung.", "audience": "PUBLIC",
+                "document": { "number": "2390/SVHTTDL-QLBC", "date": "2026-12-01" } } } }),
+        )
+        .await;
+    assert_eq!(code(&release["errors"][0]), "CONFLICT", "{release:#}");
+    assert_eq!(
+        field(&release["errors"][0]),
+        "input.content.document.number"
+    );
+    // Another agency may use the same number.
+    let other = app
+        .gql(
+            "mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }",
+            json!({ "input": { "agencyId": demo_agency("th.trieuson"), "year": 2026, "title": "Kế hoạch huyện",
+                "document": { "number": "2390/SVHTTDL-QLBC", "date": "2026-12-01" } } }),
+        )
+        .await;
+    assert!(other.get("errors").is_none(), "{other:#}");
+
+    // Two requests racing for a new number: one wins, the other is told.
+    let (a, b) = tokio::join!(
+        app.gql_as(
+            Some(&department),
+            ISSUE,
+            issue("2400/SVHTTDL-QLBC", "2026-12-01"),
+        ),
+        app.gql_as(
+            Some(&department),
+            ISSUE,
+            issue("2400/SVHTTDL-QLBC", "2026-12-01"),
+        ),
+    );
+    let won = [&a, &b]
+        .iter()
+        .filter(|r| r.get("errors").is_none())
+        .count();
+    assert_eq!(won, 1, "{a:#}\n{b:#}");
+    let lost = if a.get("errors").is_some() { &a } else { &b };
+    assert_eq!(code(&lost["errors"][0]), "CONFLICT", "{lost:#}");
+}

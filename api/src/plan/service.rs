@@ -23,7 +23,7 @@ use crate::{
     agency::service as agency_service,
     auth::actor::Actor,
     db,
-    document::DocumentRef,
+    document::{DocumentRef, Numbered},
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
     policy::{self, Operation},
@@ -248,7 +248,15 @@ async fn insert_row<C: ConnectionTrait>(db: &C, id: PlanId, new: &NewPlan) -> Ap
     })
     .exec_without_returning(db)
     .await?;
-    Ok(())
+    crate::document::register(
+        db,
+        Numbered::Plan,
+        id.0,
+        new.agency.0,
+        new.document.as_ref(),
+        "document",
+    )
+    .await
 }
 
 /// A new task.

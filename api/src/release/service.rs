@@ -404,6 +404,24 @@ async fn check_content<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Registers the release's document number (unique per issuer and year).
+async fn register_document<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    issuer: Uuid,
+    content: &Content,
+) -> AppResult<()> {
+    crate::document::register(
+        db,
+        crate::document::Numbered::Release,
+        id,
+        issuer,
+        content.document.as_ref(),
+        "content.document",
+    )
+    .await
+}
+
 fn write_content(model: &mut ActiveModel, content: &Content) {
     model.doc_number = Set(content
         .document
@@ -521,6 +539,7 @@ pub async fn create<C: ConnectionTrait>(
     };
     write_content(&mut model, &content);
     Release::insert(model).exec_without_returning(db).await?;
+    register_document(db, id.0, agency.id, &content).await?;
     write_children(db, id.0, &content).await?;
     get(db, actor, id).await
 }
@@ -580,6 +599,7 @@ pub async fn update_draft<C: ConnectionTrait>(
     check_content(db, &agency, &content).await?;
     let mut changes = ActiveModel::default();
     write_content(&mut changes, &content);
+    register_document(db, release.id, agency.id, &content).await?;
     write_children(db, release.id, &content).await?;
     save(db, actor, &release, changes).await
 }
@@ -702,6 +722,7 @@ pub async fn insert_demo<C: ConnectionTrait>(
     };
     write_content(&mut model, &content);
     Release::insert(model).exec_without_returning(db).await?;
+    register_document(db, id.0, issuer.0, &content).await?;
     write_children(db, id.0, &content).await?;
     Ok(true)
 }

@@ -40,7 +40,7 @@ use crate::{
     agency::service as agency_service,
     auth::actor::{Actor, Scope},
     db,
-    document::DocumentRef,
+    document::{DocumentRef, Numbered},
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
     policy::{self, Operation},
@@ -336,6 +336,15 @@ async fn insert_obligation<C: ConnectionTrait>(
         updated_at: Set(now),
     })
     .exec_without_returning(db)
+    .await?;
+    crate::document::register(
+        db,
+        Numbered::Obligation,
+        id.0,
+        new.issuer.0,
+        new.document.as_ref(),
+        "document",
+    )
     .await?;
     insert_reports(db, id.0, new.due_date, recipients).await?;
     Ok(id)
@@ -779,6 +788,23 @@ fn write_report_content(
     Ok(())
 }
 
+/// Registers the report's document number (unique per reporting agency and year).
+async fn register_report_document<C: ConnectionTrait>(
+    db: &C,
+    row: &report::Model,
+    content: &ReportContent,
+) -> AppResult<()> {
+    crate::document::register(
+        db,
+        Numbered::Report,
+        row.id,
+        row.recipient_agency_id,
+        content.document.as_ref(),
+        "document",
+    )
+    .await
+}
+
 async fn save_report<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -812,6 +838,7 @@ pub async fn save_draft<C: ConnectionTrait>(
         ..Default::default()
     };
     write_report_content(&mut changes, &content)?;
+    register_report_document(db, &row, &content).await?;
     save_report(db, actor, &row, changes).await
 }
 
@@ -853,6 +880,7 @@ pub async fn submit<C: ConnectionTrait>(
         ..Default::default()
     };
     write_report_content(&mut changes, &content)?;
+    register_report_document(db, &row, &content).await?;
     if !REPORTS.update(db, row.id, row.version, changes).await? {
         return Err(stale());
     }
@@ -1057,6 +1085,7 @@ pub async fn set_demo_report<C: ConnectionTrait>(
         ..Default::default()
     };
     write_report_content(&mut changes, content)?;
+    register_report_document(db, &row, content).await?;
     if let Some(at) = submitted_at {
         report_version::Entity::insert(report_version::ActiveModel {
             id: Set(Uuid::now_v7()),
