@@ -21,6 +21,7 @@ pub mod refresh_token;
 pub mod release_attachment;
 pub mod release_recipient;
 pub mod report;
+pub mod report_save;
 pub mod report_template;
 pub mod report_version;
 pub mod reporting_obligation;

@@ -17,6 +17,7 @@ mod m20261127_000011_scale_indexes;
 mod m20261128_000012_search_indexes;
 mod m20261129_000013_sqlite_name_search;
 mod m20261202_000014_issued_document;
+mod m20261202_000015_report_save;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_search_indexes::Migration),
             Box::new(m20261129_000013_sqlite_name_search::Migration),
             Box::new(m20261202_000014_issued_document::Migration),
+            Box::new(m20261202_000015_report_save::Migration),
         ]
     }
 }

@@ -867,3 +867,107 @@ async fn a_document_number_is_used_once_per_issuer_and_year() {
     let lost = if a.get("errors").is_some() { &a } else { &b };
     assert_eq!(code(&lost["errors"][0]), "CONFLICT", "{lost:#}");
 }
+
+const SAVE: &str = "mutation($input: ReportInput!) { saveReport(input: $input) { report { id status sections metrics signerName } } }";
+const READ_REPORT: &str = "query($id: ID!) { report(id: $id) { status sections metrics signerName signerTitle history { kind changes savedBy } versions { number } } }";
+
+/// Saving merges into what was saved (null clears one key), submitting submits the draft as it
+/// stands, and every save is kept: nothing typed is lost.
+#[actix_web::test]
+async fn saves_merge_into_the_draft_and_a_submission_takes_it_as_it_stands() {
+    let app = spawn_app_with_demo().await;
+    let danluc = app.demo_token("xa.danluc").await;
+    let obligation = app
+        .gql_as(
+            Some(&danluc),
+            "query($id: ID!) { obligation(id: $id) { reports { id recipient { name } } } }",
+            json!({ "id": demo_id("obligation.th.2026.h2").to_string() }),
+        )
+        .await;
+    let report = report_of(&obligation["data"]["obligation"], "UBND xã Dân Lực");
+    let save = |input: Value| {
+        let mut input = input;
+        input["id"] = json!(report);
+        app.gql_as(Some(&danluc), SAVE, json!({ "input": input }))
+    };
+    // Three partial saves, one of them clearing a metric typed earlier.
+    for partial in [
+        json!({ "sections": { "situation": "Tình hình chung ổn định.", "results": "Đăng 12 tin." }, "metrics": { "news_articles": 12, "trainings": 5 } }),
+        json!({ "sections": { "shortcomings": "Nhân lực còn thiếu.", "proposals": "Tăng cường tập huấn." }, "metrics": { "trainings": null, "press_briefings": 1 } }),
+        json!({ "sections": { "next_plan": "Tiếp tục quảng bá." }, "signerName": "Lê Văn Bình", "signerTitle": "CHỦ TỊCH",
+                "metrics": { "press_conferences": 0, "trainings": 1, "training_participants": 30, "false_information_handled": 0 } }),
+    ] {
+        let saved = save(partial).await;
+        assert!(saved.get("errors").is_none(), "{saved:#}");
+    }
+    let draft = app
+        .gql_as(Some(&danluc), READ_REPORT, json!({ "id": report }))
+        .await;
+    let draft = &draft["data"]["report"];
+    assert_eq!(draft["status"], "DRAFT");
+    assert_eq!(
+        draft["sections"]["situation"], "Tình hình chung ổn định.",
+        "{draft:#}"
+    );
+    assert_eq!(draft["sections"]["next_plan"], "Tiếp tục quảng bá.");
+    assert_eq!(draft["metrics"]["news_articles"], 12);
+    assert_eq!(draft["metrics"]["trainings"], 1);
+    assert_eq!(draft["signerName"], "Lê Văn Bình");
+    let history = draft["history"].as_array().expect("history");
+    assert_eq!(history.len(), 3, "{draft:#}");
+    assert!(
+        history
+            .iter()
+            .all(|h| h["kind"] == "SAVED" && h["savedBy"] == "xa.danluc")
+    );
+    assert_eq!(history[1]["changes"]["metrics"]["trainings"], Value::Null);
+    assert_eq!(
+        history[1]["changes"]["sections"]["proposals"],
+        "Tăng cường tập huấn."
+    );
+
+    // Clearing a required section makes the draft unsubmittable; the refusal keeps nothing.
+    let cleared = save(json!({ "sections": { "situation": null } })).await;
+    assert!(cleared.get("errors").is_none(), "{cleared:#}");
+    let refused = app
+        .gql_as(Some(&danluc), SUBMIT, json!({ "input": { "id": report } }))
+        .await;
+    assert_eq!(code(&refused["errors"][0]), "BAD_USER_INPUT", "{refused:#}");
+    assert_eq!(field(&refused["errors"][0]), "input.sections.situation");
+    let after_refusal = app
+        .gql_as(Some(&danluc), READ_REPORT, json!({ "id": report }))
+        .await;
+    assert_eq!(
+        after_refusal["data"]["report"]["history"]
+            .as_array()
+            .map(Vec::len),
+        Some(4),
+        "the refused submission left no trace in the history"
+    );
+
+    // Put it back, then submit the draft as it stands: only the id.
+    save(json!({ "sections": { "situation": "Tình hình chung ổn định." } })).await;
+    let submitted = app
+        .gql_as(Some(&danluc), SUBMIT, json!({ "input": { "id": report } }))
+        .await;
+    assert!(
+        submitted["data"]["submitReport"]["report"]["status"] == "SUBMITTED",
+        "{submitted:#}"
+    );
+    let done = app
+        .gql_as(Some(&danluc), READ_REPORT, json!({ "id": report }))
+        .await;
+    let done = &done["data"]["report"];
+    assert_eq!(done["versions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(done["metrics"]["news_articles"], 12);
+    let kinds: Vec<&str> = done["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|h| h["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["SAVED", "SAVED", "SAVED", "SAVED", "SAVED", "SUBMITTED"]
+    );
+}

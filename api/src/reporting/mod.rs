@@ -2,6 +2,7 @@
 //! review, consolidate.
 
 pub mod export;
+pub mod objects;
 pub mod prefill;
 pub mod schema;
 pub mod service;

@@ -18,6 +18,7 @@ use entity::{
     ids::{AgencyId, ObligationId, ReportId, TemplateId},
     obligation_amendment as amendment,
     report::{self, ReportStatus},
+    report_save::{self, SaveKind},
     report_version,
     reporting_obligation::{
         ActiveModel, Column, Entity as Obligation, Model, ObligationStatus, PeriodKind,
@@ -728,6 +729,112 @@ pub struct ReportContent {
     pub document: Option<DocumentRef>,
 }
 
+/// A change to a report's working copy, merged into what was saved before: a section or metric
+/// given replaces the saved one, one given as `None` (null) is cleared, one not given stays;
+/// the signer and the document likewise (outer `None`: not given).
+#[derive(Clone, Debug, Default)]
+pub struct ReportPatch {
+    /// Section texts by key.
+    pub sections: BTreeMap<String, Option<String>>,
+    /// Metric values by key.
+    pub metrics: BTreeMap<String, Option<serde_json::Value>>,
+    /// Signer's name.
+    pub signer_name: Option<Option<String>>,
+    /// Signer's title.
+    pub signer_title: Option<Option<String>>,
+    /// The report's document.
+    pub document: Option<Option<DocumentRef>>,
+}
+
+impl ReportPatch {
+    /// The change as JSON, for the history: what was given, nulls for what was cleared.
+    fn to_json(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        if !self.sections.is_empty() {
+            out.insert("sections".into(), json!(self.sections));
+        }
+        if !self.metrics.is_empty() {
+            out.insert("metrics".into(), json!(self.metrics));
+        }
+        if let Some(name) = &self.signer_name {
+            out.insert("signerName".into(), json!(name));
+        }
+        if let Some(title) = &self.signer_title {
+            out.insert("signerTitle".into(), json!(title));
+        }
+        if let Some(document) = &self.document {
+            out.insert(
+                "document".into(),
+                json!(
+                    document
+                        .as_ref()
+                        .map(|d| json!({ "number": d.number.as_str(), "date": d.date }))
+                ),
+            );
+        }
+        serde_json::Value::Object(out)
+    }
+
+    /// The content after this change to `row`'s saved content.
+    fn apply(self, row: &report::Model) -> AppResult<ReportContent> {
+        let mut sections: BTreeMap<String, String> =
+            serde_json::from_str(&row.sections).unwrap_or_default();
+        for (key, value) in self.sections {
+            match value {
+                Some(text) => sections.insert(key, text),
+                None => sections.remove(&key),
+            };
+        }
+        let mut metrics: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(&row.metrics).unwrap_or_default();
+        for (key, value) in self.metrics {
+            match value {
+                Some(value) => metrics.insert(key, value),
+                None => metrics.remove(&key),
+            };
+        }
+        let saved_document = match (&row.doc_number, row.doc_date) {
+            (Some(number), Some(date)) => Some(DocumentRef {
+                number: crate::document::DocumentNumber::parse("document", number)?,
+                date,
+            }),
+            _ => None,
+        };
+        Ok(ReportContent {
+            sections,
+            metrics,
+            signer_name: self.signer_name.unwrap_or_else(|| row.signer_name.clone()),
+            signer_title: self
+                .signer_title
+                .unwrap_or_else(|| row.signer_title.clone()),
+            document: self.document.unwrap_or(saved_document),
+        })
+    }
+}
+
+/// Keeps one save in the report's history (inside the mutation's transaction: a refused save
+/// leaves none).
+async fn record_save<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    row: &report::Model,
+    kind: SaveKind,
+    patch: &ReportPatch,
+) -> AppResult<()> {
+    report_save::Entity::insert(report_save::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        report_id: Set(row.id),
+        kind: Set(kind),
+        changes: Set(patch.to_json().to_string()),
+        saved_by: Set(Some(actor.id())),
+        saved_by_name: Set(actor.name().to_owned()),
+        saved_at: Set(Utc::now()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
 /// Loads a report the actor's own agency writes, with its obligation and template.
 async fn own_report<C: ConnectionTrait>(
     db: &C,
@@ -817,15 +924,18 @@ async fn save_report<C: ConnectionTrait>(
     report(db, actor, ReportId(row.id)).await
 }
 
-/// Saves the working copy (status `DRAFT`); the content is checked for known keys and types.
+/// Saves the working copy (status `DRAFT`), `patch` merged into what was saved; the content is
+/// checked for known keys and types.
 pub async fn save_draft<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: ReportId,
-    content: ReportContent,
+    patch: ReportPatch,
     expected_version: Option<i32>,
 ) -> AppResult<report::Model> {
     let (row, _, spec) = own_report(db, actor, id, expected_version).await?;
+    record_save(db, actor, &row, SaveKind::Saved, &patch).await?;
+    let content = patch.apply(&row)?;
     check_content(
         &spec.sections,
         &spec.metrics,
@@ -842,16 +952,19 @@ pub async fn save_draft<C: ConnectionTrait>(
     save_report(db, actor, &row, changes).await
 }
 
-/// Submits the report with `content`: the template must be satisfied; the submission is kept
-/// as a new, unchangeable version; lateness is computed against the due date.
+/// Submits the report as saved, with `patch` merged in (an empty patch submits the draft as it
+/// stands): the template must be satisfied; the submission is kept as a new, unchangeable
+/// version; lateness is computed against the due date.
 pub async fn submit<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: ReportId,
-    content: ReportContent,
+    patch: ReportPatch,
     expected_version: Option<i32>,
 ) -> AppResult<report::Model> {
     let (row, obligation, spec) = own_report(db, actor, id, expected_version).await?;
+    record_save(db, actor, &row, SaveKind::Submitted, &patch).await?;
+    let content = patch.apply(&row)?;
     check_content(
         &spec.sections,
         &spec.metrics,
@@ -1152,6 +1265,22 @@ pub mod relations {
             vec![
                 (amendment::Column::AmendedAt, Order::Asc),
                 (amendment::Column::Id, Order::Asc),
+            ]
+        }
+    }
+
+    /// The saves of a report's working copy, oldest first.
+    pub struct Saves;
+
+    impl Relation for Saves {
+        type Entity = report_save::Entity;
+        fn key() -> report_save::Column {
+            report_save::Column::ReportId
+        }
+        fn order() -> Vec<(report_save::Column, Order)> {
+            vec![
+                (report_save::Column::SavedAt, Order::Asc),
+                (report_save::Column::Id, Order::Asc),
             ]
         }
     }

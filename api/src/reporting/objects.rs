@@ -1,0 +1,759 @@
+//! GraphQL output types of reporting: obligations, reports, templates, compliance, roll-up,
+//! prefill. The queries and mutations are in `schema.rs`.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{
+    report::{self, ReportStatus as StoredReportStatus},
+    reporting_obligation::{
+        Model, ObligationStatus as StoredObligationStatus, PeriodKind as StoredPeriodKind,
+    },
+};
+use serde::Serialize;
+
+use super::{
+    service::relations,
+    service::{self, ComplianceState as State},
+    templates::{self, Spec},
+    types::MetricKind as Kind,
+};
+use crate::{
+    agency::schema::Agency,
+    document::DocumentReference,
+    error::{AppError, AppResult, Msg},
+    graphql::{
+        context::ContextExt,
+        scalars::{Date, Json},
+    },
+    mirror_enum, time,
+};
+
+mirror_enum!(
+    /// How often a report comes (kỳ báo cáo).
+    PeriodKind => StoredPeriodKind {
+        /// Monthly (báo cáo tháng).
+        Monthly,
+        /// Quarterly (báo cáo quý).
+        Quarterly,
+        /// Six-monthly (báo cáo 6 tháng).
+        Semiannual,
+        /// Annual (báo cáo năm).
+        Annual,
+        /// Ad hoc (báo cáo đột xuất).
+        AdHoc,
+    }
+);
+
+mirror_enum!(
+    /// Whether an obligation stands.
+    ObligationStatus => StoredObligationStatus {
+        /// In force.
+        Issued,
+        /// Withdrawn; submitted reports are kept.
+        Withdrawn,
+    }
+);
+
+mirror_enum!(
+    /// Lifecycle of a report.
+    ReportStatus => StoredReportStatus {
+        /// Nothing written yet.
+        NotStarted,
+        /// Being written.
+        Draft,
+        /// Sent to the issuer.
+        Submitted,
+        /// Sent back by the issuer with a comment.
+        Returned,
+        /// Accepted by the issuer.
+        Accepted,
+    }
+);
+
+/// Where a recipient stands on an obligation (the compliance view).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ComplianceState {
+    /// Nothing written, not yet due.
+    NotStarted,
+    /// Being written, not yet due.
+    Draft,
+    /// Submitted by the due date.
+    SubmittedOnTime,
+    /// Submitted after the due date.
+    SubmittedLate,
+    /// Sent back for changes.
+    Returned,
+    /// Accepted.
+    Accepted,
+    /// Not submitted and past the due date.
+    Overdue,
+}
+
+impl From<State> for ComplianceState {
+    fn from(state: State) -> Self {
+        match state {
+            State::NotStarted => Self::NotStarted,
+            State::Draft => Self::Draft,
+            State::SubmittedOnTime => Self::SubmittedOnTime,
+            State::SubmittedLate => Self::SubmittedLate,
+            State::Returned => Self::Returned,
+            State::Accepted => Self::Accepted,
+            State::Overdue => Self::Overdue,
+        }
+    }
+}
+
+/// The type of a metric.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MetricKind {
+    /// A count (non-negative whole number).
+    Integer,
+    /// A non-negative quantity.
+    Decimal,
+    /// A pair numerator / denominator, given as {"numerator": n, "denominator": d}.
+    Ratio,
+}
+
+impl From<Kind> for MetricKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Integer => Self::Integer,
+            Kind::Decimal => Self::Decimal,
+            Kind::Ratio => Self::Ratio,
+        }
+    }
+}
+
+impl From<MetricKind> for Kind {
+    fn from(kind: MetricKind) -> Self {
+        match kind {
+            MetricKind::Integer => Self::Integer,
+            MetricKind::Decimal => Self::Decimal,
+            MetricKind::Ratio => Self::Ratio,
+        }
+    }
+}
+
+/// A section of a template.
+#[derive(SimpleObject)]
+pub struct TemplateSection {
+    /// Stable key, used in report content.
+    pub(super) key: String,
+    /// Heading.
+    pub(super) title: String,
+    /// Whether a submission must fill it.
+    pub(super) required: bool,
+}
+
+/// A metric of a template.
+#[derive(SimpleObject)]
+pub struct TemplateMetric {
+    /// Stable key, used in report content.
+    pub(super) key: String,
+    /// Label.
+    pub(super) label: String,
+    /// Unit.
+    pub(super) unit: String,
+    /// Type.
+    pub(super) kind: MetricKind,
+    /// Whether a submission must give it.
+    pub(super) required: bool,
+}
+
+/// A report template (mẫu báo cáo), one version of it.
+pub struct ReportTemplate(pub(super) Spec);
+
+/// A report template (mẫu báo cáo): the sections and metrics a report carries. Versioned: an
+/// obligation keeps the version it named.
+#[Object]
+impl ReportTemplate {
+    /// Opaque id of this version.
+    async fn id(&self) -> ID {
+        ID(self.0.model.id.to_string())
+    }
+
+    /// Stable code, e.g. TTDN_ANNUAL.
+    async fn code(&self) -> &str {
+        &self.0.model.code
+    }
+
+    /// Version, from 1.
+    async fn version(&self) -> i32 {
+        self.0.model.version
+    }
+
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.model.name
+    }
+
+    /// What it is for.
+    async fn description(&self) -> Option<&str> {
+        self.0.model.description.as_deref()
+    }
+
+    /// Sections.
+    async fn sections(&self) -> Vec<TemplateSection> {
+        self.0
+            .sections
+            .iter()
+            .map(|s| TemplateSection {
+                key: s.key.clone(),
+                title: s.title.clone(),
+                required: s.required,
+            })
+            .collect()
+    }
+
+    /// Metrics.
+    async fn metrics(&self) -> Vec<TemplateMetric> {
+        self.0
+            .metrics
+            .iter()
+            .map(|m| TemplateMetric {
+                key: m.key.clone(),
+                label: m.label.clone(),
+                unit: m.unit.clone(),
+                kind: m.kind.into(),
+                required: m.required,
+            })
+            .collect()
+    }
+}
+
+/// A recorded change to an obligation.
+#[derive(SimpleObject)]
+pub struct ObligationAmendment {
+    /// When.
+    pub(super) amended_at: DateTime<Utc>,
+    /// Who (account or client id).
+    pub(super) amended_by: Option<ID>,
+    /// What changed, e.g. {"dueDate": {"from": …, "to": …}}.
+    pub(super) change: Json<serde_json::Value>,
+}
+
+/// How many recipients are in one state.
+#[derive(SimpleObject)]
+pub struct StateCount {
+    /// State.
+    pub(super) state: ComplianceState,
+    /// Recipients in it.
+    pub(super) count: u64,
+}
+
+/// One recipient's standing.
+#[derive(SimpleObject)]
+pub struct RecipientCompliance {
+    /// The report.
+    pub(super) report: Report,
+    /// Its state.
+    pub(super) state: ComplianceState,
+}
+
+/// The compliance view of an obligation (tình hình thực hiện báo cáo).
+#[derive(SimpleObject)]
+pub struct Compliance {
+    /// Number of recipients.
+    pub(super) total: u64,
+    /// Recipients per state (every state listed).
+    pub(super) counts: Vec<StateCount>,
+    /// Each recipient, with its state.
+    pub(super) recipients: Vec<RecipientCompliance>,
+    /// Agencies whose report is overdue.
+    pub(super) overdue_agencies: Vec<Agency>,
+}
+
+/// A metric summed over reports.
+#[derive(SimpleObject)]
+pub struct MetricTotal {
+    /// Key.
+    pub(super) key: String,
+    /// Label.
+    pub(super) label: String,
+    /// Type.
+    pub(super) kind: MetricKind,
+    /// Sum of the values (INTEGER and DECIMAL metrics).
+    pub(super) total: f64,
+    /// Sum of numerators (RATIO metrics).
+    pub(super) numerator: i64,
+    /// Sum of denominators (RATIO metrics).
+    pub(super) denominator: i64,
+    /// How many reports gave the metric.
+    pub(super) reports: u32,
+}
+
+/// One recipient's metrics in a roll-up.
+#[derive(SimpleObject)]
+pub struct RecipientMetrics {
+    /// The reporting agency.
+    pub(super) agency: Option<Agency>,
+    /// Its report's state.
+    pub(super) state: ComplianceState,
+    /// Its metric values.
+    pub(super) metrics: Json<serde_json::Value>,
+}
+
+/// Totals of each metric over the submitted and accepted reports of an obligation, per
+/// recipient and in total: a district answering the province starts from its communes' sums.
+#[derive(SimpleObject)]
+pub struct RollUp {
+    /// Totals.
+    pub(super) totals: Vec<MetricTotal>,
+    /// Per recipient.
+    pub(super) by_recipient: Vec<RecipientMetrics>,
+}
+
+/// A reporting obligation as the API shows it.
+pub struct ReportingObligation(pub(super) Model);
+
+impl From<Model> for ReportingObligation {
+    fn from(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+impl ReportingObligation {
+    /// Compliance and roll-up are for the issuer's side.
+    /// The template version of this obligation, through the request's loader.
+    async fn template_spec(&self, ctx: &Context<'_>) -> AppResult<templates::Spec> {
+        let model = ctx
+            .loaders()?
+            .one::<relations::TemplateById>(self.0.template_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!(
+                    "obligation {} names a missing template",
+                    self.0.id
+                ))
+            })?;
+        templates::Spec::of(model)
+    }
+
+    async fn issuer_side(&self, ctx: &Context<'_>) -> AppResult<()> {
+        let actor = ctx.actor()?;
+        let issuer = ctx
+            .loaders()?
+            .agency
+            .load_one(self.0.issuer_agency_id)
+            .await?;
+        if issuer.is_some_and(|issuer| actor.scope.contains(&issuer.path)) {
+            return Ok(());
+        }
+        Err(AppError::Forbidden(Msg::new(
+            "Chỉ cơ quan ban hành xem được tình hình báo cáo",
+            "Only the issuer's side sees compliance and roll-up",
+        )))
+    }
+}
+
+/// A reporting obligation (yêu cầu báo cáo): an agency asks agencies in its scope for a report
+/// on a data period, by a due date, following a template.
+#[Object]
+impl ReportingObligation {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Issuing agency.
+    async fn issuer(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
+        Agency::load(ctx, self.0.issuer_agency_id).await
+    }
+
+    /// The request document (công văn), e.g. 2480/STTTT-BCXB.
+    async fn document(&self) -> Option<DocumentReference> {
+        DocumentReference::from_columns(self.0.doc_number.as_deref(), self.0.doc_date)
+    }
+
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Period kind.
+    async fn period_kind(&self) -> PeriodKind {
+        self.0.period_kind.into()
+    }
+
+    /// First day of the data period (chốt số liệu).
+    async fn period_start(&self) -> Date {
+        self.0.period_start.into()
+    }
+
+    /// Last day of the data period.
+    async fn period_end(&self) -> Date {
+        self.0.period_end.into()
+    }
+
+    /// Due date: on time until 23:59:59 +07:00 that day.
+    async fn due_date(&self) -> Date {
+        self.0.due_date.into()
+    }
+
+    /// The template version.
+    async fn template(&self, ctx: &Context<'_>) -> AppResult<ReportTemplate> {
+        Ok(ReportTemplate(self.template_spec(ctx).await?))
+    }
+
+    /// The obligation this one passes on (one level up the cascade).
+    async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<ReportingObligation>> {
+        Ok(ctx
+            .loaders()?
+            .one::<relations::ById>(self.0.parent_id)
+            .await?
+            .map(Into::into))
+    }
+
+    /// Obligations passing this one on (one level down the cascade) that the caller may see.
+    async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<ReportingObligation>> {
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Children>(self.0.id)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Status.
+    async fn status(&self) -> ObligationStatus {
+        self.0.status.into()
+    }
+
+    /// Why withdrawn.
+    async fn withdrawal_reason(&self) -> Option<&str> {
+        self.0.withdrawal_reason.as_deref()
+    }
+
+    /// Recorded changes (deadline extended, recipients added, withdrawal), oldest first.
+    async fn amendments(&self, ctx: &Context<'_>) -> AppResult<Vec<ObligationAmendment>> {
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Amendments>(self.0.id)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|a| ObligationAmendment {
+                amended_at: a.amended_at,
+                amended_by: a.amended_by.map(|id| ID(id.to_string())),
+                change: Json(serde_json::from_str(&a.change).unwrap_or_default()),
+            })
+            .collect())
+    }
+
+    /// The reports the caller may see: all of them for the issuer's side, its own for a
+    /// recipient.
+    async fn reports(&self, ctx: &Context<'_>) -> AppResult<Vec<Report>> {
+        let rows = ctx
+            .loaders()?
+            .many::<relations::VisibleReports>(self.0.id)
+            .await?;
+        Ok(rows.into_iter().map(Report).collect())
+    }
+
+    /// The compliance view: each recipient's state, counts per state, overdue agencies
+    /// (issuer's side only).
+    async fn compliance(&self, ctx: &Context<'_>) -> AppResult<Compliance> {
+        self.issuer_side(ctx).await?;
+        let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
+        let today = time::today();
+        let states: Vec<State> = rows.iter().map(|r| service::state_of(r, today)).collect();
+        let all = [
+            State::NotStarted,
+            State::Draft,
+            State::SubmittedOnTime,
+            State::SubmittedLate,
+            State::Returned,
+            State::Accepted,
+            State::Overdue,
+        ];
+        let counts = all
+            .into_iter()
+            .map(|state| StateCount {
+                state: state.into(),
+                count: states.iter().filter(|s| **s == state).count() as u64,
+            })
+            .collect();
+        let overdue_ids: Vec<uuid::Uuid> = rows
+            .iter()
+            .zip(&states)
+            .filter(|(_, s)| **s == State::Overdue)
+            .map(|(r, _)| r.recipient_agency_id)
+            .collect();
+        let overdue = ctx.loaders()?.agency.load_many(overdue_ids).await?;
+        Ok(Compliance {
+            total: rows.len() as u64,
+            counts,
+            overdue_agencies: overdue.into_values().map(Agency::from).collect(),
+            recipients: rows
+                .into_iter()
+                .zip(states)
+                .map(|(row, state)| RecipientCompliance {
+                    report: Report(row),
+                    state: state.into(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Each metric summed over the submitted and accepted reports, per recipient and in total
+    /// (ratios: numerators and denominators summed). Issuer's side only.
+    async fn roll_up(&self, ctx: &Context<'_>) -> AppResult<RollUp> {
+        self.issuer_side(ctx).await?;
+        let spec = self.template_spec(ctx).await?;
+        let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
+        let totals = service::roll_up(&spec, &rows)
+            .into_iter()
+            .zip(&spec.metrics)
+            .map(|(t, m)| MetricTotal {
+                key: t.key,
+                label: m.label.clone(),
+                kind: m.kind.into(),
+                total: t.total,
+                numerator: t.numerator,
+                denominator: t.denominator,
+                reports: t.reports,
+            })
+            .collect();
+        let today = time::today();
+        let counted: Vec<&report::Model> = rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    StoredReportStatus::Submitted | StoredReportStatus::Accepted
+                )
+            })
+            .collect();
+        let agencies = ctx
+            .loaders()?
+            .agency
+            .load_many(counted.iter().map(|r| r.recipient_agency_id))
+            .await?;
+        let by_recipient = counted
+            .into_iter()
+            .map(|r| RecipientMetrics {
+                agency: agencies
+                    .get(&r.recipient_agency_id)
+                    .cloned()
+                    .map(Agency::from),
+                state: service::state_of(r, today).into(),
+                metrics: Json(serde_json::from_str(&r.metrics).unwrap_or_default()),
+            })
+            .collect();
+        Ok(RollUp {
+            totals,
+            by_recipient,
+        })
+    }
+
+    /// Version for optimistic concurrency (pass as `expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When issued.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A submitted version of a report, kept unchanged.
+#[derive(SimpleObject)]
+pub struct ReportVersion {
+    /// 1 for the first submission.
+    pub(super) number: i32,
+    /// When submitted.
+    pub(super) submitted_at: DateTime<Utc>,
+    /// Whether it was late.
+    pub(super) late: bool,
+    /// The content as submitted.
+    pub(super) content: Json<serde_json::Value>,
+}
+
+/// What one save of a report was.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "ReportSaveKind")]
+pub enum SaveKindOut {
+    /// The working copy was saved (`saveReport`).
+    Saved,
+    /// The report was submitted (`submitReport`), with the changes given then.
+    Submitted,
+}
+
+/// One save of a report's working copy: who changed what, when.
+#[derive(SimpleObject)]
+pub struct ReportSave {
+    /// Saved or submitted.
+    pub(super) kind: SaveKindOut,
+    /// The changes as given: `sections` and `metrics` by key (null: cleared), and
+    /// `signerName`, `signerTitle`, `document` when given.
+    pub(super) changes: Json<serde_json::Value>,
+    /// Username or client name of who saved.
+    pub(super) saved_by: String,
+    /// When.
+    pub(super) saved_at: DateTime<Utc>,
+}
+
+/// A report as the API shows it.
+pub struct Report(pub(super) report::Model);
+
+impl From<report::Model> for Report {
+    fn from(model: report::Model) -> Self {
+        Self(model)
+    }
+}
+
+/// A report (báo cáo): one per obligation and recipient.
+#[Object]
+impl Report {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The obligation.
+    async fn obligation(&self, ctx: &Context<'_>) -> AppResult<ReportingObligation> {
+        ctx.loaders()?
+            .one::<relations::ById>(self.0.obligation_id)
+            .await?
+            .map(Into::into)
+            .ok_or_else(|| {
+                AppError::NotFound(Msg::new(
+                    "Không tìm thấy yêu cầu báo cáo",
+                    "Reporting obligation not found",
+                ))
+            })
+    }
+
+    /// The reporting agency.
+    async fn recipient(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
+        Agency::load(ctx, self.0.recipient_agency_id).await
+    }
+
+    /// Status.
+    async fn status(&self) -> ReportStatus {
+        self.0.status.into()
+    }
+
+    /// Compliance state today (OVERDUE when not submitted past the due date).
+    async fn state(&self) -> ComplianceState {
+        service::state_of(&self.0, time::today()).into()
+    }
+
+    /// Due date.
+    async fn due_date(&self) -> Date {
+        self.0.due_date.into()
+    }
+
+    /// Section texts, {key: text}.
+    async fn sections(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.sections).unwrap_or_default())
+    }
+
+    /// Metric values, {key: value}.
+    async fn metrics(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.metrics).unwrap_or_default())
+    }
+
+    /// Signer's name.
+    async fn signer_name(&self) -> Option<&str> {
+        self.0.signer_name.as_deref()
+    }
+
+    /// Signer's title, e.g. "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH".
+    async fn signer_title(&self) -> Option<&str> {
+        self.0.signer_title.as_deref()
+    }
+
+    /// The report's own document number and date.
+    async fn document(&self) -> Option<DocumentReference> {
+        DocumentReference::from_columns(self.0.doc_number.as_deref(), self.0.doc_date)
+    }
+
+    /// Last submission.
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+
+    /// Whether the last submission was late.
+    async fn late(&self) -> Option<bool> {
+        self.0.late
+    }
+
+    /// The reviewer's comment when returned.
+    async fn review_comment(&self) -> Option<&str> {
+        self.0.review_comment.as_deref()
+    }
+
+    /// Every save of the working copy and every submission, oldest first, with the changes
+    /// each made: nothing typed is lost.
+    async fn history(&self, ctx: &Context<'_>) -> AppResult<Vec<ReportSave>> {
+        let rows = ctx.loaders()?.many::<relations::Saves>(self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ReportSave {
+                kind: match r.kind {
+                    entity::report_save::SaveKind::Saved => SaveKindOut::Saved,
+                    entity::report_save::SaveKind::Submitted => SaveKindOut::Submitted,
+                },
+                changes: Json(serde_json::from_str(&r.changes).unwrap_or_default()),
+                saved_by: r.saved_by_name,
+                saved_at: r.saved_at,
+            })
+            .collect())
+    }
+
+    /// Every submitted version, oldest first.
+    async fn versions(&self, ctx: &Context<'_>) -> AppResult<Vec<ReportVersion>> {
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Versions>(self.0.id)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|v| ReportVersion {
+                number: v.number,
+                submitted_at: v.submitted_at,
+                late: v.late,
+                content: Json(serde_json::from_str(&v.content).unwrap_or_default()),
+            })
+            .collect())
+    }
+
+    /// Version for optimistic concurrency (pass as `expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// A data period.
+#[derive(SimpleObject)]
+pub struct Period {
+    /// First day.
+    pub(super) start: Date,
+    /// Last day.
+    pub(super) end: Date,
+}
+
+/// A value the system computed for a report.
+#[derive(SimpleObject)]
+pub struct PrefilledMetric {
+    /// Metric key.
+    pub(super) key: String,
+    /// Value, in the metric's shape.
+    pub(super) value: Json<serde_json::Value>,
+    /// Where it comes from.
+    pub(super) source: String,
+}
+
+/// Values the system can compute for a report.
+#[derive(SimpleObject)]
+pub struct ReportPrefill {
+    /// Computed metrics.
+    pub(super) computed: Vec<PrefilledMetric>,
+    /// Metrics left to manual input.
+    pub(super) manual: Vec<String>,
+    /// Plan tasks led by the agency or those below it and marked done during the data period:
+    /// what the "results" section reports on.
+    pub(super) tasks_done: Vec<crate::plan::schema::PlanTask>,
+}
