@@ -4,6 +4,7 @@
 pub mod export;
 pub mod objects;
 pub mod prefill;
+pub mod reports;
 pub mod schema;
 pub mod service;
 pub mod templates;
