@@ -108,8 +108,16 @@ impl Application {
                     web::get().to(http::graphiql_asset),
                 )
                 .route(
-                    "/exports/obligations/{id}/compliance.csv",
-                    web::get().to(crate::reporting::export::compliance_csv),
+                    "/exports/obligations/{id}/compliance.{format}",
+                    web::get().to(crate::reporting::export::compliance),
+                )
+                .route(
+                    "/exports/obligations/{id}/consolidation.{format}",
+                    web::get().to(crate::reporting::export::consolidation),
+                )
+                .route(
+                    "/exports/reports-to-chase.{format}",
+                    web::get().to(crate::reporting::export::chase),
                 )
                 .route("/healthz", web::get().to(http::healthz))
                 .route("/readyz", web::get().to(http::readyz))

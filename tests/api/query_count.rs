@@ -249,6 +249,12 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
     for (token, list, selection) in cases {
         failures.extend(flat(&app, token, list, &connection(list, selection)).await);
     }
+    // The đôn đốc list, a year ahead so that it holds every report the province still owes.
+    let chase =
+        "query($first: Int) { reportsToChase(first: $first, dueWithinDays: 366) { edges { node {
+        id daysOverdue history { kind } obligation { id document { number } issuer { id } }
+        recipient { id currentSpokespeople { id } } } } } }";
+    failures.extend(flat(&app, &so, "reportsToChase", chase).await);
     // The lists without pages: Thọ Xuân's tasks against every visible task; the sessions Thọ
     // Xuân attended (two) against Triệu Sơn's (nine).
     attend(&app, &so, "th.trieuson", 9).await;

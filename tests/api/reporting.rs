@@ -3,7 +3,17 @@
 use serde_json::{Value, json};
 use ttdn_api::demo::demo_id;
 
+use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
+
 use crate::helpers::{code, demo_agency, field, report_input, spawn_app_with_demo, template_id};
+
+/// The first sheet of an XLSX file.
+fn first_sheet(bytes: &[u8]) -> Range<Data> {
+    let mut workbook: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file");
+    let name = workbook.sheet_names().first().cloned().expect("a sheet");
+    workbook.worksheet_range(&name).expect("the sheet")
+}
 
 const ISSUE: &str = "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id periodStart periodEnd dueDate reports { id recipient { name } } } } }";
 const CASCADE: &str = "mutation($input: CascadeObligationInput!) { cascadeObligation(input: $input) { obligation { id parent { id } reports { id recipient { name } } } } }";
@@ -206,9 +216,41 @@ async fn the_annual_cascade_runs_from_the_department_to_the_communes_and_back() 
     );
     let text = csv.text();
     assert!(
-        text.contains("UBND huyện Triệu Sơn") && text.contains("SUBMITTED_ON_TIME"),
+        text.contains("UBND huyện Triệu Sơn") && text.contains("Đã gửi đúng hạn"),
         "{text}"
     );
+    let xlsx = app
+        .request(
+            "GET",
+            &format!("/exports/obligations/{parent_id}/compliance.xlsx"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(xlsx.status, 200);
+    let sheet = first_sheet(&xlsx.body);
+    assert!(
+        (0..3).any(|r| matches!(sheet.get((r, 0)), Some(Data::String(t)) if t.contains("2480/SVHTTDL-TTBCXB"))),
+        "the công văn in the title rows"
+    );
+    let trieuson_row = (0..sheet.height())
+        .find(|r| sheet.get((*r, 0)) == Some(&Data::String("UBND huyện Triệu Sơn".into())))
+        .expect("Triệu Sơn's row");
+    assert_eq!(
+        sheet.get((trieuson_row, 3)),
+        Some(&Data::String("Đã gửi đúng hạn".into()))
+    );
+    // The first metric (news articles): 32, a number.
+    assert_eq!(sheet.get((trieuson_row, 6)), Some(&Data::Float(32.0)));
+    let missing = app
+        .request(
+            "GET",
+            &format!("/exports/obligations/{parent_id}/compliance.pdf"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(missing.status, 404);
     let anonymous = app
         .request(
             "GET",
@@ -402,6 +444,34 @@ async fn the_demo_obligations_show_every_state() {
     let app = spawn_app_with_demo().await;
     let department = app.demo_token("so.thanhhoa").await;
     let district = app.demo_token("huyen.trieuson").await;
+    // The demo cascade (công văn 2480, passed on by Triệu Sơn) has communes late two levels
+    // down: the consolidation and the đôn đốc list show them.
+    let cascade = app
+        .gql_as(
+            Some(&department),
+            CONSOLIDATION,
+            json!({ "id": demo_id("obligation.2480").to_string(), "mode": "FROM_LEAVES" }),
+        )
+        .await;
+    let late_below: Vec<&Value> = cascade["data"]["obligation"]["consolidation"]["lateAgencies"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{cascade:#}"))
+        .iter()
+        .filter(|l| l["depth"] == 2 && l["state"] == "OVERDUE")
+        .collect();
+    assert_eq!(late_below.len(), 2, "{cascade:#}");
+    let chase = app
+        .gql_as(
+            Some(&department),
+            CHASE,
+            json!({ "days": 0, "f": { "obligationId": demo_id("obligation.2480").to_string(), "kinds": ["COMMUNE"] } }),
+        )
+        .await;
+    let chased_names: Vec<String> = chased(&chase).into_iter().map(|(n, _)| n).collect();
+    for late in &late_below {
+        let name = late["agency"]["name"].as_str().expect("name").to_owned();
+        assert!(chased_names.contains(&name), "{name} in {chase:#}");
+    }
     let parent = app
         .gql_as(
             Some(&department),
@@ -970,4 +1040,391 @@ async fn saves_merge_into_the_draft_and_a_submission_takes_it_as_it_stands() {
         kinds,
         ["SAVED", "SAVED", "SAVED", "SAVED", "SAVED", "SUBMITTED"]
     );
+}
+
+const CHASE: &str = "query($days: Int, $f: ChaseFilterInput) { reportsToChase(first: 100, dueWithinDays: $days, filter: $f) { totalCount edges { node { id state daysOverdue recipient { name phone currentSpokespeople { fullName } } obligation { document { number } } } } } }";
+
+fn chased(answer: &Value) -> Vec<(String, i64)> {
+    answer["data"]["reportsToChase"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer:#}"))
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["recipient"]["name"]
+                    .as_str()
+                    .expect("name")
+                    .to_owned(),
+                e["node"]["daysOverdue"].as_i64().expect("days"),
+            )
+        })
+        .collect()
+}
+
+/// The đôn đốc list: the department chases a commune late two levels down, across
+/// obligations, with whom to call; a district its communes; as a spreadsheet too.
+#[actix_web::test]
+async fn the_chase_list_finds_late_reports_down_the_cascade_with_whom_to_contact() {
+    let app = spawn_app_with_demo().await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let trieuson = app.demo_token("huyen.trieuson").await;
+    let template = template_id(&app, "TTDN_ANNUAL").await;
+    let issued = app
+        .gql_as(
+            Some(&department),
+            ISSUE,
+            json!({ "input": {
+                "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2026",
+                "document": { "number": "2500/SVHTTDL-QLBC", "date": day(-3) },
+                "periodKind": "ANNUAL", "periodYear": 2025, "dueDate": day(10),
+                "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
+            } }),
+        )
+        .await;
+    let parent = issued["data"]["issueObligation"]["obligation"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{issued:#}"))
+        .to_owned();
+    // Triệu Sơn passes it on to its communes, due yesterday: they are late.
+    let child = app
+        .gql_as(Some(&trieuson), CASCADE, json!({ "input": { "parentId": parent, "document": { "number": "45/UBND-VHTT", "date": day(-2) }, "dueDate": day(-1), "recipients": { "agencyIds": [demo_agency("th.trieuson.danluc"), demo_agency("th.trieuson.danly")] } } }))
+        .await;
+    assert!(child.get("errors").is_none(), "{child:#}");
+
+    let within_cascade = json!({ "obligationId": parent });
+    let late = app
+        .gql_as(
+            Some(&department),
+            CHASE,
+            json!({ "days": 0, "f": within_cascade }),
+        )
+        .await;
+    let mut rows = chased(&late);
+    rows.sort();
+    let mut expected = vec![
+        ("UBND xã Dân Lực".to_owned(), 1),
+        ("UBND xã Dân Lý".to_owned(), 1),
+    ];
+    expected.sort();
+    assert_eq!(rows, expected, "{late:#}");
+    let first = &late["data"]["reportsToChase"]["edges"][0]["node"];
+    assert_eq!(first["state"], "OVERDUE");
+    assert!(
+        !first["recipient"]["currentSpokespeople"]
+            .as_array()
+            .expect("spokespeople")
+            .is_empty(),
+        "whom to call: {first:#}"
+    );
+    // Looking ten days ahead adds the districts' reports to the department.
+    let ahead = app
+        .gql_as(
+            Some(&department),
+            CHASE,
+            json!({ "days": 10, "f": { "obligationId": parent, "kinds": ["DISTRICT"] } }),
+        )
+        .await;
+    assert_eq!(
+        ahead["data"]["reportsToChase"]["totalCount"], 3,
+        "{ahead:#}"
+    );
+    // By area: nothing of Triệu Sơn's under Thọ Xuân.
+    let elsewhere = app
+        .gql_as(
+            Some(&department),
+            CHASE,
+            json!({ "days": 0, "f": { "obligationId": parent, "within": demo_agency("th.thoxuan") } }),
+        )
+        .await;
+    assert_eq!(elsewhere["data"]["reportsToChase"]["totalCount"], 0);
+    // The district chases its communes, not itself; a commune has nobody to chase.
+    let district = app
+        .gql_as(
+            Some(&trieuson),
+            CHASE,
+            json!({ "days": 30, "f": within_cascade }),
+        )
+        .await;
+    let names: Vec<String> = chased(&district).into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names.contains(&"UBND xã Dân Lực".to_owned()),
+        "{district:#}"
+    );
+    assert!(!names.contains(&"UBND huyện Triệu Sơn".to_owned()));
+    let danluc = app.demo_token("xa.danluc").await;
+    let commune = app
+        .gql_as(Some(&danluc), CHASE, json!({ "days": 30 }))
+        .await;
+    assert_eq!(
+        commune["data"]["reportsToChase"]["totalCount"], 0,
+        "{commune:#}"
+    );
+
+    // The same list as a spreadsheet, with Vietnamese labels.
+    let bearer = format!("Bearer {department}");
+    let csv = app
+        .request(
+            "GET",
+            &format!("/exports/reports-to-chase.csv?dueWithinDays=0&obligationId={parent}"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    let text = csv.text();
+    assert!(
+        text.lines()
+            .any(|h| h.contains("Số ngày quá hạn") && h.contains("Người phát ngôn")),
+        "{text}"
+    );
+    let danluc_row = text
+        .lines()
+        .find(|l| l.starts_with("UBND xã Dân Lực"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        danluc_row.contains("Quá hạn chưa gửi") && danluc_row.contains(",1,"),
+        "{danluc_row}"
+    );
+    assert!(danluc_row.contains("UBND cấp xã"), "{danluc_row}");
+    // And as a workbook: numbers as numbers, dates as dates, codes and labels as text.
+    let xlsx = app
+        .request(
+            "GET",
+            &format!("/exports/reports-to-chase.xlsx?dueWithinDays=0&obligationId={parent}"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(xlsx.status, 200, "{}", xlsx.text());
+    assert!(
+        xlsx.header("content-type")
+            .is_some_and(|c| c.contains("spreadsheetml"))
+    );
+    let sheet = first_sheet(&xlsx.body);
+    let header = (0..sheet.height())
+        .find(|r| sheet.get((*r, 0)) == Some(&Data::String("Cơ quan".into())))
+        .expect("a header row");
+    assert!(
+        matches!(sheet.get((0, 0)), Some(Data::String(t)) if t.starts_with("Danh sách đôn đốc")),
+        "a title row"
+    );
+    let danluc_row = (header + 1..sheet.height())
+        .find(|r| sheet.get((*r, 0)) == Some(&Data::String("UBND xã Dân Lực".into())))
+        .expect("Dân Lực's row");
+    let cell = |col: usize| sheet.get((danluc_row, col)).cloned().unwrap_or_default();
+    assert_eq!(
+        cell(1),
+        Data::String("15493".into()),
+        "the administrative code is text, never a number"
+    );
+    assert_eq!(cell(2), Data::String("UBND cấp xã".into()));
+    // The công văn the commune was asked by: the district's passing-on letter.
+    assert_eq!(cell(4), Data::String("45/UBND-VHTT".into()));
+    let due = match cell(5) {
+        Data::DateTime(d) => d.as_datetime().map(|t| t.date()),
+        other => panic!("the due date is a date: {other:?}"),
+    };
+    assert_eq!(
+        due,
+        Some(ttdn_api::time::today() - chrono::Duration::days(1))
+    );
+    assert_eq!(cell(6), Data::Float(1.0), "days late as a number");
+    assert_eq!(cell(7), Data::String("Quá hạn chưa gửi".into()));
+    let bad = app
+        .request(
+            "GET",
+            "/exports/reports-to-chase.csv?kinds=VILLAGE",
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(code(&bad.json()["errors"][0]), "BAD_USER_INPUT");
+}
+
+const CONSOLIDATION: &str = "query($id: ID!, $mode: ConsolidationMode) { obligation(id: $id) { consolidation(mode: $mode) { mode totals { key total reports } levels { depth total counts { state count } totals { key total } unanswered { askedBy { name } agencies { name } } } lateAgencies { depth state agency { name } } } } }";
+
+fn total_of(consolidation: &Value, key: &str) -> f64 {
+    consolidation["totals"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{consolidation:#}"))
+        .iter()
+        .find(|t| t["key"] == key)
+        .and_then(|t| t["total"].as_f64())
+        .unwrap_or_else(|| panic!("no {key} in {consolidation:#}"))
+}
+
+/// The department consolidates its whole cascade in one query: as each district consolidated
+/// it or summed from the communes, who has not answered at each level and under whom, and who
+/// is late at any level.
+#[actix_web::test]
+async fn a_whole_cascade_consolidates_level_by_level_and_from_the_leaves() {
+    let app = spawn_app_with_demo().await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let trieuson = app.demo_token("huyen.trieuson").await;
+    let thoxuan = app.demo_token("huyen.thoxuan").await;
+    let danluc = app.demo_token("xa.danluc").await;
+    let template = template_id(&app, "TTDN_ANNUAL").await;
+    let issued = app
+        .gql_as(
+            Some(&department),
+            ISSUE,
+            json!({ "input": {
+                "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2025",
+                "periodKind": "ANNUAL", "periodYear": 2025, "dueDate": day(10),
+                "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
+            } }),
+        )
+        .await;
+    let parent = issued["data"]["issueObligation"]["obligation"].clone();
+    let parent_id = parent["id"].as_str().expect("id").to_owned();
+    // Triệu Sơn asks two communes, due yesterday.
+    let child = app
+        .gql_as(Some(&trieuson), CASCADE, json!({ "input": { "parentId": parent_id, "dueDate": day(-1), "recipients": { "agencyIds": [demo_agency("th.trieuson.danluc"), demo_agency("th.trieuson.danly")] } } }))
+        .await;
+    let child = child["data"]["cascadeObligation"]["obligation"].clone();
+    // Dân Lực answers (late) with 10 articles; Dân Lý does not answer.
+    let sent = app
+        .gql_as(
+            Some(&danluc),
+            SUBMIT,
+            report_input(&report_of(&child, "UBND xã Dân Lực"), 10),
+        )
+        .await;
+    assert!(sent.get("errors").is_none(), "{sent:#}");
+    // Triệu Sơn reports 25 (its own consolidation, not the communes' sum); Thọ Xuân 7.
+    for (token, agency, news) in [
+        (&trieuson, "UBND huyện Triệu Sơn", 25),
+        (&thoxuan, "UBND huyện Thọ Xuân", 7),
+    ] {
+        let sent = app
+            .gql_as(
+                Some(token),
+                SUBMIT,
+                report_input(&report_of(&parent, agency), news),
+            )
+            .await;
+        assert!(sent.get("errors").is_none(), "{sent:#}");
+    }
+
+    let view = |mode: &'static str| {
+        app.gql_as(
+            Some(&department),
+            CONSOLIDATION,
+            json!({ "id": parent_id, "mode": mode }),
+        )
+    };
+    let consolidated = view("AS_CONSOLIDATED").await;
+    let consolidated = &consolidated["data"]["obligation"]["consolidation"];
+    assert_eq!(
+        total_of(consolidated, "news_articles"),
+        32.0,
+        "{consolidated:#}"
+    );
+    let leaves = view("FROM_LEAVES").await;
+    let leaves = &leaves["data"]["obligation"]["consolidation"];
+    assert_eq!(
+        total_of(leaves, "news_articles"),
+        17.0,
+        "Dân Lực's 10 and Thọ Xuân's 7: {leaves:#}"
+    );
+
+    let levels = leaves["levels"].as_array().expect("levels");
+    assert_eq!(levels.len(), 2, "{leaves:#}");
+    assert_eq!(levels[0]["total"], 3);
+    assert_eq!(levels[1]["total"], 2);
+    assert_eq!(
+        levels[0]["unanswered"],
+        json!([{ "askedBy": { "name": "Sở Văn hóa, Thể thao và Du lịch tỉnh Thanh Hóa" }, "agencies": [{ "name": "UBND thành phố Sầm Sơn" }] }]),
+        "{leaves:#}"
+    );
+    assert_eq!(
+        levels[1]["unanswered"],
+        json!([{ "askedBy": { "name": "UBND huyện Triệu Sơn" }, "agencies": [{ "name": "UBND xã Dân Lý" }] }])
+    );
+    let level_two_news = levels[1]["totals"]
+        .as_array()
+        .expect("totals")
+        .iter()
+        .find(|t| t["key"] == "news_articles")
+        .map(|t| t["total"].clone());
+    assert_eq!(level_two_news, Some(json!(10.0)));
+    let mut late: Vec<(i64, String, String)> = leaves["lateAgencies"]
+        .as_array()
+        .expect("late")
+        .iter()
+        .map(|l| {
+            (
+                l["depth"].as_i64().expect("depth"),
+                l["agency"]["name"].as_str().expect("name").to_owned(),
+                l["state"].as_str().expect("state").to_owned(),
+            )
+        })
+        .collect();
+    late.sort();
+    let mut expected = vec![
+        (2, "UBND xã Dân Lý".to_owned(), "OVERDUE".to_owned()),
+        (2, "UBND xã Dân Lực".to_owned(), "SUBMITTED_LATE".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(late, expected);
+    // The same as a workbook: every report by level, the total from the leaves last.
+    let bearer = format!("Bearer {department}");
+    let xlsx = app
+        .request(
+            "GET",
+            &format!("/exports/obligations/{parent_id}/consolidation.xlsx?mode=FROM_LEAVES"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(xlsx.status, 200, "{}", xlsx.text());
+    let sheet = first_sheet(&xlsx.body);
+    let last = sheet.height() - 1;
+    assert_eq!(
+        sheet.get((last, 1)),
+        Some(&Data::String("Tổng cộng".into()))
+    );
+    assert_eq!(
+        sheet.get((last, 5)),
+        Some(&Data::Float(17.0)),
+        "news articles from the leaves"
+    );
+    let danly = (0..sheet.height())
+        .find(|r| sheet.get((*r, 1)) == Some(&Data::String("UBND xã Dân Lý".into())))
+        .expect("Dân Lý's row");
+    assert_eq!(sheet.get((danly, 0)), Some(&Data::Float(2.0)), "level 2");
+    assert_eq!(
+        sheet.get((danly, 3)),
+        Some(&Data::String("UBND huyện Triệu Sơn".into()))
+    );
+    assert_eq!(
+        sheet.get((danly, 4)),
+        Some(&Data::String("Quá hạn chưa gửi".into()))
+    );
+    let csv = app
+        .request(
+            "GET",
+            &format!("/exports/obligations/{parent_id}/consolidation.csv?mode=AS_CONSOLIDATED"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    assert!(
+        text.lines()
+            .last()
+            .is_some_and(|l| l.starts_with(",Tổng cộng,,,,32,")),
+        "{text}"
+    );
+    // Only the issuer's side consolidates.
+    let refused = app
+        .gql_as(
+            Some(&danluc),
+            CONSOLIDATION,
+            json!({ "id": child["id"], "mode": "FROM_LEAVES" }),
+        )
+        .await;
+    assert_eq!(code(&refused["errors"][0]), "FORBIDDEN", "{refused:#}");
 }

@@ -1,6 +1,7 @@
 //! Reporting obligations and reports (yêu cầu báo cáo, báo cáo): request, cascade, submit,
 //! review, consolidate.
 
+pub mod cascade;
 pub mod export;
 pub mod objects;
 pub mod prefill;

@@ -12,6 +12,7 @@ use entity::{
 use serde::Serialize;
 
 use super::{
+    cascade::{Cascade, Mode, Placed},
     service::relations,
     service::{self, ComplianceState as State},
     templates::{self, Spec},
@@ -457,22 +458,7 @@ impl ReportingObligation {
         let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
         let today = time::today();
         let states: Vec<State> = rows.iter().map(|r| service::state_of(r, today)).collect();
-        let all = [
-            State::NotStarted,
-            State::Draft,
-            State::SubmittedOnTime,
-            State::SubmittedLate,
-            State::Returned,
-            State::Accepted,
-            State::Overdue,
-        ];
-        let counts = all
-            .into_iter()
-            .map(|state| StateCount {
-                state: state.into(),
-                count: states.iter().filter(|s| **s == state).count() as u64,
-            })
-            .collect();
+        let counts = state_counts(states.iter().copied());
         let overdue_ids: Vec<uuid::Uuid> = rows
             .iter()
             .zip(&states)
@@ -501,19 +487,7 @@ impl ReportingObligation {
         self.issuer_side(ctx).await?;
         let spec = self.template_spec(ctx).await?;
         let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
-        let totals = service::roll_up(&spec, &rows)
-            .into_iter()
-            .zip(&spec.metrics)
-            .map(|(t, m)| MetricTotal {
-                key: t.key,
-                label: m.label.clone(),
-                kind: m.kind.into(),
-                total: t.total,
-                numerator: t.numerator,
-                denominator: t.denominator,
-                reports: t.reports,
-            })
-            .collect();
+        let totals = metric_totals(&spec, service::roll_up(&spec, &rows));
         let today = time::today();
         let counted: Vec<&report::Model> = rows
             .iter()
@@ -546,6 +520,80 @@ impl ReportingObligation {
         })
     }
 
+    /// The whole cascade below this obligation, for the issuer's side: the obligations its
+    /// recipients passed on, those passed on again, and all their reports. `totals` adds the
+    /// figures up as each level consolidated them (`AS_CONSOLIDATED`: the recipients' own
+    /// reports) or from the leaves (`FROM_LEAVES`, the default: each agency that passed the
+    /// obligation on is replaced by the reports it received); `levels` gives, level by level,
+    /// the figures as sent, the states and who has not answered under each agency that asked;
+    /// `lateAgencies` the reports overdue or sent late at any level. Read it on one obligation:
+    /// in a list it is computed obligation by obligation.
+    async fn consolidation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default_with = "ConsolidationMode::FromLeaves",
+            desc = "How to add up."
+        )]
+        mode: ConsolidationMode,
+    ) -> AppResult<Consolidation> {
+        self.issuer_side(ctx).await?;
+        let spec = self.template_spec(ctx).await?;
+        let cascade = Cascade::load(ctx.db()?, self.0.id).await?;
+        let agency_ids = cascade
+            .reports
+            .iter()
+            .flat_map(|p| [p.report.recipient_agency_id, p.asked_by]);
+        let agencies = ctx.loaders()?.agency.load_many(agency_ids).await?;
+        let agency = |id: &uuid::Uuid| agencies.get(id).cloned().map(Agency::from);
+        let mut levels = Vec::new();
+        for depth in 1..=cascade.depth() {
+            let placed: Vec<&Placed> = cascade.at(depth).collect();
+            let mut groups: Vec<(uuid::Uuid, Vec<uuid::Uuid>)> = Vec::new();
+            for p in placed.iter().filter(|p| {
+                matches!(
+                    p.state,
+                    State::NotStarted | State::Draft | State::Returned | State::Overdue
+                )
+            }) {
+                match groups.iter_mut().find(|(by, _)| *by == p.asked_by) {
+                    Some((_, missing)) => missing.push(p.report.recipient_agency_id),
+                    None => groups.push((p.asked_by, vec![p.report.recipient_agency_id])),
+                }
+            }
+            levels.push(CascadeLevel {
+                depth: depth as u32,
+                total: placed.len() as u64,
+                counts: state_counts(placed.iter().map(|p| p.state)),
+                totals: metric_totals(&spec, cascade.level_totals(&spec, depth)),
+                unanswered: groups
+                    .into_iter()
+                    .map(|(by, missing)| Unanswered {
+                        asked_by: agency(&by),
+                        agencies: missing.iter().filter_map(agency).collect(),
+                    })
+                    .collect(),
+            });
+        }
+        let late = cascade
+            .reports
+            .iter()
+            .filter(|p| matches!(p.state, State::Overdue | State::SubmittedLate))
+            .map(|p| LateReport {
+                depth: p.depth as u32,
+                agency: agency(&p.report.recipient_agency_id),
+                state: p.state.into(),
+                report: Report(p.report.clone()),
+            })
+            .collect();
+        Ok(Consolidation {
+            mode,
+            totals: metric_totals(&spec, cascade.totals(&spec, mode.into())),
+            levels,
+            late_agencies: late,
+        })
+    }
+
     /// Version for optimistic concurrency (pass as `expectedVersion`).
     async fn version(&self) -> i32 {
         self.0.version
@@ -555,6 +603,112 @@ impl ReportingObligation {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+}
+
+/// How a cascade's figures are added up.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ConsolidationMode {
+    /// The obligation's own recipients' reports, as each level consolidated its subordinates.
+    AsConsolidated,
+    /// The reports of the agencies that did not pass the obligation on, at any depth, summed.
+    FromLeaves,
+}
+
+impl From<ConsolidationMode> for Mode {
+    fn from(mode: ConsolidationMode) -> Self {
+        match mode {
+            ConsolidationMode::AsConsolidated => Mode::AsConsolidated,
+            ConsolidationMode::FromLeaves => Mode::FromLeaves,
+        }
+    }
+}
+
+/// Agencies that have not answered, under the agency that asked them.
+#[derive(SimpleObject)]
+pub struct Unanswered {
+    /// The agency that asked (the issuer of the obligation passed on).
+    pub(super) asked_by: Option<Agency>,
+    /// Those of its recipients that have not sent their report (not started, in draft,
+    /// returned, overdue).
+    pub(super) agencies: Vec<Agency>,
+}
+
+/// One level of a cascade.
+#[derive(SimpleObject)]
+pub struct CascadeLevel {
+    /// 1 for the obligation's own recipients, 2 for the agencies they asked, …
+    pub(super) depth: u32,
+    /// Reports at this level.
+    pub(super) total: u64,
+    /// Reports per state (every state listed).
+    pub(super) counts: Vec<StateCount>,
+    /// The figures of this level's reports as sent.
+    pub(super) totals: Vec<MetricTotal>,
+    /// Who has not answered, under each agency that asked.
+    pub(super) unanswered: Vec<Unanswered>,
+}
+
+/// A report overdue or sent late somewhere in a cascade.
+#[derive(SimpleObject)]
+pub struct LateReport {
+    /// Its level.
+    pub(super) depth: u32,
+    /// The agency.
+    pub(super) agency: Option<Agency>,
+    /// Overdue or submitted late.
+    pub(super) state: ComplianceState,
+    /// The report.
+    pub(super) report: Report,
+}
+
+/// The consolidation of a whole cascade.
+#[derive(SimpleObject)]
+pub struct Consolidation {
+    /// How `totals` adds up.
+    pub(super) mode: ConsolidationMode,
+    /// The cascade's figures.
+    pub(super) totals: Vec<MetricTotal>,
+    /// Level by level.
+    pub(super) levels: Vec<CascadeLevel>,
+    /// Reports overdue or sent late at any level.
+    pub(super) late_agencies: Vec<LateReport>,
+}
+
+/// Every state with how many of `states` are in it.
+fn state_counts(states: impl Iterator<Item = State>) -> Vec<StateCount> {
+    let states: Vec<State> = states.collect();
+    [
+        State::NotStarted,
+        State::Draft,
+        State::SubmittedOnTime,
+        State::SubmittedLate,
+        State::Returned,
+        State::Accepted,
+        State::Overdue,
+    ]
+    .into_iter()
+    .map(|state| StateCount {
+        state: state.into(),
+        count: states.iter().filter(|s| **s == state).count() as u64,
+    })
+    .collect()
+}
+
+/// The GraphQL totals of `totals`, labelled from `spec`.
+fn metric_totals(spec: &Spec, totals: Vec<service::MetricTotal>) -> Vec<MetricTotal> {
+    totals
+        .into_iter()
+        .zip(&spec.metrics)
+        .map(|(t, m)| MetricTotal {
+            key: t.key,
+            label: m.label.clone(),
+            kind: m.kind.into(),
+            total: t.total,
+            numerator: t.numerator,
+            denominator: t.denominator,
+            reports: t.reports,
+        })
+        .collect()
 }
 
 /// A submitted version of a report, kept unchanged.
@@ -683,6 +837,12 @@ impl Report {
     /// The reviewer's comment when returned.
     async fn review_comment(&self) -> Option<&str> {
         self.0.review_comment.as_deref()
+    }
+
+    /// Days past the due date today: positive when late, 0 on the due date, negative while
+    /// days are left.
+    async fn days_overdue(&self) -> i64 {
+        service::days_overdue(&self.0)
     }
 
     /// Every save of the working copy and every submission, oldest first, with the changes

@@ -150,6 +150,29 @@ impl ReportingQuery {
         Ok(rows.into_connection(total))
     }
 
+    /// The đôn đốc list: every report still owed (not started, in draft, or returned and not
+    /// resubmitted) by agencies of the caller's scope other than its own, across all
+    /// obligations in force, overdue or due within `dueWithinDays`, soonest due first. Each
+    /// report gives how late it is (`daysOverdue`), the obligation's công văn
+    /// (`obligation { document }`) and whom to contact (`recipient { phone email
+    /// currentSpokespeople }`). Also as a spreadsheet: `GET /exports/reports-to-chase.csv`.
+    #[graphql(complexity = "pagination::cost(first, child_complexity)")]
+    async fn reports_to_chase(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Also reports due within this many days (0: overdue or due today).")]
+        due_within_days: Option<i32>,
+        #[graphql(desc = "Level, area and obligation.")] filter: Option<ChaseFilterInput>,
+        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
+        after: Option<String>,
+    ) -> AppResult<Connection<String, Report, TotalCount>> {
+        let filter = filter.unwrap_or_default().parse(due_within_days)?;
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let (rows, total) = service::chase_page(ctx.db()?, ctx.actor()?, &filter, &page).await?;
+        Ok(rows.into_connection(total))
+    }
+
     /// The metric values the system can compute for a report from what was recorded over its
     /// data period by the agency and those below it (events held, releases published, press
     /// requests answered, trainings held and their participants, incidents and statements),
@@ -197,6 +220,49 @@ impl ReportingQuery {
                 .collect(),
             manual,
             tasks_done,
+        })
+    }
+}
+
+/// Filters of the đôn đốc list; all given conditions must hold.
+#[derive(InputObject, Default)]
+pub struct ChaseFilterInput {
+    /// Only recipients of these kinds (the level: [DISTRICT], [COMMUNE]…).
+    kinds: Option<Vec<AgencyKind>>,
+    /// Only recipients in this agency's subtree (an area: a district and its communes).
+    within: Option<ID>,
+    /// Only reports of this obligation and of those passing it on, down the cascade.
+    obligation_id: Option<ID>,
+}
+
+impl ChaseFilterInput {
+    /// The service's filter, with the look-ahead in days (0 to 366).
+    pub fn parse(self, due_within_days: Option<i32>) -> AppResult<service::ChaseFilter> {
+        let days = due_within_days.unwrap_or(0);
+        if !(0..=366).contains(&days) {
+            return Err(AppError::bad_input(
+                "dueWithinDays",
+                Msg::new("Số ngày từ 0 đến 366", "dueWithinDays is between 0 and 366"),
+            ));
+        }
+        Ok(service::ChaseFilter {
+            due_within_days: days as u32,
+            kinds: self
+                .kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            within: self
+                .within
+                .as_ref()
+                .map(|id| parse_id("filter.within", id).map(AgencyId))
+                .transpose()?,
+            obligation: self
+                .obligation_id
+                .as_ref()
+                .map(|id| parse_id("filter.obligationId", id).map(ObligationId))
+                .transpose()?,
         })
     }
 }

@@ -691,6 +691,106 @@ pub async fn due_for(
             ReportStatus::Returned,
         ]))
         .filter(Expr::exists(live));
+    page_by_due_date(db, select, page).await
+}
+
+/// Filters of the đôn đốc (chase) list.
+#[derive(Clone, Debug, Default)]
+pub struct ChaseFilter {
+    /// Reports due at most this many days from today (0: overdue or due today).
+    pub due_within_days: u32,
+    /// Only recipients of these kinds (the level: districts, communes…).
+    pub kinds: Vec<AgencyKind>,
+    /// Only recipients in this agency's subtree.
+    pub within: Option<AgencyId>,
+    /// Only reports of this obligation and of those passing it on, down the cascade.
+    pub obligation: Option<ObligationId>,
+}
+
+/// Levels of "passed on" followed down from an obligation in the chase list's filter.
+const CASCADE_DEPTH: usize = 4;
+
+/// The đôn đốc list: every report still owed (not started, in draft, or returned and not
+/// resubmitted) by an agency of the caller's scope other than its own, of obligations in
+/// force, overdue or due within `due_within_days`, across obligations, soonest due first.
+pub async fn to_chase<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &ChaseFilter,
+) -> AppResult<Select<report::Entity>> {
+    let visibility = policy::visibility(actor, Operation::ObligationRead)?;
+    let until = time::today() + chrono::Duration::days(i64::from(filter.due_within_days));
+    let live = Query::select()
+        .column(Column::Id)
+        .from(Obligation)
+        .and_where(Column::Status.eq(ObligationStatus::Issued))
+        .to_owned();
+    let mut select = report::Entity::find()
+        .filter(report::Column::Status.is_in([
+            ReportStatus::NotStarted,
+            ReportStatus::Draft,
+            ReportStatus::Returned,
+        ]))
+        .filter(report::Column::DueDate.lte(until))
+        .filter(report::Column::ObligationId.in_subquery(live));
+    if let Some(agencies) = agency_service::ids_visible(&visibility) {
+        select = select.filter(report::Column::RecipientAgencyId.in_subquery(agencies));
+    }
+    if let Some(own) = actor.agency_id() {
+        select = select.filter(report::Column::RecipientAgencyId.ne(own.0));
+    }
+    if let Some(root) = filter.within {
+        let root = agency_service::get(db, root).await?;
+        select = select.filter(
+            report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(&root.path)),
+        );
+    }
+    if !filter.kinds.is_empty() {
+        let of_kinds = Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(agency::Column::Kind.is_in(filter.kinds.iter().copied()))
+            .to_owned();
+        select = select.filter(report::Column::RecipientAgencyId.in_subquery(of_kinds));
+    }
+    if let Some(root) = filter.obligation {
+        let mut cascade = Condition::any().add(report::Column::ObligationId.eq(root.0));
+        let mut level = Query::select()
+            .column(Column::Id)
+            .from(Obligation)
+            .and_where(Column::ParentId.eq(root.0))
+            .to_owned();
+        for depth in 0..CASCADE_DEPTH {
+            cascade = cascade.add(report::Column::ObligationId.in_subquery(level.clone()));
+            if depth + 1 < CASCADE_DEPTH {
+                level = Query::select()
+                    .column(Column::Id)
+                    .from(Obligation)
+                    .and_where(Column::ParentId.in_subquery(level))
+                    .to_owned();
+            }
+        }
+        select = select.filter(cascade);
+    }
+    Ok(select)
+}
+
+/// One page of the đôn đốc list.
+pub async fn chase_page(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &ChaseFilter,
+    page: &PageRequest,
+) -> AppResult<(Page<report::Model>, TotalCount)> {
+    page_by_due_date(db, to_chase(db, actor, filter).await?, page).await
+}
+
+/// One page of `select`'s reports, soonest due first, with the total.
+async fn page_by_due_date(
+    db: &DatabaseConnection,
+    select: Select<report::Entity>,
+    page: &PageRequest,
+) -> AppResult<(Page<report::Model>, TotalCount)> {
     let total = TotalCount::of(db, select.clone());
     let rows = page
         .fetch(
@@ -702,6 +802,11 @@ pub async fn due_for(
         )
         .await?;
     Ok((rows, total))
+}
+
+/// Days a report is overdue today (0 on its due date, negative while days are left).
+pub fn days_overdue(row: &report::Model) -> i64 {
+    (time::today() - row.due_date).num_days()
 }
 
 /// Submitted versions of a report, oldest first.
