@@ -79,3 +79,35 @@ fn the_error_catalogue_lists_every_code() {
         );
     }
 }
+
+/// Generated client types need to know what a custom scalar holds: each says where it is
+/// specified, in introspection as in the SDL, and has a description of its own.
+#[actix_web::test]
+async fn custom_scalars_are_described_and_specified() {
+    let app = spawn_app().await;
+    for (scalar, spec) in [
+        ("Date", "rfc3339"),
+        ("DateTime", "rfc3339"),
+        ("JSON", "rfc8259"),
+    ] {
+        let data = app
+            .data(
+                "query($n: String!) { __type(name: $n) { kind description specifiedByURL } }",
+                json!({ "n": scalar }),
+            )
+            .await;
+        let ty = &data["__type"];
+        assert_eq!(ty["kind"], "SCALAR");
+        assert!(
+            ty["specifiedByURL"]
+                .as_str()
+                .is_some_and(|url| url.contains(spec)),
+            "{scalar}: {ty:#}"
+        );
+        let description = ty["description"].as_str().unwrap_or_default();
+        assert!(
+            !description.contains("Implement the") && !description.contains("A scalar that can"),
+            "{scalar} has its own description: {description}"
+        );
+    }
+}
