@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use ttdn_api::{demo::demo_id, text::MAX_SEARCH_CHARS};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, code, demo_agency, field, spawn_app_with_demo, template_id};
+use crate::helpers::{
+    TestApp, code, demo_agency, district_request, field, spawn_app_with_demo, template_id,
+};
 
 #[actix_web::test]
 async fn exported_cells_that_a_spreadsheet_would_run_are_neutralised() {
@@ -28,13 +30,13 @@ async fn exported_cells_that_a_spreadsheet_would_run_are_neutralised() {
         .gql_as(
             Some(&department),
             "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id } } }",
-            json!({ "input": {
-                "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo năm 2025",
-                "document": { "number": "2481/SVHTTDL-TTBCXB", "date": ttdn_api::time::today().to_string() },
-                "periodKind": "ANNUAL", "periodYear": 2025,
-                "dueDate": (ttdn_api::time::today() + chrono::Duration::days(10)).to_string(),
-                "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
-            } }),
+            district_request(
+                &template,
+                "Báo cáo năm 2025",
+                2025,
+                Some(("2481/SVHTTDL-TTBCXB", &ttdn_api::time::today().to_string())),
+                &(ttdn_api::time::today() + chrono::Duration::days(10)).to_string(),
+            ),
         )
         .await;
     let id = issued["data"]["issueObligation"]["obligation"]["id"]

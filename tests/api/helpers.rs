@@ -419,3 +419,24 @@ pub fn report_input(id: &str, news: i64) -> Value {
         "signerName": "Lê Văn Bình", "signerTitle": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
     } })
 }
+
+/// `{ input: IssueObligationInput }`: the Thanh Hóa department asks every district for the annual
+/// report of `year` with `template`, due `due`, by the công văn `document` (number, date) if
+/// given.
+pub fn district_request(
+    template: &str,
+    title: &str,
+    year: i32,
+    document: Option<(&str, &str)>,
+    due: &str,
+) -> Value {
+    let mut input = json!({
+        "issuerAgencyId": demo_agency("th.svhttdl"), "title": title,
+        "periodKind": "ANNUAL", "periodYear": year, "dueDate": due,
+        "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
+    });
+    if let Some((number, date)) = document {
+        input["document"] = json!({ "number": number, "date": date });
+    }
+    json!({ "input": input })
+}

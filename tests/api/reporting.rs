@@ -5,7 +5,9 @@ use ttdn_api::demo::demo_id;
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 
-use crate::helpers::{code, demo_agency, field, report_input, spawn_app_with_demo, template_id};
+use crate::helpers::{
+    code, demo_agency, district_request, field, report_input, spawn_app_with_demo, template_id,
+};
 
 /// The first sheet of an XLSX file.
 fn first_sheet(bytes: &[u8]) -> Range<Data> {
@@ -65,12 +67,13 @@ async fn the_annual_cascade_runs_from_the_department_to_the_communes_and_back() 
         .gql_as(
             Some(&department),
             ISSUE,
-            json!({ "input": {
-            "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2025",
-            "document": { "number": "2480/SVHTTDL-TTBCXB", "date": day(-1) },
-            "periodKind": "ANNUAL", "periodYear": 2025, "dueDate": day(10),
-            "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
-        } }),
+            district_request(
+                &template,
+                "Báo cáo công tác TTĐN năm 2025",
+                2025,
+                Some(("2480/SVHTTDL-TTBCXB", &day(-1))),
+                &day(10),
+            ),
         )
         .await;
     let parent = issued["data"]["issueObligation"]["obligation"].clone();
@@ -836,12 +839,13 @@ async fn a_document_number_is_used_once_per_issuer_and_year() {
     let department = app.demo_token("so.thanhhoa").await;
     let template = template_id(&app, "TTDN_ANNUAL").await;
     let issue = |number: &str, date: &str| {
-        json!({ "input": {
-            "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2026",
-            "document": { "number": number, "date": date },
-            "periodKind": "ANNUAL", "periodYear": 2026, "dueDate": day(20),
-            "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
-        } })
+        district_request(
+            &template,
+            "Báo cáo công tác TTĐN năm 2026",
+            2026,
+            Some((number, date)),
+            &day(20),
+        )
     };
     let count = || async {
         app.data("{ obligations(first: 1) { totalCount } }", json!({}))
@@ -1073,12 +1077,13 @@ async fn the_chase_list_finds_late_reports_down_the_cascade_with_whom_to_contact
         .gql_as(
             Some(&department),
             ISSUE,
-            json!({ "input": {
-                "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2026",
-                "document": { "number": "2500/SVHTTDL-QLBC", "date": day(-3) },
-                "periodKind": "ANNUAL", "periodYear": 2025, "dueDate": day(10),
-                "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
-            } }),
+            district_request(
+                &template,
+                "Báo cáo công tác TTĐN năm 2026",
+                2025,
+                Some(("2500/SVHTTDL-QLBC", &day(-3))),
+                &day(10),
+            ),
         )
         .await;
     let parent = issued["data"]["issueObligation"]["obligation"]["id"]
@@ -1269,11 +1274,13 @@ async fn a_whole_cascade_consolidates_level_by_level_and_from_the_leaves() {
         .gql_as(
             Some(&department),
             ISSUE,
-            json!({ "input": {
-                "issuerAgencyId": demo_agency("th.svhttdl"), "title": "Báo cáo công tác TTĐN năm 2025",
-                "periodKind": "ANNUAL", "periodYear": 2025, "dueDate": day(10),
-                "templateId": template, "recipients": { "kinds": ["DISTRICT"] }
-            } }),
+            district_request(
+                &template,
+                "Báo cáo công tác TTĐN năm 2025",
+                2025,
+                None,
+                &day(10),
+            ),
         )
         .await;
     let parent = issued["data"]["issueObligation"]["obligation"].clone();

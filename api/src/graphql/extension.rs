@@ -122,9 +122,9 @@ struct ErrorShapingExtension {
     locale: OnceLock<Locale>,
     request_id: OnceLock<String>,
     operation_name: OnceLock<OperationName>,
-    /// Positions of the arguments whose value holds a variable: a validation error there is a
-    /// variable the client sent with the wrong value.
-    variable_arguments: OnceLock<HashSet<Pos>>,
+    /// The document's text, parsed again only when validation fails, to tell errors on
+    /// arguments that hold a variable (the client sent a wrong value) from the others.
+    query: OnceLock<String>,
     /// What the request cost against the caller's budget.
     charge: OnceLock<Charge>,
 }
@@ -241,7 +241,7 @@ impl Extension for ErrorShapingExtension {
     ) -> ServerResult<ExecutableDocument> {
         match next.run(ctx, query, variables).await {
             Ok(document) => {
-                let _ = self.variable_arguments.set(variable_arguments(&document));
+                let _ = self.query.set(query.to_owned());
                 Ok(document)
             }
             Err(mut error) => {
@@ -275,12 +275,17 @@ impl Extension for ErrorShapingExtension {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await.map_err(|mut errors| {
-            let variables = self.variable_arguments.get();
+            let variables = self
+                .query
+                .get()
+                .and_then(|query| parse_query(query).ok())
+                .map(|document| variable_arguments(&document))
+                .unwrap_or_default();
             for error in &mut errors {
                 let on_variable = error
                     .locations
                     .first()
-                    .is_some_and(|pos| variables.is_some_and(|v| v.contains(pos)));
+                    .is_some_and(|pos| variables.contains(pos));
                 if on_variable {
                     classify(
                         error,

@@ -65,10 +65,10 @@ impl Cascade {
             root,
             ..Default::default()
         };
-        let mut level = vec![(root, Uuid::nil())];
-        if let Some(top) = Obligation::find_by_id(root).one(db).await? {
-            level = vec![(top.id, top.issuer_agency_id)];
-        }
+        let Some(top) = Obligation::find_by_id(root).one(db).await? else {
+            return Ok(cascade);
+        };
+        let mut level = vec![(top.id, top.issuer_agency_id)];
         for depth in 1..=MAX_DEPTH {
             if level.is_empty() {
                 break;

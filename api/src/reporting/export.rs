@@ -30,6 +30,7 @@ use super::{
 };
 use crate::{
     access::RequestId,
+    agency::schema::AgencyKind,
     auth::{
         actor::{Actor, Authentication, authenticate},
         service::AuthConfig,
@@ -462,21 +463,16 @@ impl ChaseParams {
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .map(|k| {
-                use agency::AgencyKind as K;
-                Ok(match k {
-                    "PROVINCIAL_COMMITTEE" => K::ProvincialCommittee,
-                    "DEPARTMENT" => K::Department,
-                    "DISTRICT" => K::District,
-                    "COMMUNE" => K::Commune,
-                    "PRESS_AGENCY" => K::PressAgency,
-                    "OTHER" => K::Other,
-                    _ => {
-                        return Err(AppError::bad_input(
+                // The names of the GraphQL enum, as in the `reportsToChase` query.
+                let value = async_graphql::Value::Enum(async_graphql::Name::new(k));
+                <AgencyKind as async_graphql::InputType>::parse(Some(value))
+                    .map(agency::AgencyKind::from)
+                    .map_err(|_| {
+                        AppError::bad_input(
                             "kinds",
                             Msg::new("Loại cơ quan không hợp lệ", "Unknown agency kind"),
-                        ));
-                    }
-                })
+                        )
+                    })
             })
             .collect::<AppResult<Vec<_>>>()?;
         let id = |field: &'static str, raw: &Option<String>| {
@@ -491,15 +487,8 @@ impl ChaseParams {
                 })
                 .transpose()
         };
-        let days = self.due_within_days.unwrap_or(0);
-        if !(0..=366).contains(&days) {
-            return Err(AppError::bad_input(
-                "dueWithinDays",
-                Msg::new("Số ngày từ 0 đến 366", "dueWithinDays is between 0 and 366"),
-            ));
-        }
         Ok(service::ChaseFilter {
-            due_within_days: days as u32,
+            due_within_days: service::chase_days(self.due_within_days)?,
             kinds,
             within: id("within", &self.within)?.map(AgencyId),
             obligation: id("obligationId", &self.obligation_id)?.map(ObligationId),

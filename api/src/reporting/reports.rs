@@ -238,6 +238,30 @@ async fn save_report<C: ConnectionTrait>(
     report(db, actor, ReportId(row.id)).await
 }
 
+/// The report the actor's agency writes, with `patch` merged into its saved content and kept in
+/// the history as a save of `kind`; the merged content is checked against the template (every
+/// required part present when submitting).
+async fn merged<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: ReportId,
+    patch: ReportPatch,
+    expected_version: Option<i32>,
+    kind: SaveKind,
+) -> AppResult<(report::Model, Model, ReportContent)> {
+    let (row, obligation, spec) = own_report(db, actor, id, expected_version).await?;
+    record_save(db, actor, &row, kind, &patch).await?;
+    let content = patch.apply(&row)?;
+    check_content(
+        &spec.sections,
+        &spec.metrics,
+        &content.sections,
+        &content.metrics,
+        kind == SaveKind::Submitted,
+    )?;
+    Ok((row, obligation, content))
+}
+
 /// Saves the working copy (status `DRAFT`), `patch` merged into what was saved; the content is
 /// checked for known keys and types.
 pub async fn save_draft<C: ConnectionTrait>(
@@ -247,16 +271,7 @@ pub async fn save_draft<C: ConnectionTrait>(
     patch: ReportPatch,
     expected_version: Option<i32>,
 ) -> AppResult<report::Model> {
-    let (row, _, spec) = own_report(db, actor, id, expected_version).await?;
-    record_save(db, actor, &row, SaveKind::Saved, &patch).await?;
-    let content = patch.apply(&row)?;
-    check_content(
-        &spec.sections,
-        &spec.metrics,
-        &content.sections,
-        &content.metrics,
-        false,
-    )?;
+    let (row, _, content) = merged(db, actor, id, patch, expected_version, SaveKind::Saved).await?;
     let mut changes = report::ActiveModel {
         status: Set(ReportStatus::Draft),
         ..Default::default()
@@ -276,16 +291,8 @@ pub async fn submit<C: ConnectionTrait>(
     patch: ReportPatch,
     expected_version: Option<i32>,
 ) -> AppResult<report::Model> {
-    let (row, obligation, spec) = own_report(db, actor, id, expected_version).await?;
-    record_save(db, actor, &row, SaveKind::Submitted, &patch).await?;
-    let content = patch.apply(&row)?;
-    check_content(
-        &spec.sections,
-        &spec.metrics,
-        &content.sections,
-        &content.metrics,
-        true,
-    )?;
+    let (row, obligation, content) =
+        merged(db, actor, id, patch, expected_version, SaveKind::Submitted).await?;
     if content.signer_name.is_none() || content.signer_title.is_none() {
         return Err(AppError::bad_input(
             "signerName",

@@ -236,17 +236,10 @@ pub struct ChaseFilterInput {
 }
 
 impl ChaseFilterInput {
-    /// The service's filter, with the look-ahead in days (0 to 366).
+    /// The service's filter, with the look-ahead in days (`service::chase_days`).
     pub fn parse(self, due_within_days: Option<i32>) -> AppResult<service::ChaseFilter> {
-        let days = due_within_days.unwrap_or(0);
-        if !(0..=366).contains(&days) {
-            return Err(AppError::bad_input(
-                "dueWithinDays",
-                Msg::new("Số ngày từ 0 đến 366", "dueWithinDays is between 0 and 366"),
-            ));
-        }
         Ok(service::ChaseFilter {
-            due_within_days: days as u32,
+            due_within_days: service::chase_days(due_within_days)?,
             kinds: self
                 .kinds
                 .unwrap_or_default()

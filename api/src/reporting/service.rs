@@ -707,6 +707,18 @@ pub struct ChaseFilter {
     pub obligation: Option<ObligationId>,
 }
 
+/// The look-ahead of the chase list: 0 (overdue or due today) to 366 days, 0 when not given.
+pub fn chase_days(raw: Option<i32>) -> AppResult<u32> {
+    let days = raw.unwrap_or(0);
+    if !(0..=366).contains(&days) {
+        return Err(AppError::bad_input(
+            "dueWithinDays",
+            Msg::new("Số ngày từ 0 đến 366", "dueWithinDays is between 0 and 366"),
+        ));
+    }
+    Ok(days as u32)
+}
+
 /// Levels of "passed on" followed down from an obligation in the chase list's filter.
 const CASCADE_DEPTH: usize = 4;
 
