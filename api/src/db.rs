@@ -46,9 +46,13 @@ pub async fn connect_with(
     Ok(db)
 }
 
-/// Applies pending migrations, then creates the shipped report templates that are missing.
+/// Applies pending migrations, then records the shipped legal defaults and creates the shipped
+/// report templates that are missing.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await?;
+    crate::legal::service::ensure_defaults(db)
+        .await
+        .map_err(|e| DbErr::Custom(format!("cannot record the legal defaults: {e:?}")))?;
     crate::reporting::templates::ensure_builtin(db)
         .await
         .map_err(|e| {

@@ -1554,9 +1554,10 @@ async fn seed_incidents<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize>
     use entity::{
         ids::IncidentId,
         incident::{IncidentCategory, IncidentStatus, Model},
+        legal_setting::LegalKey,
     };
 
-    use crate::incident::service as incidents;
+    use crate::{incident::service as incidents, legal::service as legal};
 
     let now = Utc::now();
     let at = |m: u32, d: u32| {
@@ -1679,7 +1680,7 @@ async fn seed_incidents<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<usize>
             summary: summary.to_owned(),
             appeared_at: received - Duration::hours(3),
             received_at: received,
-            statement_due_at: received + Duration::hours(incidents::STATEMENT_HOURS),
+            statement_due_at: received + legal::default_window(LegalKey::IncidentStatementHours),
             first_statement_at: hours.map(|h| received + Duration::hours(h)),
             correction_release_id: None,
             correction_requested: correction,

@@ -14,6 +14,7 @@ pub mod document;
 pub mod error;
 pub mod graphql;
 pub mod incident;
+pub mod legal;
 pub mod metrics;
 pub mod plan;
 pub mod policy;

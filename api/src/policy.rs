@@ -86,11 +86,14 @@ pub enum Operation {
     PlanManage,
     /// Record progress on tasks led by agencies in scope.
     PlanProgress,
+    /// Schedule and withdraw changes of the legal deadlines and cut-offs: nationally (an
+    /// administrator) or for a province (its department).
+    LegalSettingManage,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 30] = [
+    pub const ALL: [Operation; 31] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -121,6 +124,7 @@ impl Operation {
         Operation::PlanRead,
         Operation::PlanManage,
         Operation::PlanProgress,
+        Operation::LegalSettingManage,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -156,6 +160,7 @@ impl Operation {
             Operation::PlanRead => "plan.read",
             Operation::PlanManage => "plan.manage",
             Operation::PlanProgress => "plan.progress",
+            Operation::LegalSettingManage => "legalSetting.manage",
         }
     }
 
@@ -214,6 +219,7 @@ impl Operation {
             Operation::PlanRead => "`plan`, `plans`, `planTasks`",
             Operation::PlanManage => "`createPlan`, `addPlanTask`",
             Operation::PlanProgress => "`recordTaskProgress`",
+            Operation::LegalSettingManage => "`scheduleLegalSetting`, `withdrawLegalSetting`",
         }
     }
 
@@ -247,6 +253,7 @@ impl Operation {
             Operation::TrainingManage | Operation::TrainingRegister => None,
             Operation::PlanRead => Some((ClientScope::ReportsRead, Access::InScope)),
             Operation::PlanManage | Operation::PlanProgress => None,
+            Operation::LegalSettingManage => None,
         }
     }
 }
@@ -327,6 +334,10 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         (TrainingRegister, _) => OwnAgency,
         (PlanRead | PlanManage | PlanProgress, Press) => Denied,
         (PlanRead | PlanManage | PlanProgress, _) => InScope,
+        // A province's department sets its own province's deadlines (its scope is the
+        // province's tree); the national values are the administrators'.
+        (LegalSettingManage, ProvincialDepartment) => InScope,
+        (LegalSettingManage, _) => Denied,
     }
 }
 
@@ -452,7 +463,8 @@ pub fn render_markdown() -> String {
         out.push('\n');
     }
     out.push_str(
-        "\nEvery signed-in person may also read `me`, change their own password and sign out. \
+        "\nEvery signed-in person may also read `me`, change their own password and sign out, and \
+         read the legal deadlines in force (`legalSettings`, `legalSettingHistory`). \
          Signing in (`login`, `refreshToken`, `clientToken`) needs no token.\n",
     );
     out.push_str(RELEASE_READ_RULES);

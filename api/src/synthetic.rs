@@ -28,11 +28,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use entity::{
     agency::{self, AgencyKind},
-    incident, information_release as release, plan, plan_task, press_event,
-    press_event_co_organizer as co_organizer, press_event_invitation as event_invitation,
-    press_request, release_recipient, report, report_version, reporting_obligation as obligation,
-    spokesperson, training_invitation, training_participant as participant, training_session,
-    user_account,
+    incident, information_release as release,
+    legal_setting::LegalKey,
+    plan, plan_task, press_event, press_event_co_organizer as co_organizer,
+    press_event_invitation as event_invitation, press_request, release_recipient, report,
+    report_version, reporting_obligation as obligation, spokesperson, training_invitation,
+    training_participant as participant, training_session, user_account,
 };
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
@@ -45,6 +46,7 @@ use crate::{
     account::types::Username,
     auth::password::{self, NewPassword},
     error::{AppError, AppResult},
+    legal::service as legal,
     reporting::types::is_late,
     text,
 };
@@ -690,6 +692,8 @@ async fn people<C: ConnectionTrait>(
                     grantor_id: None,
                     subject: None,
                     published_at: Some(created),
+                    publication_due_at: created
+                        + legal::default_window(LegalKey::SpokespersonPublicationHours),
                     version: 1,
                     created_at: created,
                     updated_at: created,
@@ -1089,7 +1093,7 @@ async fn press_side<C: ConnectionTrait>(
             let press = &province.press[g.rng.usize(..province.press.len().max(1))];
             let (_, addressed) = issuers[g.rng.usize(..issuers.len())];
             let received = at(g.day_in(year), 11);
-            let due = received + Duration::days(crate::press_request::service::DEFAULT_DUE_DAYS);
+            let due = received + legal::default_window(LegalKey::PressRequestAnswerDays);
             let answered = due.date_naive() < as_of() && g.chance(0.9);
             requests.push(
                 press_request::Model {
@@ -1139,7 +1143,7 @@ async fn press_side<C: ConnectionTrait>(
                     appeared_at: received - Duration::hours(3),
                     received_at: received,
                     statement_due_at: received
-                        + Duration::hours(crate::incident::service::STATEMENT_HOURS),
+                        + legal::default_window(LegalKey::IncidentStatementHours),
                     first_statement_at: statement,
                     correction_release_id: None,
                     correction_requested: false,

@@ -123,3 +123,8 @@ typed_id!(
     /// Id of a [`crate::plan_task`] row.
     TaskId
 );
+
+typed_id!(
+    /// Id of a [`crate::legal_setting`] row.
+    LegalSettingId
+);

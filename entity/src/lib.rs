@@ -8,6 +8,7 @@ pub mod ids;
 pub mod incident;
 pub mod information_release;
 pub mod issued_document;
+pub mod legal_setting;
 pub mod login_throttle;
 pub mod obligation_amendment;
 pub mod plan;

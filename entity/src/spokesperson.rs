@@ -53,6 +53,10 @@ pub struct Model {
     pub subject: Option<String>,
     /// When the spokesperson was published to the press.
     pub published_at: Option<DateTimeUtc>,
+    /// When the publication is due: fixed at the appointment from the publication window then
+    /// in force (the `SPOKESPERSON_PUBLICATION_HOURS` legal setting), so that a later change of
+    /// the window never moves it.
+    pub publication_due_at: DateTimeUtc,
     /// Optimistic-concurrency version.
     pub version: i32,
     /// When the appointment was recorded.

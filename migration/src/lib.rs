@@ -18,6 +18,7 @@ mod m20261128_000012_search_indexes;
 mod m20261129_000013_sqlite_name_search;
 mod m20261202_000014_issued_document;
 mod m20261202_000015_report_save;
+mod m20261203_000016_legal_setting;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_sqlite_name_search::Migration),
             Box::new(m20261202_000014_issued_document::Migration),
             Box::new(m20261202_000015_report_save::Migration),
+            Box::new(m20261203_000016_legal_setting::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ mod hardening;
 mod helpers;
 mod http;
 mod incident;
+mod legal;
 mod metrics;
 mod observability;
 mod permissions;

@@ -279,6 +279,15 @@ fn demo_spokesperson(agency: &str) -> String {
     ttdn_api::demo::demo_id(&format!("spokesperson.head.{agency}")).to_string()
 }
 
+const SCHEDULE_SETTING: &str = "mutation($p: ID!, $d: Date!) { scheduleLegalSetting(input: { key: PRESS_REQUEST_ANSWER_DAYS, provinceId: $p, value: 15, effectiveFrom: $d }) { legalSetting { id } } }";
+
+/// A future effective date of its own for each role, so that one role's change does not
+/// collide with another's.
+fn setting_date(role: ActorRole) -> String {
+    let n = ActorRole::ALL.iter().position(|r| *r == role).unwrap_or(0) + 1;
+    format!("2099-01-{n:02}")
+}
+
 /// (inside the scope, outside it) probes of an operation for a role.
 fn probes(
     operation: Operation,
@@ -521,6 +530,16 @@ fn probes(
         Operation::PlanProgress => (
             probe(PROGRESS, json!({ "t": demo_event(progressed_task(role)) })),
             Some(probe(PROGRESS, json!({ "t": demo_event("task.cb.1") }))),
+        ),
+        Operation::LegalSettingManage => (
+            probe(
+                SCHEDULE_SETTING,
+                json!({ "p": demo_agency("th"), "d": setting_date(role) }),
+            ),
+            Some(probe(
+                SCHEDULE_SETTING,
+                json!({ "p": demo_agency("cb"), "d": setting_date(role) }),
+            )),
         ),
         Operation::SpokespersonManage => (
             probe(

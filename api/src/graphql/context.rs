@@ -6,7 +6,10 @@ use async_graphql::{Context, ID};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::{extension::RequestId, loaders::Loaders};
+use super::{
+    extension::{Locale, RequestId},
+    loaders::Loaders,
+};
 use crate::{
     audit::service::Trail,
     auth::{
@@ -38,6 +41,15 @@ pub trait ContextExt {
     fn auth_config(&self) -> AppResult<&AuthConfig>;
     /// The caller's network address.
     fn client_address(&self) -> String;
+    /// The language the caller asked for (`Accept-Language`).
+    fn locale(&self) -> Locale;
+    /// `msg` in the caller's language.
+    fn say(&self, msg: &Msg) -> String {
+        match self.locale() {
+            Locale::Vi => msg.vi.to_string(),
+            Locale::En => msg.en.to_string(),
+        }
+    }
 }
 
 impl ContextExt for Context<'_> {
@@ -72,6 +84,10 @@ impl ContextExt for Context<'_> {
     fn client_address(&self) -> String {
         self.data_opt::<ClientAddress>()
             .map_or_else(|| "unknown".to_owned(), |a| a.0.clone())
+    }
+
+    fn locale(&self) -> Locale {
+        self.data_opt::<Locale>().copied().unwrap_or_default()
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{
     client::schema::{ClientMutation, ClientQuery},
     config::Settings,
     incident::schema::{IncidentMutation, IncidentQuery},
+    legal::schema::{LegalMutation, LegalQuery},
     plan::schema::{PlanMutation, PlanQuery},
     press_event::schema::{PressEventMutation, PressEventQuery},
     press_request::schema::{PressRequestMutation, PressRequestQuery},
@@ -41,6 +42,7 @@ pub struct Query(
     IncidentQuery,
     TrainingQuery,
     PlanQuery,
+    LegalQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -58,6 +60,7 @@ pub struct Mutation(
     IncidentMutation,
     TrainingMutation,
     PlanMutation,
+    LegalMutation,
 );
 
 /// The executable schema.

@@ -2,8 +2,10 @@
 //!
 //! An incident is visible to the agencies whose scope holds the agency that recorded it, the
 //! agency it is about, or the agency handling it: it reaches the department of the province at
-//! once. The first statement is due 24 hours after receipt unless the department sets another
-//! deadline; a statement is on time when made by then.
+//! once. The first statement is due the statement window after receipt (the
+//! `INCIDENT_STATEMENT_HOURS` legal setting in force for the affected agency's province that
+//! day, 24 hours by default) unless the department sets another deadline; a statement is on time
+//! when made by then.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
@@ -11,6 +13,7 @@ use entity::{
     ids::{AgencyId, IncidentId, ReleaseId},
     incident::{ActiveModel, Column, Entity as Incident, IncidentCategory, IncidentStatus, Model},
     information_release,
+    legal_setting::LegalKey,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -23,11 +26,9 @@ use crate::{
     db,
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    legal::service as legal,
     policy::{self, Operation},
 };
-
-/// Hours to the first statement, by default.
-pub const STATEMENT_HOURS: i64 = 24;
 
 const VERSIONED: db::Versioned<Incident> = db::Versioned {
     id: Column::Id,
@@ -214,8 +215,11 @@ pub async fn report<C: ConnectionTrait>(
             "An agency's account is needed",
         ))
     })?;
-    let affected = agency::Entity::find_by_id(new.affected.0).one(db).await?;
-    if affected.is_none_or(|a| a.kind == AgencyKind::PressAgency) {
+    let affected = agency::Entity::find_by_id(new.affected.0)
+        .one(db)
+        .await?
+        .filter(|a| a.kind != AgencyKind::PressAgency);
+    let Some(affected) = affected else {
         return Err(AppError::bad_input(
             "affectedAgencyId",
             Msg::new(
@@ -223,7 +227,7 @@ pub async fn report<C: ConnectionTrait>(
                 "A government agency is needed",
             ),
         ));
-    }
+    };
     let now = Utc::now();
     let received_at = new.received_at.unwrap_or(now);
     if received_at < new.appeared_at || received_at > now + Duration::minutes(5) {
@@ -235,6 +239,14 @@ pub async fn report<C: ConnectionTrait>(
             ),
         ));
     }
+    // The statement window in force where the incident is, when it was received.
+    let window = legal::window(
+        db,
+        LegalKey::IncidentStatementHours,
+        &affected.path,
+        received_at,
+    )
+    .await?;
     let id = IncidentId::new();
     Incident::insert(ActiveModel {
         id: Set(id.0),
@@ -247,7 +259,7 @@ pub async fn report<C: ConnectionTrait>(
         summary: Set(new.summary),
         appeared_at: Set(new.appeared_at),
         received_at: Set(received_at),
-        statement_due_at: Set(received_at + Duration::hours(STATEMENT_HOURS)),
+        statement_due_at: Set(received_at + window),
         first_statement_at: Set(None),
         correction_release_id: Set(None),
         correction_requested: Set(false),

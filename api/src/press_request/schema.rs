@@ -92,7 +92,8 @@ impl PressRequest {
         self.0.received_at
     }
 
-    /// When the answer is due (30 days after receipt by default).
+    /// When the answer is due (by default the answer time in force for the agency asked when
+    /// the request was received: the `PRESS_REQUEST_ANSWER_DAYS` legal setting, 30 days).
     async fn due_at(&self) -> DateTime<Utc> {
         self.0.due_at
     }
@@ -198,7 +199,8 @@ pub struct SendPressRequestInput {
     subject: String,
     /// The question (at most 20,000 characters).
     question: String,
-    /// When the answer is due; 30 days after receipt when omitted.
+    /// When the answer is due; when omitted, the answer time in force for the agency asked
+    /// (`legalSettings`, `PRESS_REQUEST_ANSWER_DAYS`: 30 days unless changed).
     due_at: Option<DateTime<Utc>>,
 }
 

@@ -1,9 +1,10 @@
 //! Sending, answering, refusing and following up press requests.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::{
     agency::{self, AgencyKind},
     ids::{AgencyId, PressRequestId},
+    legal_setting::LegalKey,
     press_request::{
         ActiveModel, Column, Entity as PressRequest, Model, PressRequestStatus, RefusalReason,
     },
@@ -19,11 +20,9 @@ use crate::{
     db,
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    legal::service as legal,
     policy::{self, Operation},
 };
-
-/// Days an agency has to answer, unless the request says otherwise.
-pub const DEFAULT_DUE_DAYS: i64 = 30;
 
 const VERSIONED: db::Versioned<PressRequest> = db::Versioned {
     id: Column::Id,
@@ -122,7 +121,8 @@ pub struct NewRequest {
     pub subject: String,
     /// The question.
     pub question: String,
-    /// Due time (default: 30 days after receipt).
+    /// Due time (default: the answer time in force for the agency asked, the
+    /// `PRESS_REQUEST_ANSWER_DAYS` legal setting, 30 days unless changed).
     pub due_at: Option<DateTime<Utc>>,
 }
 
@@ -135,8 +135,11 @@ pub async fn send<C: ConnectionTrait>(db: &C, actor: &Actor, new: NewRequest) ->
             "Only a press agency's account can send a question",
         ))
     })?;
-    let addressed = agency::Entity::find_by_id(new.addressed.0).one(db).await?;
-    if addressed.is_none_or(|a| a.kind == AgencyKind::PressAgency || a.valid_to.is_some()) {
+    let addressed = agency::Entity::find_by_id(new.addressed.0)
+        .one(db)
+        .await?
+        .filter(|a| a.kind != AgencyKind::PressAgency && a.valid_to.is_none());
+    let Some(addressed) = addressed else {
         return Err(AppError::bad_input(
             "addressedAgencyId",
             Msg::new(
@@ -144,9 +147,14 @@ pub async fn send<C: ConnectionTrait>(db: &C, actor: &Actor, new: NewRequest) ->
                 "A question goes to a current government agency",
             ),
         ));
-    }
+    };
     let now = Utc::now();
-    let due_at = new.due_at.unwrap_or(now + Duration::days(DEFAULT_DUE_DAYS));
+    let due_at = match new.due_at {
+        Some(due_at) => due_at,
+        None => {
+            now + legal::window(db, LegalKey::PressRequestAnswerDays, &addressed.path, now).await?
+        }
+    };
     if due_at <= now {
         return Err(AppError::bad_input(
             "dueAt",
@@ -258,7 +266,7 @@ pub async fn insert_demo<C: ConnectionTrait>(
         received_at: Set(received_at),
         due_at: Set(new
             .due_at
-            .unwrap_or(received_at + Duration::days(DEFAULT_DUE_DAYS))),
+            .unwrap_or(received_at + legal::default_window(LegalKey::PressRequestAnswerDays))),
         status: Set(PressRequestStatus::Open),
         answer: Set(None),
         refusal_reason: Set(None),

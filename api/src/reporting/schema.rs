@@ -9,6 +9,7 @@ use async_graphql::{
 use entity::{
     agency::AgencyKind as StoredAgencyKind,
     ids::{AgencyId, ObligationId, ReportId, TemplateId},
+    legal_setting::LegalKey,
     report::{self},
     reporting_obligation::Model,
 };
@@ -18,7 +19,7 @@ use super::{
     prefill,
     service::{self, NewObligation, ObligationFilter, Recipients, ReportPatch, Review},
     templates::{self, Spec},
-    types::{MetricSpec, SectionSpec, preset_period},
+    types::{MetricSpec, SectionSpec, preset_period_cut},
 };
 use crate::{
     agency::{schema::AgencyKind, service as agency_service},
@@ -30,6 +31,7 @@ use crate::{
         pagination::{self, PageRequest, TotalCount},
         scalars::{Date, Json},
     },
+    legal::service as legal,
     policy::Operation,
     text,
 };
@@ -63,7 +65,9 @@ impl ReportingQuery {
             .collect())
     }
 
-    /// The data period of the general reporting regime (month 1–12, quarter 1–4, half 1–2).
+    /// The data period of the general reporting regime (month 1–12, quarter 1–4, half 1–2),
+    /// with the cut-off day in force today for the caller's province (`REPORTING_CUTOFF_DAY`,
+    /// the 14th unless changed).
     async fn reporting_period(
         &self,
         ctx: &Context<'_>,
@@ -71,8 +75,16 @@ impl ReportingQuery {
         #[graphql(desc = "Year.")] year: i32,
         #[graphql(desc = "Month, quarter or half; ignored for ANNUAL.", default = 1)] index: u32,
     ) -> AppResult<Period> {
-        ctx.actor()?;
-        let (start, end) = preset_period(kind.into(), year, index)?;
+        // The cut-off day in force today for the caller's province.
+        let path = ctx.actor()?.agency.as_ref().map(|a| a.path.clone());
+        let cutoff = legal::value_on(
+            ctx.db()?,
+            LegalKey::ReportingCutoffDay,
+            path.as_deref().unwrap_or_default(),
+            crate::time::today(),
+        )
+        .await?;
+        let (start, end) = preset_period_cut(kind.into(), year, index, cutoff.unsigned_abs())?;
         Ok(Period {
             start: start.into(),
             end: end.into(),
@@ -302,7 +314,8 @@ pub struct IssueObligationInput {
     title: String,
     /// Period kind.
     period_kind: PeriodKind,
-    /// Year of the preset data period (used when periodStart/periodEnd are omitted).
+    /// Year of the preset data period (used when periodStart/periodEnd are omitted), cut off on
+    /// the day in force today for the issuer's province (`REPORTING_CUTOFF_DAY`).
     period_year: Option<i32>,
     /// Month, quarter or half of the preset data period.
     period_index: Option<u32>,
@@ -554,10 +567,20 @@ impl ReportingMutation {
                                 ),
                             )
                         })?;
-                        preset_period(
+                        // The cut-off day in force today for the issuer's province.
+                        let issuer = AgencyId(parse_id("issuerAgencyId", &input.issuer_agency_id)?);
+                        let cutoff = legal::value_for(
+                            txn,
+                            LegalKey::ReportingCutoffDay,
+                            issuer,
+                            crate::time::today(),
+                        )
+                        .await?;
+                        preset_period_cut(
                             input.period_kind.into(),
                             year,
                             input.period_index.unwrap_or(1),
+                            cutoff.unsigned_abs(),
                         )?
                     }
                     _ => {

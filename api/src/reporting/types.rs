@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::reporting_obligation::PeriodKind;
+use entity::{legal_setting::LegalKey, reporting_obligation::PeriodKind};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -181,12 +181,26 @@ fn ymd(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-/// The data period of the general reporting regime (DOMAIN.md, "Periods and deadlines"):
-/// monthly 15th of the previous month → 14th; quarterly 15th of the quarter's last month's
-/// previous month → 14th of its last month; first half 15/12 of the previous year → 14/06;
-/// second half 15/06 → 14/12; annual 15/12 of the previous year → 14/12. `index` is the month
-/// (1–12), the quarter (1–4) or the half (1–2); ignored for a year.
+/// The data period of the general reporting regime with the shipped cut-off day (the 14th):
+/// see [`preset_period_cut`].
 pub fn preset_period(kind: PeriodKind, year: i32, index: u32) -> AppResult<(NaiveDate, NaiveDate)> {
+    let cutoff = crate::legal::service::spec(LegalKey::ReportingCutoffDay).default;
+    preset_period_cut(kind, year, index, cutoff.unsigned_abs())
+}
+
+/// The data period of the general reporting regime (DOMAIN.md, "Periods and deadlines"; ND
+/// 09/2019/NĐ-CP, Điều 12) for the cut-off day `cutoff` (1–28, the 14th by default): a period
+/// ends on the cut-off day of its last month and starts the day after the cut-off of the month
+/// its length earlier. With the 14th: monthly 15th of the previous month → 14th; quarterly
+/// 15th of the month before the quarter → 14th of its last month; first half 15/12 of the
+/// previous year → 14/06; second half 15/06 → 14/12; annual 15/12 of the previous year → 14/12.
+/// `index` is the month (1–12), the quarter (1–4) or the half (1–2); ignored for a year.
+pub fn preset_period_cut(
+    kind: PeriodKind,
+    year: i32,
+    index: u32,
+    cutoff: u32,
+) -> AppResult<(NaiveDate, NaiveDate)> {
     let bad = || {
         AppError::bad_input(
             "periodIndex",
@@ -196,15 +210,17 @@ pub fn preset_period(kind: PeriodKind, year: i32, index: u32) -> AppResult<(Naiv
             ),
         )
     };
-    // The period ending on the 14th of `end_month` and starting on the 15th `months` before.
+    // The period ending on the cut-off of `end_month` and starting the day after the cut-off
+    // `months` before.
     let span = |end_month: u32, months: u32| -> Option<(NaiveDate, NaiveDate)> {
-        let end = ymd(year, end_month, 14)?;
+        let end = ymd(year, end_month, cutoff)?;
         let start_months = (year * 12 + end_month as i32 - 1) - months as i32;
         let start = ymd(
             start_months.div_euclid(12),
             start_months.rem_euclid(12) as u32 + 1,
-            15,
-        )?;
+            cutoff,
+        )?
+        .succ_opt()?;
         Some((start, end))
     };
     let period = match kind {
@@ -257,6 +273,19 @@ mod tests {
             Some((d(2020, 12, 15), d(2021, 3, 14)))
         );
         assert!(preset_period(PeriodKind::Monthly, 2021, 13).is_err());
+        // Another cut-off day moves both ends; the 28th starts the next period on 1 March.
+        assert_eq!(
+            preset_period_cut(PeriodKind::Monthly, 2021, 3, 20).ok(),
+            Some((d(2021, 2, 21), d(2021, 3, 20)))
+        );
+        assert_eq!(
+            preset_period_cut(PeriodKind::Monthly, 2021, 3, 28).ok(),
+            Some((d(2021, 3, 1), d(2021, 3, 28)))
+        );
+        assert_eq!(
+            preset_period_cut(PeriodKind::Annual, 2021, 0, 28).ok(),
+            Some((d(2020, 12, 29), d(2021, 12, 28)))
+        );
         assert!(preset_period(PeriodKind::AdHoc, 2021, 1).is_err());
     }
 

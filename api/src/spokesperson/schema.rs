@@ -150,14 +150,16 @@ impl Spokesperson {
         self.0.published_at
     }
 
-    /// When publication is due: 24 hours after the appointment was recorded.
+    /// When publication is due: set at the appointment from the publication window then in
+    /// force for the agency's province (`SPOKESPERSON_PUBLICATION_HOURS`, 24 hours unless
+    /// changed); a later change of the window does not move it.
     async fn publication_due_at(&self) -> DateTime<Utc> {
-        service::publication_due(&self.0)
+        self.0.publication_due_at
     }
 
-    /// Whether the contacts are still unpublished after the 24 hours.
+    /// Whether the contacts are still unpublished after their due time.
     async fn publication_overdue(&self) -> bool {
-        self.0.published_at.is_none() && service::publication_due(&self.0) < Utc::now()
+        self.0.published_at.is_none() && self.0.publication_due_at < Utc::now()
     }
 
     /// Version for optimistic concurrency (pass as `expectedVersion`).
@@ -188,7 +190,7 @@ pub struct SpokespersonFilterInput {
     history: bool,
     /// Only these kinds.
     kinds: Option<Vec<SpokespersonKind>>,
-    /// Only appointments still unpublished 24 hours after they were recorded.
+    /// Only appointments still unpublished after their publication was due.
     #[graphql(default = false)]
     publication_overdue: bool,
 }

@@ -7,13 +7,15 @@
 //! - an `AUTHORISED` person speaks on one subject for a finite term, granted by a `HEAD` or
 //!   `APPOINTED` spokesperson of the same agency current on the first day; an authorised person
 //!   cannot authorise anyone;
-//! - contacts are published to the press within 24 hours of the appointment; the directory flags
-//!   those that are late.
+//! - contacts are published to the press within the publication window of the agency's province
+//!   (the `SPOKESPERSON_PUBLICATION_HOURS` legal setting, 24 hours by default), its due time
+//!   stored at the appointment; the directory flags those that are late.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agency,
     ids::{AgencyId, SpokespersonId},
+    legal_setting::LegalKey,
     spokesperson::{ActiveModel, Column, Entity as Spokesperson, Model, SpokespersonKind},
 };
 use sea_orm::{
@@ -28,12 +30,10 @@ use crate::{
     document::DocumentRef,
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    legal::service as legal,
     policy::{self, Operation},
     text, time,
 };
-
-/// How long after the appointment the contacts must be published.
-pub const PUBLICATION_DELAY_HOURS: i64 = 24;
 
 const VERSIONED: db::Versioned<Spokesperson> = db::Versioned {
     id: Column::Id,
@@ -46,11 +46,6 @@ fn not_found() -> AppError {
         "Không tìm thấy người phát ngôn",
         "Spokesperson not found",
     ))
-}
-
-/// When the publication of an appointment is due.
-pub fn publication_due(model: &Model) -> DateTime<Utc> {
-    model.created_at + Duration::hours(PUBLICATION_DELAY_HOURS)
 }
 
 /// Whether the term includes `day`.
@@ -154,10 +149,9 @@ pub async fn directory(
         select = select.filter(Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     if filter.publication_overdue {
-        let due_before = Utc::now() - Duration::hours(PUBLICATION_DELAY_HOURS);
         select = select
             .filter(Column::PublishedAt.is_null())
-            .filter(Column::CreatedAt.lt(due_before));
+            .filter(Column::PublicationDueAt.lt(Utc::now()));
     }
     if search.is_some() && db.get_database_backend() == DbBackend::Postgres {
         // The people named alike sit together in name order ("nguyen …"), so PostgreSQL's walk
@@ -344,8 +338,17 @@ pub async fn appoint<C: ConnectionTrait>(
             close_previous_term(db, &new).await?;
         }
     }
+    // The publication window in force for the agency's province today.
+    let now = Utc::now();
+    let window = legal::window(
+        db,
+        LegalKey::SpokespersonPublicationHours,
+        &agency.path,
+        now,
+    )
+    .await?;
     let id = SpokespersonId::new();
-    insert_row(db, id, new, None).await?;
+    insert_row(db, id, new, now, None, now + window).await?;
     Spokesperson::find_by_id(id.0)
         .one(db)
         .await?
@@ -549,7 +552,9 @@ pub async fn insert_demo<C: ConnectionTrait>(
     if Spokesperson::find_by_id(id.0).one(db).await?.is_some() {
         return Ok(false);
     }
-    insert_row(db, id, new, Some(Utc::now())).await?;
+    let now = Utc::now();
+    let due = now + legal::default_window(LegalKey::SpokespersonPublicationHours);
+    insert_row(db, id, new, now, Some(now), due).await?;
     Ok(true)
 }
 
@@ -557,9 +562,10 @@ async fn insert_row<C: ConnectionTrait>(
     db: &C,
     id: SpokespersonId,
     new: Appointment,
+    now: DateTime<Utc>,
     published_at: Option<DateTime<Utc>>,
+    publication_due_at: DateTime<Utc>,
 ) -> AppResult<()> {
-    let now = Utc::now();
     Spokesperson::insert(ActiveModel {
         id: Set(id.0),
         agency_id: Set(new.agency.0),
@@ -576,6 +582,7 @@ async fn insert_row<C: ConnectionTrait>(
         grantor_id: Set(new.grantor.map(|g| g.0)),
         subject: Set(new.subject),
         published_at: Set(published_at),
+        publication_due_at: Set(publication_due_at),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
