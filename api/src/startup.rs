@@ -24,6 +24,10 @@ use crate::{
     },
 };
 
+/// How often the dispatcher looks at the outbox without being woken: the bound on how late an
+/// event whose wake-up was lost (a process died after its commit) is dispatched.
+const DISPATCH_TICK: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -60,7 +64,13 @@ impl Application {
     /// secret outside dev mode.
     pub fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let signing_key = settings.signing_key().map_err(anyhow::Error::msg)?;
+        // The events bus of this process: listening to PostgreSQL, and the dispatcher that turns
+        // the outbox's events into notices.
+        let bus = crate::events::bus::Bus::new();
+        bus.listen(&db);
+        crate::notification::dispatch::spawn(db.clone(), bus.clone(), DISPATCH_TICK);
         let runtime = Runtime {
+            bus,
             db: db.clone(),
             auth: AuthConfig::new(settings, &signing_key),
             debug_headers: settings.mode == crate::config::Mode::Dev,

@@ -128,3 +128,13 @@ typed_id!(
     /// Id of a [`crate::legal_setting`] row.
     LegalSettingId
 );
+
+typed_id!(
+    /// Id of a [`crate::domain_event`] row.
+    EventId
+);
+
+typed_id!(
+    /// Id of a [`crate::notification`] row.
+    NotificationId
+);

@@ -4,12 +4,14 @@
 
 pub mod agency;
 pub mod audit_event;
+pub mod domain_event;
 pub mod ids;
 pub mod incident;
 pub mod information_release;
 pub mod issued_document;
 pub mod legal_setting;
 pub mod login_throttle;
+pub mod notification;
 pub mod obligation_amendment;
 pub mod plan;
 pub mod plan_task;

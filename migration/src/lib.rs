@@ -19,6 +19,7 @@ mod m20261129_000013_sqlite_name_search;
 mod m20261202_000014_issued_document;
 mod m20261202_000015_report_save;
 mod m20261203_000016_legal_setting;
+mod m20261203_000017_events;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_issued_document::Migration),
             Box::new(m20261202_000015_report_save::Migration),
             Box::new(m20261203_000016_legal_setting::Migration),
+            Box::new(m20261203_000017_events::Migration),
         ]
     }
 }

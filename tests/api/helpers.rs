@@ -440,3 +440,20 @@ pub fn district_request(
     }
     json!({ "input": input })
 }
+
+/// The date `offset` days from today (Vietnam time), as `YYYY-MM-DD`.
+pub fn day(offset: i64) -> String {
+    (ttdn_api::time::today() + chrono::Duration::days(offset)).to_string()
+}
+
+/// The id of the report of `agency` (by name) among an obligation's `reports`.
+pub fn report_of(obligation: &Value, agency: &str) -> String {
+    obligation["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .find(|r| r["recipient"]["name"] == agency)
+        .and_then(|r| r["id"].as_str())
+        .unwrap_or_else(|| panic!("no report of {agency}: {obligation:#}"))
+        .to_owned()
+}

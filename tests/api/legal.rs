@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, code, demo_agency, district_request, field, spawn_app_with_demo, template_id,
+    TestApp, code, day, demo_agency, district_request, field, spawn_app_with_demo, template_id,
 };
 
 const SETTINGS: &str = "query($p: ID, $on: Date) { legalSettings(provinceId: $p, on: $on) { key value unit minimum maximum effectiveFrom legalSource description changedBy inEffect province { name } } }";
@@ -16,16 +16,6 @@ const WITHDRAW: &str = "mutation($id: ID!) { withdrawLegalSetting(input: { id: $
 const REPORT_INCIDENT: &str = "mutation($a: ID!, $t: DateTime!) { reportIncident(input: { affectedAgencyId: $a, sourceOutlet: \"Mạng xã hội\", category: FALSE_INFORMATION, summary: \"Tin sai sự thật về dự án.\", appearedAt: $t }) { incident { id receivedAt statementDueAt } } }";
 const INCIDENT: &str = "query($id: ID!) { incident(id: $id) { receivedAt statementDueAt } }";
 const SEND_REQUEST: &str = "mutation($a: ID!) { sendPressRequest(input: { addressedAgencyId: $a, subject: \"Tiến độ dự án\", question: \"Xin cho biết tiến độ.\" }) { pressRequest { id receivedAt dueAt } } }";
-
-fn today() -> chrono::NaiveDate {
-    Utc::now()
-        .with_timezone(&ttdn_api::time::VIETNAM)
-        .date_naive()
-}
-
-fn day(offset: i64) -> String {
-    (today() + Duration::days(offset)).to_string()
-}
 
 fn instant(value: &Value) -> DateTime<Utc> {
     value

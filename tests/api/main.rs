@@ -18,6 +18,7 @@ mod http;
 mod incident;
 mod legal;
 mod metrics;
+mod notification;
 mod observability;
 mod permissions;
 mod plan;

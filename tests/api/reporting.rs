@@ -6,7 +6,8 @@ use ttdn_api::demo::demo_id;
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 
 use crate::helpers::{
-    code, demo_agency, district_request, field, report_input, spawn_app_with_demo, template_id,
+    code, day, demo_agency, district_request, field, report_input, report_of, spawn_app_with_demo,
+    template_id,
 };
 
 /// The first sheet of an XLSX file.
@@ -21,21 +22,6 @@ const ISSUE: &str = "mutation($input: IssueObligationInput!) { issueObligation(i
 const CASCADE: &str = "mutation($input: CascadeObligationInput!) { cascadeObligation(input: $input) { obligation { id parent { id } reports { id recipient { name } } } } }";
 const SUBMIT: &str = "mutation($input: ReportInput!) { submitReport(input: $input) { report { id status late state versions { number late } } } }";
 const COMPLIANCE: &str = "query($id: ID!) { obligation(id: $id) { compliance { total counts { state count } recipients { state report { recipient { name } } } overdueAgencies { name } } rollUp { totals { key total numerator denominator reports } } } }";
-
-fn day(offset: i64) -> String {
-    (ttdn_api::time::today() + chrono::Duration::days(offset)).to_string()
-}
-
-fn report_of(obligation: &Value, agency: &str) -> String {
-    obligation["reports"]
-        .as_array()
-        .expect("reports")
-        .iter()
-        .find(|r| r["recipient"]["name"] == agency)
-        .and_then(|r| r["id"].as_str())
-        .unwrap_or_else(|| panic!("no report of {agency}: {obligation:#}"))
-        .to_owned()
-}
 
 fn counts(compliance: &Value) -> Vec<(String, u64)> {
     compliance["counts"]

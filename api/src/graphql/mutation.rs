@@ -1,5 +1,6 @@
-//! The one way a mutation runs: policy check, change and audit event in one transaction; a
-//! refused attempt (no token, not allowed, target not found in scope) is audited on its own.
+//! The one way a mutation runs: policy check, change, audit event and domain event (the outbox)
+//! in one transaction; a refused attempt (no token, not allowed, target not found in scope) is
+//! audited on its own and writes no domain event.
 
 use std::{future::Future, pin::Pin};
 
@@ -13,6 +14,7 @@ use crate::{
     auth::actor::Actor,
     db,
     error::{AppError, AppResult},
+    events::{bus::Bus, outbox},
     policy::{self, Operation},
 };
 
@@ -79,11 +81,20 @@ where
         policy::require(actor, mutation.needs)?;
         let txn = db::begin(db).await?;
         let value = change(&txn, actor).await?;
-        let done = target(Some(id_of(&value)));
+        let id = id_of(&value);
         trail
-            .allowed(&txn, mutation.name, done, mutation.changes.as_ref())
+            .allowed(
+                &txn,
+                mutation.name,
+                target(Some(id)),
+                mutation.changes.as_ref(),
+            )
             .await?;
+        outbox::record(&txn, mutation.name, mutation.kind, id, Some(actor)).await?;
         txn.commit().await?;
+        if let Some(bus) = ctx.data_opt::<Bus>() {
+            bus.wake();
+        }
         Ok(value)
     }
     .await

@@ -271,6 +271,12 @@ pub trait HasId {
     fn id(&self) -> Uuid;
 }
 
+impl HasId for entity::notification::Model {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
 impl HasId for entity::audit_event::Model {
     fn id(&self) -> Uuid {
         self.id

@@ -16,6 +16,7 @@ use crate::{
     config::Settings,
     incident::schema::{IncidentMutation, IncidentQuery},
     legal::schema::{LegalMutation, LegalQuery},
+    notification::schema::{NotificationMutation, NotificationQuery},
     plan::schema::{PlanMutation, PlanQuery},
     press_event::schema::{PressEventMutation, PressEventQuery},
     press_request::schema::{PressRequestMutation, PressRequestQuery},
@@ -43,6 +44,7 @@ pub struct Query(
     TrainingQuery,
     PlanQuery,
     LegalQuery,
+    NotificationQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -61,6 +63,7 @@ pub struct Mutation(
     TrainingMutation,
     PlanMutation,
     LegalMutation,
+    NotificationMutation,
 );
 
 /// The executable schema.
@@ -94,6 +97,8 @@ pub struct Runtime {
     pub debug_headers: bool,
     /// Per-caller cost budgets.
     pub budgets: super::budget::Budgets,
+    /// This process's end of the events bus.
+    pub bus: crate::events::bus::Bus,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
@@ -113,6 +118,7 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
             .data(runtime.db)
             .data(runtime.auth)
             .data(runtime.budgets)
+            .data(runtime.bus)
             .data(super::http::DebugHeaders(runtime.debug_headers));
     }
     builder.finish()
