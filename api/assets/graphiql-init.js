@@ -20,7 +20,10 @@
     '}',
     ''
   ].join('\n');
-  var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+  // Subscriptions run over WebSocket (graphql-transport-ws); the headers set in the editor's
+  // Headers tab ({"Authorization": "Bearer …"}) go into connection_init.
+  var wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql/ws';
+  var fetcher = GraphiQL.createFetcher({ url: '/graphql', subscriptionUrl: wsUrl });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery }));
 })();

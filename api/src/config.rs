@@ -86,6 +86,16 @@ pub struct Settings {
     /// `TTDN_OTLP_ENDPOINT`: an OpenTelemetry collector's OTLP/HTTP traces URL
     /// (`http://127.0.0.1:4318/v1/traces`); unset: no trace export.
     pub otlp_endpoint: String,
+    /// `TTDN_WS_CONNECTIONS_PER_ACCOUNT`: live (WebSocket) connections an account or service
+    /// client may hold open on one process.
+    pub ws_connections_per_account: usize,
+    /// `TTDN_WS_SUBSCRIPTIONS_PER_CONNECTION`: subscriptions at once on one connection.
+    pub ws_subscriptions_per_connection: usize,
+    /// `TTDN_WS_INIT_TIMEOUT_SECS`: time a client has to send `connection_init`.
+    pub ws_init_timeout_secs: u64,
+    /// `TTDN_WS_RECHECK_SECS`: how often a live connection's session is checked again (a revoked
+    /// session or a disabled account is closed within this time).
+    pub ws_recheck_secs: u64,
 }
 
 fn list(raw: &str) -> Vec<String> {
@@ -167,6 +177,10 @@ impl Default for Settings {
             cors_allowed_origins: String::new(),
             trusted_proxies: String::new(),
             otlp_endpoint: String::new(),
+            ws_connections_per_account: 5,
+            ws_subscriptions_per_connection: 20,
+            ws_init_timeout_secs: 10,
+            ws_recheck_secs: 10,
         }
     }
 }

@@ -69,8 +69,14 @@ impl Application {
         let bus = crate::events::bus::Bus::new();
         bus.listen(&db);
         crate::notification::dispatch::spawn(db.clone(), bus.clone(), DISPATCH_TICK);
+        let hub = crate::notification::live::Hub::start(db.clone(), &bus);
+        let live = web::Data::new(crate::graphql::ws::Live {
+            limits: crate::graphql::ws::WsLimits::from(settings),
+            connections: crate::graphql::ws::Connections::default(),
+        });
         let runtime = Runtime {
             bus,
+            hub,
             db: db.clone(),
             auth: AuthConfig::new(settings, &signing_key),
             debug_headers: settings.mode == crate::config::Mode::Dev,
@@ -107,6 +113,8 @@ impl Application {
                 .app_data(schema.clone())
                 .app_data(db.clone())
                 .app_data(metrics_token.clone())
+                .app_data(live.clone())
+                .route("/graphql/ws", web::get().to(crate::graphql::ws::handler))
                 .service(
                     web::resource("/graphql")
                         .route(web::post().to(http::post))

@@ -71,6 +71,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// Access token of the test administrator, used by `gql` and `data`.
     pub admin_token: String,
+    /// The database's URL (for a second process on the same database).
+    pub database_url: String,
     client: awc::Client,
     _guard: DbGuard,
 }
@@ -150,6 +152,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> 
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp {
         address,
+        database_url: settings.database_url.clone(),
         db: database,
         admin_token: String::new(),
         client: awc::Client::builder()

@@ -17,6 +17,7 @@ mod helpers;
 mod http;
 mod incident;
 mod legal;
+mod live;
 mod metrics;
 mod notification;
 mod observability;

@@ -44,7 +44,8 @@ use crate::{
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
-fn locale(req: &HttpRequest) -> Locale {
+/// The language a request asks for (`Accept-Language`).
+pub fn locale(req: &HttpRequest) -> Locale {
     Locale::from_accept_language(
         req.headers()
             .get(header::ACCEPT_LANGUAGE)
@@ -134,6 +135,27 @@ fn error_body(
     response.json(body)
 }
 
+/// Whether the operation a request would run is a subscription (only looked at when the
+/// document mentions one).
+fn is_subscription(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    if !request.query.contains("subscription") {
+        return false;
+    }
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let kind = match &document.operations {
+        DocumentOperations::Single(operation) => Some(operation.node.ty),
+        DocumentOperations::Multiple(operations) => match &request.operation_name {
+            Some(name) => operations.get(name.as_str()).map(|o| o.node.ty),
+            None if operations.len() == 1 => operations.values().next().map(|o| o.node.ty),
+            None => None,
+        },
+    };
+    kind == Some(OperationType::Subscription)
+}
+
 async fn execute(
     req: &HttpRequest,
     schema: &AppSchema,
@@ -141,6 +163,27 @@ async fn execute(
     request: async_graphql::Request,
     request_id: &RequestId,
 ) -> HttpResponse {
+    if is_subscription(&request) {
+        let msg = Msg::new(
+            "Đăng ký nhận cập nhật (subscription) chạy qua WebSocket tại /graphql/ws \
+             (giao thức graphql-transport-ws), không qua HTTP",
+            "Subscriptions run over WebSocket at /graphql/ws (the graphql-transport-ws \
+             protocol), not over HTTP",
+        );
+        let message = match locale(req) {
+            Locale::Vi => msg.vi,
+            Locale::En => msg.en,
+        };
+        let mut error = async_graphql::ServerError::new(message, None);
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("code", ErrorCode::BadRequest.as_str());
+        extensions.set("requestId", request_id.to_string());
+        return respond(
+            req,
+            &async_graphql::Response::from_errors(vec![error]),
+            false,
+        );
+    }
     // The actor is computed once per request, before any resolver runs.
     let header = req
         .headers()
@@ -393,7 +436,7 @@ pub async fn graphiql() -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:",
+            "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:",
         ))
         .body(GRAPHIQL_HTML)
 }

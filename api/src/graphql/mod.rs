@@ -10,6 +10,7 @@ pub mod node;
 pub mod pagination;
 pub mod scalars;
 pub mod schema;
+pub mod ws;
 
 /// Declares a GraphQL enum that mirrors a stored (entity) enum variant for variant, with the
 /// conversions both ways, so that entities never derive GraphQL traits.

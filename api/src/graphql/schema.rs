@@ -1,6 +1,6 @@
 //! Schema assembly: one query and one mutation object per area, merged; limits; extensions.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 use super::{extension::ErrorShaping, node::NodeQuery};
@@ -16,7 +16,11 @@ use crate::{
     config::Settings,
     incident::schema::{IncidentMutation, IncidentQuery},
     legal::schema::{LegalMutation, LegalQuery},
-    notification::schema::{NotificationMutation, NotificationQuery},
+    notification::{
+        live::Hub,
+        schema::{NotificationMutation, NotificationQuery},
+        subscription::NotificationSubscription,
+    },
     plan::schema::{PlanMutation, PlanQuery},
     press_event::schema::{PressEventMutation, PressEventQuery},
     press_request::schema::{PressRequestMutation, PressRequestQuery},
@@ -66,8 +70,12 @@ pub struct Mutation(
     NotificationMutation,
 );
 
+/// Every live subscription of the API (over WebSocket, `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(NotificationSubscription);
+
 /// The executable schema.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Query limits.
 #[derive(Clone, Copy, Debug, Default)]
@@ -99,26 +107,33 @@ pub struct Runtime {
     pub budgets: super::budget::Budgets,
     /// This process's end of the events bus.
     pub bus: crate::events::bus::Bus,
+    /// This process's live deliveries.
+    pub hub: Hub,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
 pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
     // The depth and cost limits are checked by the extension after validation, so that their
     // errors are coded and worded by us.
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(ErrorShaping { limits })
-        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
-            super::scalars::DATE_TIME_DESCRIPTION,
-        )
-        .override_input_type_description::<chrono::DateTime<chrono::Utc>>(
-            super::scalars::DATE_TIME_DESCRIPTION,
-        );
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .extension(ErrorShaping { limits })
+    .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+        super::scalars::DATE_TIME_DESCRIPTION,
+    )
+    .override_input_type_description::<chrono::DateTime<chrono::Utc>>(
+        super::scalars::DATE_TIME_DESCRIPTION,
+    );
     if let Some(runtime) = runtime {
         builder = builder
             .data(runtime.db)
             .data(runtime.auth)
             .data(runtime.budgets)
             .data(runtime.bus)
+            .data(runtime.hub)
             .data(super::http::DebugHeaders(runtime.debug_headers));
     }
     builder.finish()

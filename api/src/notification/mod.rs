@@ -3,6 +3,8 @@
 //! the change committed, read and marked read by their accounts ([`service`], [`schema`]).
 
 pub mod dispatch;
+pub mod live;
 pub mod rules;
 pub mod schema;
 pub mod service;
+pub mod subscription;
