@@ -96,6 +96,12 @@ pub struct Settings {
     /// `TTDN_WS_RECHECK_SECS`: how often a live connection's session is checked again (a revoked
     /// session or a disabled account is closed within this time).
     pub ws_recheck_secs: u64,
+    /// `TTDN_REMINDER_INTERVAL_SECS`: how often the scheduler looks for reminders to give (0:
+    /// never, in this process).
+    pub reminder_interval_secs: u64,
+    /// `TTDN_REMINDER_REPORT_DAYS`: days before a report's due date on which its agency is
+    /// reminded, comma-separated.
+    pub reminder_report_days: String,
 }
 
 fn list(raw: &str) -> Vec<String> {
@@ -181,6 +187,8 @@ impl Default for Settings {
             ws_subscriptions_per_connection: 20,
             ws_init_timeout_secs: 10,
             ws_recheck_secs: 10,
+            reminder_interval_secs: 60,
+            reminder_report_days: "3,1".into(),
         }
     }
 }

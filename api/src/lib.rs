@@ -23,6 +23,7 @@ pub mod policy;
 pub mod press_event;
 pub mod press_request;
 pub mod release;
+pub mod reminder;
 pub mod reporting;
 pub mod spokesperson;
 pub mod spreadsheet;

@@ -70,6 +70,12 @@ impl Application {
         bus.listen(&db);
         crate::notification::dispatch::spawn(db.clone(), bus.clone(), DISPATCH_TICK);
         let hub = crate::notification::live::Hub::start(db.clone(), &bus);
+        crate::reminder::service::spawn(
+            db.clone(),
+            bus.clone(),
+            crate::reminder::service::Schedule::from_settings(settings),
+            std::time::Duration::from_secs(settings.reminder_interval_secs),
+        );
         let live = web::Data::new(crate::graphql::ws::Live {
             limits: crate::graphql::ws::WsLimits::from(settings),
             connections: crate::graphql::ws::Connections::default(),

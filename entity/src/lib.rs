@@ -23,6 +23,7 @@ pub mod press_request;
 pub mod refresh_token;
 pub mod release_attachment;
 pub mod release_recipient;
+pub mod reminder_sent;
 pub mod report;
 pub mod report_save;
 pub mod report_template;

@@ -20,6 +20,7 @@ mod m20261202_000014_issued_document;
 mod m20261202_000015_report_save;
 mod m20261203_000016_legal_setting;
 mod m20261203_000017_events;
+mod m20261203_000018_reminder;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_report_save::Migration),
             Box::new(m20261203_000016_legal_setting::Migration),
             Box::new(m20261203_000017_events::Migration),
+            Box::new(m20261203_000018_reminder::Migration),
         ]
     }
 }

@@ -129,6 +129,9 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> 
         log: "error".into(),
         mode: Mode::Dev,
         jwt_secret: Secret(TEST_JWT_SECRET.into()),
+        // Tests give reminders themselves, at the instants they choose
+        // (`reminder::service::run_once`); none at the real time behind their backs.
+        reminder_interval_secs: 0,
         ..Settings::default()
     };
     adjust(&mut settings);

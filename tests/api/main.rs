@@ -27,6 +27,7 @@ mod press_event;
 mod press_request;
 mod query_count;
 mod release;
+mod reminder;
 mod reporting;
 mod resilience;
 mod schema;

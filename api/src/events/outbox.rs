@@ -26,6 +26,18 @@ pub async fn record<C: ConnectionTrait>(
     record_id: Uuid,
     actor: Option<&Actor>,
 ) -> AppResult<EventId> {
+    record_at(txn, kind, record_type, record_id, actor, Utc::now()).await
+}
+
+/// [`record`], happening at `at` (a reminder: the instant the scheduler looked).
+pub async fn record_at<C: ConnectionTrait>(
+    txn: &C,
+    kind: &str,
+    record_type: &str,
+    record_id: Uuid,
+    actor: Option<&Actor>,
+    at: chrono::DateTime<Utc>,
+) -> AppResult<EventId> {
     let id = EventId::new();
     let model = Model {
         id: id.0,
@@ -34,7 +46,7 @@ pub async fn record<C: ConnectionTrait>(
         record_id,
         actor_id: actor.map(Actor::id),
         actor_name: actor.map_or_else(|| "ttdn".to_owned(), |a| a.name().to_owned()),
-        occurred_at: Utc::now(),
+        occurred_at: at,
         position: None,
         dispatched_at: None,
     };

@@ -4,6 +4,7 @@
 
 pub mod dispatch;
 pub mod live;
+mod reminders;
 pub mod rules;
 pub mod schema;
 pub mod service;

@@ -41,11 +41,11 @@ pub struct Notice {
     pub body: Msg,
 }
 
-fn date(day: NaiveDate) -> String {
+pub(super) fn date(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
-fn moment(at: DateTime<Utc>) -> String {
+pub(super) fn moment(at: DateTime<Utc>) -> String {
     at.with_timezone(&VIETNAM)
         .format("%H:%M %d/%m/%Y")
         .to_string()
@@ -55,16 +55,16 @@ async fn agency<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<agency
     Ok(agency::Entity::find_by_id(id).one(db).await?)
 }
 
-async fn name<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<String> {
+pub(super) async fn name<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<String> {
     Ok(agency(db, id).await?.map(|a| a.name).unwrap_or_default())
 }
 
 /// The province path of agency `id` (empty when unknown: no department then).
-async fn province<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<String>> {
+pub(super) async fn province<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<String>> {
     Ok(agency(db, id).await?.map(|a| province_path(&a.path)))
 }
 
-fn one(to: Addressees, title: Msg, body: Msg) -> Vec<Notice> {
+pub(super) fn one(to: Addressees, title: Msg, body: Msg) -> Vec<Notice> {
     vec![Notice { to, title, body }]
 }
 
@@ -108,6 +108,9 @@ pub async fn notices<C: ConnectionTrait>(
         }
         "agency.create" | "agency.move" | "agency.close" => {
             agency_notices(db, &event.kind, id).await
+        }
+        kind if crate::reminder::service::KINDS.contains(&kind) => {
+            super::reminders::notices(db, event).await
         }
         _ => Ok(Vec::new()),
     }
@@ -487,7 +490,7 @@ async fn incident_notices<C: ConnectionTrait>(
 }
 
 /// The first 120 characters of a text.
-fn summary(text: &str) -> String {
+pub(super) fn summary(text: &str) -> String {
     let mut short: String = text.chars().take(120).collect();
     if short.len() < text.len() {
         short.push('…');
