@@ -102,6 +102,17 @@ pub struct Settings {
     /// `TTDN_REMINDER_REPORT_DAYS`: days before a report's due date on which its agency is
     /// reminded, comma-separated.
     pub reminder_report_days: String,
+    /// `TTDN_SMTP_URL`: the SMTP relay notices are mailed through (`smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://host:465`); unset: no mail.
+    pub smtp_url: String,
+    /// `TTDN_MAIL_FROM`: the sender of notice mail.
+    pub mail_from: String,
+    /// `TTDN_MAIL_RECORD_URL`: the link to a record in mail, with `{type}` and `{id}`
+    /// (`https://ttdn.thanhhoa.gov.vn/records/{type}/{id}`); unset: no link.
+    pub mail_record_url: String,
+    /// `TTDN_MAIL_RETRY_SECS`: the first wait before a refused message is tried again (doubled
+    /// each time, at most an hour).
+    pub mail_retry_secs: u64,
 }
 
 fn list(raw: &str) -> Vec<String> {
@@ -189,6 +200,10 @@ impl Default for Settings {
             ws_recheck_secs: 10,
             reminder_interval_secs: 60,
             reminder_report_days: "3,1".into(),
+            smtp_url: String::new(),
+            mail_from: "ttdn <no-reply@localhost>".into(),
+            mail_record_url: String::new(),
+            mail_retry_secs: 30,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod events;
 pub mod graphql;
 pub mod incident;
 pub mod legal;
+pub mod mail;
 pub mod metrics;
 pub mod notification;
 pub mod plan;

@@ -68,7 +68,15 @@ impl Application {
         // the outbox's events into notices.
         let bus = crate::events::bus::Bus::new();
         bus.listen(&db);
-        crate::notification::dispatch::spawn(db.clone(), bus.clone(), DISPATCH_TICK);
+        crate::notification::dispatch::spawn(
+            db.clone(),
+            bus.clone(),
+            DISPATCH_TICK,
+            crate::mail::service::MailSettings::from_settings(settings),
+        );
+        if let Some(mailer) = crate::mail::sender::Mailer::from_settings(settings)? {
+            mailer.spawn(db.clone());
+        }
         let hub = crate::notification::live::Hub::start(db.clone(), &bus);
         crate::reminder::service::spawn(
             db.clone(),

@@ -11,6 +11,8 @@ pub mod information_release;
 pub mod issued_document;
 pub mod legal_setting;
 pub mod login_throttle;
+pub mod mail_message;
+pub mod mail_subscription;
 pub mod notification;
 pub mod obligation_amendment;
 pub mod plan;

@@ -21,6 +21,7 @@ mod m20261202_000015_report_save;
 mod m20261203_000016_legal_setting;
 mod m20261203_000017_events;
 mod m20261203_000018_reminder;
+mod m20261203_000019_mail;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_legal_setting::Migration),
             Box::new(m20261203_000017_events::Migration),
             Box::new(m20261203_000018_reminder::Migration),
+            Box::new(m20261203_000019_mail::Migration),
         ]
     }
 }

@@ -464,3 +464,74 @@ async fn a_subscription_over_http_is_told_where_to_go() {
     );
     assert!(answer.get("data").is_none(), "not executed: {answer:#}");
 }
+
+#[actix_web::test]
+async fn processes_resume_delivering_after_losing_postgresql() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app_with_demo().await;
+    if !app.database_url.starts_with("postgres") {
+        return;
+    }
+    let parent = department_asks(&app).await;
+    let (first, second) = (
+        Process::start(&app.database_url),
+        Process::start(&app.database_url),
+    );
+    first.ready().await;
+    second.ready().await;
+    let commune_token = second.token("xa.danluc").await;
+    let district = first.token("huyen.trieuson").await;
+    let mut commune = Live::connect(&second.address, &commune_token).await;
+    commune.subscribe("n", NOTICES, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // What a restart of PostgreSQL does to its clients: every connection to the database is
+    // cut, the processes' listeners and pools included.
+    app.db
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await
+        .expect("cut the connections");
+    // A change committed while the listeners are away: its NOTIFY reaches nobody.
+    let cascaded = loop {
+        let answer = first
+            .gql(
+                &district,
+                CASCADE,
+                json!({ "input": { "parentId": parent, "dueDate": day(10), "recipients": { "agencyIds": [demo_agency("th.trieuson.danluc")] } } }),
+            )
+            .await;
+        if answer["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE" {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        }
+        break answer;
+    };
+    let child = cascaded["data"]["cascadeObligation"]["obligation"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{cascaded:#}"))
+        .to_owned();
+    // Both processes reconnect on their own, and the subscriber on the second gets the notice,
+    // caught up from the outbox and the notices table.
+    let notice = commune.next_of("n", Duration::from_secs(10)).await;
+    assert_eq!(
+        notice["data"]["notificationAdded"]["recordId"],
+        child.as_str()
+    );
+    // And live delivery works again afterwards.
+    let again = first
+        .gql(
+            &district,
+            "mutation($input: AmendObligationInput!) { amendObligation(input: $input) { obligation { id } } }",
+            json!({ "input": { "id": child, "dueDate": day(11) } }),
+        )
+        .await;
+    assert!(again["errors"].is_null(), "{again:#}");
+    let notice = commune.next_of("n", Duration::from_secs(5)).await;
+    assert_eq!(
+        notice["data"]["notificationAdded"]["kind"],
+        "obligation.amend"
+    );
+}

@@ -18,6 +18,7 @@ mod http;
 mod incident;
 mod legal;
 mod live;
+mod mail;
 mod metrics;
 mod notification;
 mod observability;

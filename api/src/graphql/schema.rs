@@ -16,6 +16,7 @@ use crate::{
     config::Settings,
     incident::schema::{IncidentMutation, IncidentQuery},
     legal::schema::{LegalMutation, LegalQuery},
+    mail::schema::{MailMutation, MailQuery},
     notification::{
         live::Hub,
         schema::{NotificationMutation, NotificationQuery},
@@ -49,6 +50,7 @@ pub struct Query(
     PlanQuery,
     LegalQuery,
     NotificationQuery,
+    MailQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -68,6 +70,7 @@ pub struct Mutation(
     PlanMutation,
     LegalMutation,
     NotificationMutation,
+    MailMutation,
 );
 
 /// Every live subscription of the API (over WebSocket, `/graphql/ws`).

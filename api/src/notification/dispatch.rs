@@ -28,6 +28,7 @@ use crate::{
         bus::{Bus, NOTICES_CHANNEL, Signal},
         outbox,
     },
+    mail::service::MailSettings,
 };
 
 /// Events dispatched per transaction.
@@ -37,10 +38,10 @@ const BATCH: u64 = 100;
 const LOCK: i64 = 0x7474_646e_0001;
 
 /// Starts this process's dispatcher: a pass at once, then on every wake-up and every `tick`.
-pub fn spawn(db: DatabaseConnection, bus: Bus, tick: Duration) {
+pub fn spawn(db: DatabaseConnection, bus: Bus, tick: Duration, mail: MailSettings) {
     tokio::spawn(async move {
         loop {
-            drain(&db, &bus).await;
+            drain(&db, &bus, &mail).await;
             tokio::select! {
                 () = bus.woken() => {}
                 () = tokio::time::sleep(tick) => {}
@@ -52,10 +53,10 @@ pub fn spawn(db: DatabaseConnection, bus: Bus, tick: Duration) {
 /// Dispatches until nothing is pending; logs a failure and leaves the rest for the next pass.
 /// While another process holds the lock it retries for a while: the holder may have looked
 /// before the event that woke this process committed.
-pub async fn drain(db: &DatabaseConnection, bus: &Bus) {
+pub async fn drain(db: &DatabaseConnection, bus: &Bus, mail: &MailSettings) {
     let mut busy = 0;
     loop {
-        match dispatch_batch(db, bus).await {
+        match dispatch_batch(db, bus, mail).await {
             Ok(Some(0)) => return,
             Ok(Some(_)) => busy = 0,
             Ok(None) if busy < 20 => {
@@ -73,7 +74,11 @@ pub async fn drain(db: &DatabaseConnection, bus: &Bus) {
 
 /// Dispatches up to one batch of pending events in one transaction: how many, or `None` when
 /// another process is dispatching.
-pub async fn dispatch_batch(db: &DatabaseConnection, bus: &Bus) -> AppResult<Option<usize>> {
+pub async fn dispatch_batch(
+    db: &DatabaseConnection,
+    bus: &Bus,
+    mail: &MailSettings,
+) -> AppResult<Option<usize>> {
     let postgres = db.get_database_backend() == DbBackend::Postgres;
     let txn = db::begin(db).await?;
     if postgres {
@@ -113,7 +118,7 @@ pub async fn dispatch_batch(db: &DatabaseConnection, bus: &Bus) -> AppResult<Opt
     let now = Utc::now();
     for event in &pending {
         position += 1;
-        give_notices(&txn, event).await?;
+        give_notices(&txn, event, mail).await?;
         DomainEvent::update(domain_event::ActiveModel {
             id: Set(event.id),
             position: Set(Some(position)),
@@ -134,35 +139,42 @@ pub async fn dispatch_batch(db: &DatabaseConnection, bus: &Bus) -> AppResult<Opt
     Ok(Some(pending.len()))
 }
 
-/// Writes the notices of `event` for every account its rules address, but the actor's own.
-async fn give_notices<C: ConnectionTrait>(txn: &C, event: &domain_event::Model) -> AppResult<()> {
+/// Writes the notices of `event` for every account its rules address, but the actor's own,
+/// and the mail of those its accounts want by mail.
+async fn give_notices<C: ConnectionTrait>(
+    txn: &C,
+    event: &domain_event::Model,
+    mail: &MailSettings,
+) -> AppResult<()> {
     let now = Utc::now();
     let mut rows = Vec::new();
     for notice in rules::notices(txn, event).await? {
         for (account, agency) in accounts(txn, &notice.to, event.actor_id).await? {
-            rows.push(notification::ActiveModel {
-                id: Set(NotificationId::new().0),
-                event_id: Set(event.id),
-                account_id: Set(account),
-                agency_id: Set(agency),
-                kind: Set(event.kind.clone()),
-                record_type: Set(event.record_type.clone()),
-                record_id: Set(event.record_id),
-                title_vi: Set(clip(&notice.title.vi, 500)),
-                title_en: Set(clip(&notice.title.en, 500)),
-                body_vi: Set(notice.body.vi.to_string()),
-                body_en: Set(notice.body.en.to_string()),
-                created_at: Set(now),
-                read_at: Set(None),
+            rows.push(notification::Model {
+                id: NotificationId::new().0,
+                event_id: event.id,
+                account_id: account,
+                agency_id: agency,
+                kind: event.kind.clone(),
+                record_type: event.record_type.clone(),
+                record_id: event.record_id,
+                title_vi: clip(&notice.title.vi, 500),
+                title_en: clip(&notice.title.en, 500),
+                body_vi: notice.body.vi.to_string(),
+                body_en: notice.body.en.to_string(),
+                created_at: now,
+                read_at: None,
             });
         }
     }
     for chunk in rows.chunks(500) {
-        notification::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
+        notification::Entity::insert_many(
+            chunk.iter().cloned().map(notification::ActiveModel::from),
+        )
+        .exec_without_returning(txn)
+        .await?;
     }
-    Ok(())
+    crate::mail::service::enqueue(txn, mail, &rows).await
 }
 
 fn clip(text: &str, max_chars: usize) -> String {
