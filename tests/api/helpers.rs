@@ -463,3 +463,57 @@ pub fn report_of(obligation: &Value, agency: &str) -> String {
         .unwrap_or_else(|| panic!("no report of {agency}: {obligation:#}"))
         .to_owned()
 }
+
+/// The Thanh Hóa department (`so.thanhhoa`) asks every district for the 2025 annual report,
+/// due `due`, by the công văn `document` if given; the obligation with its `id` and `reports`.
+pub async fn department_asks_districts(
+    app: &TestApp,
+    document: Option<(&str, &str)>,
+    due: &str,
+) -> Value {
+    let department = app.demo_token("so.thanhhoa").await;
+    let template = template_id(app, "TTDN_ANNUAL").await;
+    let issued = app
+        .gql_as(
+            Some(&department),
+            "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id periodStart periodEnd dueDate reports { id recipient { name } } } } }",
+            district_request(&template, "Báo cáo công tác TTĐN năm 2025", 2025, document, due),
+        )
+        .await;
+    let obligation = issued["data"]["issueObligation"]["obligation"].clone();
+    assert!(obligation["id"].is_string(), "{issued:#}");
+    obligation
+}
+
+/// `SELECT COUNT(*) AS n …` on the test's database.
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    use sea_orm::Statement;
+    app.db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .expect("count")
+        .and_then(|row| row.try_get::<i64>("", "n").ok())
+        .expect("a count")
+}
+
+/// Waits (up to ten seconds) until the dispatcher has taken every pending event, so that an
+/// absent notice means something.
+pub async fn settle(app: &TestApp) {
+    let start = std::time::Instant::now();
+    while count(
+        app,
+        "SELECT COUNT(*) AS n FROM domain_event WHERE position IS NULL",
+    )
+    .await
+        > 0
+    {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "events left pending"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

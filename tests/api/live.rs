@@ -10,8 +10,8 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, day, demo_agency, district_request, report_input, report_of, spawn_app_with_demo,
-    spawn_with, template_id,
+    TestApp, day, demo_agency, department_asks_districts, report_input, report_of,
+    spawn_app_with_demo, spawn_with,
 };
 
 type Socket = actix_codec::Framed<awc::BoxedSocket, Codec>;
@@ -110,31 +110,15 @@ impl Live {
 const NOTICES: &str = "subscription { notificationAdded { kind title recordType recordId } }";
 const CHANGES: &str =
     "subscription($id: ID!) { recordChanged(id: $id) { kind recordType recordId occurredAt } }";
-const ISSUE: &str = "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id } } }";
 const CASCADE: &str = "mutation($input: CascadeObligationInput!) { cascadeObligation(input: $input) { obligation { id reports { id recipient { name } } } } }";
 const SUBMIT: &str =
     "mutation($input: ReportInput!) { submitReport(input: $input) { report { id } } }";
 
 /// The Sở asks the districts for the 2025 report; its id.
 async fn department_asks(app: &TestApp) -> String {
-    let department = app.demo_token("so.thanhhoa").await;
-    let template = template_id(app, "TTDN_ANNUAL").await;
-    let issued = app
-        .gql_as(
-            Some(&department),
-            ISSUE,
-            district_request(
-                &template,
-                "Báo cáo công tác TTĐN năm 2025",
-                2025,
-                None,
-                &day(20),
-            ),
-        )
-        .await;
-    issued["data"]["issueObligation"]["obligation"]["id"]
+    department_asks_districts(app, None, &day(20)).await["id"]
         .as_str()
-        .unwrap_or_else(|| panic!("{issued:#}"))
+        .expect("id")
         .to_owned()
 }
 

@@ -15,7 +15,7 @@ use base64::Engine as _;
 use mailin_embedded::{Handler, Response, Server, response};
 use serde_json::json;
 
-use crate::helpers::{code, day, demo_agency, district_request, field, spawn_with, template_id};
+use crate::helpers::{code, day, demo_agency, department_asks_districts, field, spawn_with};
 
 /// One message the SMTP server accepted.
 #[derive(Clone, Debug)]
@@ -165,7 +165,6 @@ async fn a_commune_gets_its_cong_van_by_mail_after_a_refused_first_attempt() {
     .await;
     let commune = app.demo_token("xa.danluc").await;
     let district = app.demo_token("huyen.trieuson").await;
-    let department = app.demo_token("so.thanhhoa").await;
 
     // Bad subscriptions are refused with their field.
     for (input, expected) in [
@@ -211,15 +210,7 @@ async fn a_commune_gets_its_cong_van_by_mail_after_a_refused_first_attempt() {
         "danluc@thanhhoa.gov.vn"
     );
 
-    let template = template_id(&app, "TTDN_ANNUAL").await;
-    let issued = app
-        .gql_as(
-            Some(&department),
-            "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id } } }",
-            district_request(&template, "Báo cáo công tác TTĐN năm 2025", 2025, None, &day(20)),
-        )
-        .await;
-    let parent = issued["data"]["issueObligation"]["obligation"]["id"].clone();
+    let parent = department_asks_districts(&app, None, &day(20)).await["id"].clone();
     let cascaded = app
         .gql_as(
             Some(&district),
@@ -262,20 +253,9 @@ async fn a_commune_gets_its_cong_van_by_mail_after_a_refused_first_attempt() {
     // attempt was retried, not duplicated.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(inbox.lock().expect("inbox").len(), 1);
-    {
-        use sea_orm::{ConnectionTrait, Statement};
-        let row = app
-            .db
-            .query_one_raw(Statement::from_string(
-                app.db.get_database_backend(),
-                "SELECT status, attempts FROM mail_message",
-            ))
-            .await
-            .expect("query")
-            .expect("a message");
-        assert_eq!(row.try_get::<String>("", "status").expect("status"), "SENT");
-        assert_eq!(row.try_get::<i32>("", "attempts").expect("attempts"), 2);
-    }
+    let sent = outbox(&app).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].0.as_str(), sent[0].1), ("SENT", 2), "{sent:?}");
 
     // Ending the subscription stops the mail.
     let ended = app

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, code, day, demo_agency, district_request, report_input, report_of,
-    spawn_app_with_demo, template_id,
+    TestApp, code, count, day, demo_agency, department_asks_districts, district_request,
+    report_input, report_of, settle, spawn_app_with_demo, template_id,
 };
 
 const NOTICES: &str = "query($u: Boolean) { notifications(first: 50, unreadOnly: $u) { edges { node { id kind title text recordType recordId createdAt readAt } } } unreadNotificationCount }";
@@ -50,37 +50,6 @@ async fn notice_of(app: &TestApp, token: &str, kind: &str, record: &str) -> Valu
     }
 }
 
-/// Lets the dispatcher finish what is pending, so that an absence means something.
-async fn settle(app: &TestApp) {
-    let start = Instant::now();
-    while pending_events(app).await > 0 {
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "events left pending"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn pending_events(app: &TestApp) -> i64 {
-    count(
-        app,
-        "SELECT COUNT(*) AS n FROM domain_event WHERE position IS NULL",
-    )
-    .await
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    use sea_orm::{ConnectionTrait, Statement};
-    let backend = app.db.get_database_backend();
-    app.db
-        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
-        .await
-        .expect("count")
-        .and_then(|row| row.try_get::<i64>("", "n").ok())
-        .expect("a count")
-}
-
 #[actix_web::test]
 async fn a_cong_van_reaches_the_agencies_asked_and_the_answers_come_back_up() {
     let app = spawn_app_with_demo().await;
@@ -88,22 +57,8 @@ async fn a_cong_van_reaches_the_agencies_asked_and_the_answers_come_back_up() {
     let district = app.demo_token("huyen.trieuson").await;
     let commune = app.demo_token("xa.danluc").await;
     let other_province = app.demo_token("so.caobang").await;
-    let template = template_id(&app, "TTDN_ANNUAL").await;
-
-    let issued = app
-        .gql_as(
-            Some(&department),
-            ISSUE,
-            district_request(
-                &template,
-                "Báo cáo công tác TTĐN năm 2025",
-                2025,
-                Some(("2711/SVHTTDL-QLBC", &day(-1))),
-                &day(20),
-            ),
-        )
-        .await;
-    let obligation = issued["data"]["issueObligation"]["obligation"].clone();
+    let obligation =
+        department_asks_districts(&app, Some(("2711/SVHTTDL-QLBC", &day(-1))), &day(20)).await;
     let obligation_id = obligation["id"].as_str().expect("id").to_owned();
 
     // The district asked hears of it, in Vietnamese by default and in English on request.

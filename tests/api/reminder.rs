@@ -3,15 +3,13 @@
 //! day however many processes run the scheduler; press requests and incidents before and after
 //! their deadlines.
 
-use std::time::{Duration as StdDuration, Instant};
-
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use ttdn_api::reminder::service::{Schedule, run_once};
 
 use crate::helpers::{
-    TestApp, day, demo_agency, district_request, report_input, report_of, spawn_app_with_demo,
-    template_id,
+    TestApp, count, day, demo_agency, department_asks_districts, report_input, report_of, settle,
+    spawn_app_with_demo,
 };
 
 const NOTICES: &str =
@@ -30,32 +28,6 @@ async fn notices_of(app: &TestApp, token: &str, kind: &str, record: &str) -> Vec
         .collect()
 }
 
-/// Waits until no event is pending dispatch.
-async fn settle(app: &TestApp) {
-    use sea_orm::{ConnectionTrait, Statement};
-    let start = Instant::now();
-    loop {
-        let pending = app
-            .db
-            .query_one_raw(Statement::from_string(
-                app.db.get_database_backend(),
-                "SELECT COUNT(*) AS n FROM domain_event WHERE position IS NULL",
-            ))
-            .await
-            .expect("count")
-            .and_then(|row| row.try_get::<i64>("", "n").ok())
-            .unwrap_or(0);
-        if pending == 0 {
-            return;
-        }
-        assert!(
-            start.elapsed() < StdDuration::from_secs(10),
-            "events left pending"
-        );
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-}
-
 /// Noon (Vietnam time) `days` from today.
 fn noon(days: i64) -> DateTime<Utc> {
     let date = ttdn_api::time::today() + Duration::days(days);
@@ -68,15 +40,7 @@ async fn a_report_is_reminded_before_on_and_after_its_deadline_once_a_day() {
     let schedule = Schedule::default();
     let department = app.demo_token("so.thanhhoa").await;
     let district = app.demo_token("huyen.trieuson").await;
-    let template = template_id(&app, "TTDN_ANNUAL").await;
-    let issued = app
-        .gql_as(
-            Some(&department),
-            "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id reports { id recipient { name } } } } }",
-            district_request(&template, "Báo cáo công tác TTĐN năm 2025", 2025, None, &day(3)),
-        )
-        .await;
-    let obligation = issued["data"]["issueObligation"]["obligation"].clone();
+    let obligation = department_asks_districts(&app, None, &day(3)).await;
     let report = report_of(&obligation, "UBND huyện Triệu Sơn");
 
     // Three days before: one reminder, however often the scheduler looks.
@@ -159,18 +123,8 @@ async fn a_report_is_reminded_before_on_and_after_its_deadline_once_a_day() {
 
 #[actix_web::test]
 async fn two_schedulers_at_once_give_each_reminder_once() {
-    use sea_orm::{ConnectionTrait, Statement};
     let app = spawn_app_with_demo().await;
-    let department = app.demo_token("so.thanhhoa").await;
-    let template = template_id(&app, "TTDN_ANNUAL").await;
-    let issued = app
-        .gql_as(
-            Some(&department),
-            "mutation($input: IssueObligationInput!) { issueObligation(input: $input) { obligation { id } } }",
-            district_request(&template, "Báo cáo", 2025, None, &day(1)),
-        )
-        .await;
-    assert!(issued["errors"].is_null(), "{issued:#}");
+    department_asks_districts(&app, None, &day(1)).await;
     // Two processes: two pools on the same database, each with its own scheduler pass.
     let other = ttdn_api::db::connect(&app.database_url, 4)
         .await
@@ -182,21 +136,14 @@ async fn two_schedulers_at_once_give_each_reminder_once() {
     );
     let given = a.expect("first") + b.expect("second");
     assert!(given >= 3, "the three districts' reports at least");
-    let backend = app.db.get_database_backend();
-    let count = |sql: &'static str| {
-        let db = app.db.clone();
-        async move {
-            db.query_one_raw(Statement::from_string(backend, sql))
-                .await
-                .expect("count")
-                .and_then(|row| row.try_get::<i64>("", "n").ok())
-                .expect("a count")
-        }
-    };
     let reminders = "SELECT COUNT(*) AS n FROM domain_event WHERE actor_id IS NULL";
-    assert_eq!(count(reminders).await, i64::try_from(given).expect("count"));
+    assert_eq!(
+        count(&app, reminders).await,
+        i64::try_from(given).expect("count")
+    );
     assert_eq!(
         count(
+            &app,
             "SELECT COUNT(*) AS n FROM (SELECT DISTINCT kind, record_id FROM domain_event \
              WHERE actor_id IS NULL) AS d"
         )
