@@ -266,3 +266,65 @@ async fn a_commune_gets_its_cong_van_by_mail_after_a_refused_first_attempt() {
         serde_json::Value::Null
     );
 }
+
+#[actix_web::test]
+async fn mail_waiting_for_an_account_since_disabled_is_not_sent() {
+    // The relay refuses everything for now: the message waits for its next attempt.
+    let (port, inbox) = smtp_server(1000);
+    let app = spawn_with(
+        |s| {
+            s.smtp_url = format!("smtp://127.0.0.1:{port}");
+            s.mail_retry_secs = 1;
+        },
+        true,
+    )
+    .await;
+    let commune = app.demo_token("xa.danluc").await;
+    let district = app.demo_token("huyen.trieuson").await;
+    let set = app
+        .gql_as(
+            Some(&commune),
+            SET,
+            json!({ "input": { "address": "danluc@thanhhoa.gov.vn", "allKinds": true } }),
+        )
+        .await;
+    assert!(set["errors"].is_null(), "{set:#}");
+    let parent = department_asks_districts(&app, None, &day(20)).await["id"].clone();
+    let cascaded = app
+        .gql_as(
+            Some(&district),
+            "mutation($input: CascadeObligationInput!) { cascadeObligation(input: $input) { obligation { id } } }",
+            json!({ "input": { "parentId": parent, "dueDate": day(10), "recipients": { "agencyIds": [demo_agency("th.trieuson.danluc")] } } }),
+        )
+        .await;
+    assert!(cascaded["errors"].is_null(), "{cascaded:#}");
+    let start = Instant::now();
+    while outbox(&app).await.first().is_none_or(|m| m.1 == 0) {
+        assert!(start.elapsed() < Duration::from_secs(15), "never tried");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let disabled = app
+        .gql(
+            "mutation($id: ID!) { setUserDisabled(input: { id: $id, disabled: true }) { user { id } } }",
+            json!({ "id": crate::helpers::demo_user("xa.danluc") }),
+        )
+        .await;
+    assert!(disabled["errors"].is_null(), "{disabled:#}");
+    let start = Instant::now();
+    let failed = loop {
+        let rows = outbox(&app).await;
+        if rows[0].0 == "FAILED" {
+            break rows[0].clone();
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "still {rows:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        failed
+            .2
+            .as_deref()
+            .is_some_and(|e| e.contains("no longer receives")),
+        "{failed:?}"
+    );
+    assert!(inbox.lock().expect("inbox").is_empty());
+}

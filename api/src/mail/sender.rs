@@ -8,7 +8,10 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
-use entity::mail_message::{self, Column, Entity as MailMessage, MailStatus};
+use entity::{
+    mail_message::{self, Column, Entity as MailMessage, MailStatus},
+    notification, user_account,
+};
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, SinglePart, header::ContentTransferEncoding, header::ContentType},
@@ -100,7 +103,18 @@ impl Mailer {
                 continue;
             }
             let attempts = message.attempts + 1;
-            let outcome = self.send(&message).await;
+            // The notice's scope rules hold for its mail too: an account disabled, or moved to
+            // another agency, since the notice was given gets no mail of it.
+            let outcome = if still_addressed(db, &message).await? {
+                self.send(&message).await
+            } else {
+                Err((
+                    "the account no longer receives this notice (disabled, or acting for \
+                     another agency)"
+                        .to_owned(),
+                    true,
+                ))
+            };
             let mut change = mail_message::ActiveModel {
                 id: Set(message.id),
                 attempts: Set(attempts),
@@ -153,4 +167,23 @@ impl Mailer {
             .map(drop)
             .map_err(|e| (e.to_string(), e.is_permanent()))
     }
+}
+
+/// Whether the account of `message` still acts, enabled, for the agency its notice went to.
+async fn still_addressed(
+    db: &DatabaseConnection,
+    message: &mail_message::Model,
+) -> AppResult<bool> {
+    let account = user_account::Entity::find_by_id(message.account_id)
+        .one(db)
+        .await?;
+    let notice = notification::Entity::find_by_id(message.notification_id)
+        .one(db)
+        .await?;
+    Ok(match (account, notice) {
+        (Some(account), Some(notice)) => {
+            account.disabled_at.is_none() && account.agency_id == Some(notice.agency_id)
+        }
+        _ => false,
+    })
 }
