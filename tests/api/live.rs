@@ -519,3 +519,15 @@ async fn processes_resume_delivering_after_losing_postgresql() {
         "obligation.amend"
     );
 }
+
+#[actix_web::test]
+async fn a_connection_closes_when_its_access_token_expires() {
+    let app = spawn_with(|s| s.access_token_ttl_secs = 2, true).await;
+    let token = app.demo_token("xa.danluc").await;
+    let mut live = Live::connect(&app.address, &token).await;
+    live.subscribe("n", NOTICES, json!({})).await;
+    match live.hear(Duration::from_secs(6)).await {
+        Heard::Closed(Some(4401), reason) => assert!(reason.contains("expired"), "{reason}"),
+        other => panic!("expected 4401, got {other:?}"),
+    }
+}
