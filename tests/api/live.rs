@@ -122,17 +122,16 @@ async fn department_asks(app: &TestApp) -> String {
         .to_owned()
 }
 
-/// Triệu Sơn passes `parent` on to its communes, through the server at `via`; the child.
-async fn district_passes_on(app: &TestApp, via: &TestApp, parent: &str) -> Value {
-    let district = via.demo_token("huyen.trieuson").await;
-    let cascaded = via
+/// Triệu Sơn passes `parent` on to its communes; the child.
+async fn district_passes_on(app: &TestApp, parent: &str) -> Value {
+    let district = app.demo_token("huyen.trieuson").await;
+    let cascaded = app
         .gql_as(
             Some(&district),
             CASCADE,
             json!({ "input": { "parentId": parent, "dueDate": day(10), "recipients": { "kinds": ["COMMUNE"] } } }),
         )
         .await;
-    let _ = app;
     cascaded["data"]["cascadeObligation"]["obligation"].clone()
 }
 
@@ -148,7 +147,7 @@ async fn a_commune_sees_the_cong_van_arrive_and_the_district_the_submission() {
     let mut other = Live::connect(&app.address, &other_token).await;
     other.subscribe("n", NOTICES, json!({})).await;
 
-    let child = district_passes_on(&app, &app, &parent).await;
+    let child = district_passes_on(&app, &parent).await;
     let child_id = child["id"].as_str().expect("child").to_owned();
     let notice = commune.next_of("n", Duration::from_secs(5)).await;
     assert_eq!(
@@ -356,20 +355,28 @@ impl Drop for Process {
     }
 }
 
-#[actix_web::test]
-async fn a_change_on_one_process_reaches_a_subscriber_on_another() {
-    let app = spawn_app_with_demo().await;
+/// On PostgreSQL, two `ttdn serve` processes on the test's database, ready; `None` on SQLite,
+/// the embedded single-process setup (processes share PostgreSQL only).
+async fn two_processes(app: &TestApp) -> Option<(Process, Process)> {
     if !app.database_url.starts_with("postgres") {
-        // SQLite is the embedded, single-process setup: processes share PostgreSQL only.
-        return;
+        return None;
     }
-    let parent = department_asks(&app).await;
     let (first, second) = (
         Process::start(&app.database_url),
         Process::start(&app.database_url),
     );
     first.ready().await;
     second.ready().await;
+    Some((first, second))
+}
+
+#[actix_web::test]
+async fn a_change_on_one_process_reaches_a_subscriber_on_another() {
+    let app = spawn_app_with_demo().await;
+    let parent = department_asks(&app).await;
+    let Some((first, second)) = two_processes(&app).await else {
+        return;
+    };
     let commune_token = second.token("xa.danluc").await;
     let mut commune = Live::connect(&second.address, &commune_token).await;
     commune.subscribe("n", NOTICES, json!({})).await;
@@ -453,16 +460,10 @@ async fn a_subscription_over_http_is_told_where_to_go() {
 async fn processes_resume_delivering_after_losing_postgresql() {
     use sea_orm::ConnectionTrait;
     let app = spawn_app_with_demo().await;
-    if !app.database_url.starts_with("postgres") {
-        return;
-    }
     let parent = department_asks(&app).await;
-    let (first, second) = (
-        Process::start(&app.database_url),
-        Process::start(&app.database_url),
-    );
-    first.ready().await;
-    second.ready().await;
+    let Some((first, second)) = two_processes(&app).await else {
+        return;
+    };
     let commune_token = second.token("xa.danluc").await;
     let district = first.token("huyen.trieuson").await;
     let mut commune = Live::connect(&second.address, &commune_token).await;

@@ -104,15 +104,6 @@ impl Connections {
             principal,
         })
     }
-
-    /// Connections open in this process.
-    pub fn open(&self) -> usize {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .values()
-            .sum()
-    }
 }
 
 impl Drop for Held {

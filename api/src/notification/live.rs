@@ -76,11 +76,6 @@ impl Hub {
     pub fn subscribe(&self) -> broadcast::Receiver<Delivery> {
         self.0.subscribe()
     }
-
-    /// How many live subscribers this process has.
-    pub fn subscribers(&self) -> usize {
-        self.0.receiver_count()
-    }
 }
 
 async fn load(db: &DatabaseConnection, id: Uuid) -> Result<Option<Dispatched>, sea_orm::DbErr> {

@@ -172,7 +172,7 @@ pub async fn run_once(
     Ok(given)
 }
 
-/// `select` narrowed to the rows without a reminder `kind` for `day`.
+/// The condition that `id` has no reminder `kind` for `day` yet.
 fn not_given<C: ColumnTrait>(id: C, kind: &str, day: NaiveDate) -> sea_orm::sea_query::SimpleExpr {
     id.not_in_subquery(
         Query::select()
