@@ -180,6 +180,10 @@ async fn a_commune_gets_its_cong_van_by_mail_after_a_refused_first_attempt() {
             json!({ "address": "danluc@thanhhoa.gov.vn", "kinds": ["DROP TABLE"] }),
             "input.kinds",
         ),
+        (
+            json!({ "address": "danluc@thanhhoa.gov.vn", "kinds": ["report.save"] }),
+            "input.kinds",
+        ),
     ] {
         let refused = app
             .gql_as(Some(&commune), SET, json!({ "input": input }))

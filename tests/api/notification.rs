@@ -188,6 +188,18 @@ async fn notices_are_marked_read_one_by_one_or_all_at_once() {
     let unread = |answer: &Value| answer["data"]["unreadNotificationCount"].as_u64();
     let before = app.gql_as(Some(&department), NOTICES, json!({})).await;
     assert_eq!(unread(&before), Some(3), "{before:#}");
+    // totalCount counts them all, whatever the page size.
+    let one_page = app
+        .gql_as(
+            Some(&department),
+            "{ notifications(first: 1) { totalCount edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        one_page["data"]["notifications"]["totalCount"], 3,
+        "{one_page:#}"
+    );
 
     let one = app
         .gql_as(

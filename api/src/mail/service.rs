@@ -73,11 +73,10 @@ pub async fn set<C: ConnectionTrait>(
                 ),
             ));
         }
-        if let Some(bad) = kinds.iter().find(|k| {
-            k.is_empty()
-                || k.len() > 64
-                || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-        }) {
+        if let Some(bad) = kinds
+            .iter()
+            .find(|k| !crate::notification::rules::gives_notices(k))
+        {
             return Err(AppError::bad_input(
                 "kinds",
                 Msg::new(

@@ -75,6 +75,46 @@ fn document(number: Option<&str>) -> (String, String) {
     }
 }
 
+/// The kinds of event that give notices (those [`notices`] matches; reminders in
+/// `reminder::service::KINDS`): what a mail subscription may ask for.
+pub const KINDS: [&str; 30] = [
+    "obligation.issue",
+    "obligation.cascade",
+    "obligation.amend",
+    "obligation.withdraw",
+    "report.submit",
+    "report.return",
+    "report.accept",
+    "pressEvent.announce",
+    "pressEvent.reschedule",
+    "pressEvent.cancel",
+    "pressEvent.invite",
+    "pressEvent.reply",
+    "pressRequest.send",
+    "pressRequest.answer",
+    "pressRequest.refuse",
+    "incident.report",
+    "incident.assign",
+    "incident.statement",
+    "plan.addTask",
+    "plan.progress",
+    "plan.create",
+    "training.invite",
+    "training.register",
+    "release.publish",
+    "release.withdraw",
+    "spokesperson.appoint",
+    "spokesperson.endTerm",
+    "agency.create",
+    "agency.move",
+    "agency.close",
+];
+
+/// Whether events of `kind` give notices.
+pub fn gives_notices(kind: &str) -> bool {
+    KINDS.contains(&kind) || crate::reminder::service::KINDS.contains(&kind)
+}
+
 /// The notices `event` gives.
 pub async fn notices<C: ConnectionTrait>(
     db: &C,

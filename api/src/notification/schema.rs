@@ -82,7 +82,9 @@ pub struct NotificationQuery;
 #[Object]
 impl NotificationQuery {
     /// The signed-in account's notices, newest first (a person's account; service clients have
-    /// none). A notice about a record the account can no longer read is left out.
+    /// none). A notice about a record the account can no longer read is left out of the page,
+    /// which may then hold fewer than `first`; `totalCount` counts every notice addressed to
+    /// the account (with `unreadOnly`, the unread ones).
     async fn notifications(
         &self,
         ctx: &Context<'_>,
@@ -92,10 +94,9 @@ impl NotificationQuery {
         after: Option<String>,
     ) -> AppResult<Connection<String, Notification, TotalCount>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let found =
+        let (found, total) =
             service::list(ctx.db()?, ctx.actor()?, unread_only.unwrap_or(false), &page).await?;
-        let shown = found.items.len();
-        Ok(found.into_connection(TotalCount::known(shown)))
+        Ok(found.into_connection(total))
     }
 
     /// How many of the signed-in account's notices are unread.

@@ -13,8 +13,8 @@ use entity::{
     plan_task,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, Select,
-    sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, Select, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ use crate::{
     agency::service as agencies,
     auth::actor::Actor,
     error::{AppError, AppResult},
-    graphql::pagination::{Page, PageRequest},
+    graphql::pagination::{Page, PageRequest, TotalCount},
     incident::service as incidents,
     plan::service as plans,
     press_event::service as press_events,
@@ -79,18 +79,19 @@ pub async fn visible<C: ConnectionTrait>(
     }
 }
 
-/// A page of the caller's notices, newest first; those about records the caller can no longer
-/// read are left out of the page.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
+/// A page of the caller's notices, newest first, and the count of them all; those about records
+/// the caller can no longer read are left out of the page (but counted).
+pub async fn list(
+    db: &DatabaseConnection,
     actor: &Actor,
     unread_only: bool,
     page: &PageRequest,
-) -> AppResult<Page<Model>> {
+) -> AppResult<(Page<Model>, TotalCount)> {
     let mut select = mine(actor)?;
     if unread_only {
         select = select.filter(Column::ReadAt.is_null());
     }
+    let total = TotalCount::of(db, select.clone());
     let mut found = page
         .fetch_by_id(db, select, Column::Id, Order::Desc)
         .await?;
@@ -101,7 +102,7 @@ pub async fn list<C: ConnectionTrait>(
         }
     }
     found.items = shown;
-    Ok(found)
+    Ok((found, total))
 }
 
 /// How many of the caller's notices are unread.
