@@ -113,6 +113,11 @@ pub struct Settings {
     /// `TTDN_MAIL_RETRY_SECS`: the first wait before a refused message is tried again (doubled
     /// each time, at most an hour).
     pub mail_retry_secs: u64,
+    /// Whether mutations write domain events (the outbox). Not a setting: no file or variable
+    /// reaches it (one is refused as unknown); only the live benchmark turns it off, to measure
+    /// what the outbox costs a mutation. Off, nobody is told anything.
+    #[serde(skip)]
+    pub record_events: bool,
 }
 
 fn list(raw: &str) -> Vec<String> {
@@ -204,6 +209,7 @@ impl Default for Settings {
             mail_from: "ttdn <no-reply@localhost>".into(),
             mail_record_url: String::new(),
             mail_retry_secs: 30,
+            record_events: true,
         }
     }
 }

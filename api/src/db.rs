@@ -65,12 +65,72 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Starts the transaction of one mutation. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can fail with
 /// "database is locked" when another writer got in between, instead of waiting its turn.
-pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
+///
+/// On SQLite the writers of this process also queue for the file in order ([`Write`]):
+/// SQLite's own wait for a locked database polls with sleeps growing to 100 ms, so a writer
+/// that found the lock taken waited for the schedule, not for the holder (the live benchmark
+/// measured a p99 of 233 ms for 4 ms mutations); in the queue each writer starts the moment the
+/// one before it ends. Other processes on the same file are still waited for by SQLite.
+pub async fn begin(db: &DatabaseConnection) -> AppResult<Write> {
+    let turn = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => Some(writers_of(db).lock_owned().await),
+        _ => None,
+    };
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
     };
-    Ok(db.begin_with_options(options).await?)
+    Ok(Write {
+        txn: db.begin_with_options(options).await?,
+        _turn: turn,
+    })
+}
+
+/// A write transaction, holding this process's turn to write the SQLite file until it ends.
+pub struct Write {
+    // Dropped first: the transaction ends before the turn passes on.
+    txn: DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Write {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl std::ops::Deref for Write {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+/// The queue of this process's writers to the SQLite file of `db` (one per file).
+fn writers_of(db: &DatabaseConnection) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static QUEUES: std::sync::LazyLock<
+        std::sync::Mutex<
+            std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>,
+        >,
+    > = std::sync::LazyLock::new(Default::default);
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    QUEUES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(file)
+        .or_default()
+        .clone()
 }
 
 /// `select` read through a subquery that PostgreSQL plans on its own: the rows it matches are

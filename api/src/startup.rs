@@ -91,6 +91,7 @@ impl Application {
         let runtime = Runtime {
             bus,
             hub,
+            record_events: settings.record_events,
             db: db.clone(),
             auth: AuthConfig::new(settings, &signing_key),
             debug_headers: settings.mode == crate::config::Mode::Dev,

@@ -1336,7 +1336,12 @@ pub fn department_user(p: usize) -> String {
 
 /// See [`department_user`].
 pub fn commune_user(p: usize, c: usize) -> String {
-    format!("p{p}.a{}.u0", 1 + DEPARTMENTS.len() + c)
+    commune_account(p, c, 0)
+}
+
+/// Account `n` (of [`Shape::accounts_per_agency`]) of current commune `c` of province `p`.
+pub fn commune_account(p: usize, c: usize, n: usize) -> String {
+    format!("p{p}.a{}.u{n}", 1 + DEPARTMENTS.len() + c)
 }
 
 /// A press agency's first account of province `p`.

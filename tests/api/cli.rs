@@ -145,3 +145,20 @@ fn the_first_administrator_is_created_from_the_command_line() {
     assert!(!ok);
     assert!(text.contains("at least 12 characters"), "{text}");
 }
+
+#[test]
+fn domain_events_cannot_be_turned_off_by_configuration() {
+    // `Settings::record_events` exists for the live benchmark only: a variable naming it is
+    // refused, so that no deployment runs a server that tells nobody anything.
+    let (ok, text) = ttdn(
+        &["serve"],
+        &[
+            ("TTDN_BIND", "127.0.0.1:0"),
+            ("TTDN_MODE", "dev"),
+            ("TTDN_DATABASE_URL", "sqlite::memory:"),
+            ("TTDN_RECORD_EVENTS", "false"),
+        ],
+    );
+    assert!(!ok, "{text}");
+    assert!(text.contains("record_events"), "{text}");
+}

@@ -210,7 +210,7 @@ pub async fn create_admin(
         agency: None,
     };
     let txn = crate::db::begin(db).await?;
-    let created = bootstrap(&txn, UserId::new(), new).await?;
+    let created = bootstrap(&*txn, UserId::new(), new).await?;
     txn.commit().await?;
     Ok(created)
 }

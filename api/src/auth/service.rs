@@ -138,14 +138,14 @@ async fn count_failure(
             .do_nothing()
             .to_owned(),
     )
-    .exec_without_returning(&txn)
+    .exec_without_returning(&*txn)
     .await?;
     let mut query = login_throttle::Entity::find_by_id(key.to_owned());
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         // Concurrent failures must not overwrite each other's counts.
         query = query.lock_exclusive();
     }
-    let Some(row) = query.one(&txn).await? else {
+    let Some(row) = query.one(&*txn).await? else {
         return Ok(());
     };
     let (mut failures, mut started) = (row.failures + 1, row.window_started_at);
@@ -163,7 +163,7 @@ async fn count_failure(
         window_started_at: Set(started),
         locked_until: Set(locked_until),
     })
-    .exec(&txn)
+    .exec(&*txn)
     .await?;
     txn.commit().await?;
     Ok(())
@@ -287,17 +287,17 @@ pub async fn login(
         )));
     }
     let txn = db::begin(db).await?;
-    clear_failures(&txn, &account_key).await?;
+    clear_failures(&*txn, &account_key).await?;
     user_account::Entity::update_many()
         .col_expr(user_account::Column::LastLoginAt, Expr::value(Utc::now()))
         .filter(user_account::Column::Id.eq(user.id))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     let who = Who::user(&user);
-    let tokens = open_session(&txn, cfg, user).await?;
+    let tokens = open_session(&*txn, cfg, user).await?;
     trail
         .record_as(
-            &txn,
+            &*txn,
             who,
             allowed("auth.login", Target::new("User", tokens.user.id)),
         )
@@ -319,19 +319,19 @@ pub async fn refresh(
     let txn = db::begin(db).await?;
     let Some(token) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(secret_hash(presented.trim())))
-        .one(&txn)
+        .one(&*txn)
         .await?
     else {
         return Err(session_over());
     };
     let now = Utc::now();
     let session = session::Entity::find_by_id(token.session_id)
-        .one(&txn)
+        .one(&*txn)
         .await?;
     let user = match &session {
         Some(s) => {
             user_account::Entity::find_by_id(s.user_id)
-                .one(&txn)
+                .one(&*txn)
                 .await?
         }
         None => None,
@@ -344,17 +344,17 @@ pub async fn refresh(
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
         .filter(refresh_token::Column::Id.eq(token.id))
         .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(&txn)
+        .exec(&*txn)
         .await?
         .rows_affected;
     if spent == 0 {
-        accounts::revoke_session(&txn, SessionId(session.id), "REUSE_DETECTED").await?;
+        accounts::revoke_session(&*txn, SessionId(session.id), "REUSE_DETECTED").await?;
         let entry = Entry {
             reason: Some("refresh token reused: session revoked".into()),
             outcome: Outcome::Denied,
             ..allowed("auth.refresh", Target::new("User", user.id))
         };
-        trail.record_as(&txn, Who::user(&user), entry).await?;
+        trail.record_as(&*txn, Who::user(&user), entry).await?;
         txn.commit().await?;
         return Err(session_over());
     }
@@ -362,10 +362,10 @@ pub async fn refresh(
         return Err(session_over());
     }
     let who = Who::user(&user);
-    let tokens = next_tokens(&txn, cfg, user, SessionId(session.id)).await?;
+    let tokens = next_tokens(&*txn, cfg, user, SessionId(session.id)).await?;
     trail
         .record_as(
-            &txn,
+            &*txn,
             who,
             allowed("auth.refresh", Target::new("User", tokens.user.id)),
         )
@@ -378,9 +378,9 @@ pub async fn refresh(
 pub async fn logout(db: &DatabaseConnection, trail: &Trail, actor: &Actor) -> AppResult<()> {
     let (user, session) = actor.user()?;
     let txn = db::begin(db).await?;
-    accounts::revoke_session(&txn, session, "LOGOUT").await?;
+    accounts::revoke_session(&*txn, session, "LOGOUT").await?;
     trail
-        .allowed(&txn, "auth.logout", Target::new("User", user), None)
+        .allowed(&*txn, "auth.logout", Target::new("User", user), None)
         .await?;
     txn.commit().await?;
     Ok(())
@@ -417,10 +417,10 @@ pub async fn change_password(
     }
     let password = NewPassword::parse("newPassword", new, &account.username)?;
     let txn = db::begin(db).await?;
-    accounts::set_password(&txn, &account, password, "PASSWORD_CHANGED").await?;
+    accounts::set_password(&*txn, &account, password, "PASSWORD_CHANGED").await?;
     trail
         .allowed(
-            &txn,
+            &*txn,
             "auth.changePassword",
             Target::new("User", UserId(account.id)),
             None,

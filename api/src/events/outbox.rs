@@ -14,6 +14,10 @@ use uuid::Uuid;
 
 use crate::{auth::actor::Actor, error::AppResult};
 
+/// In a schema's data: its mutations write no domain events (see
+/// [`crate::config::Settings::record_events`]).
+pub struct Off;
+
 /// The channel that wakes dispatchers: its payload is the new event's id.
 pub const EVENTS_CHANNEL: &str = "ttdn_events";
 

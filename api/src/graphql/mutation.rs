@@ -84,15 +84,18 @@ where
         let id = id_of(&value);
         trail
             .allowed(
-                &txn,
+                &*txn,
                 mutation.name,
                 target(Some(id)),
                 mutation.changes.as_ref(),
             )
             .await?;
-        outbox::record(&txn, mutation.name, mutation.kind, id, Some(actor)).await?;
+        let recorded = ctx.data_opt::<outbox::Off>().is_none();
+        if recorded {
+            outbox::record(&*txn, mutation.name, mutation.kind, id, Some(actor)).await?;
+        }
         txn.commit().await?;
-        if let Some(bus) = ctx.data_opt::<Bus>() {
+        if let Some(bus) = ctx.data_opt::<Bus>().filter(|_| recorded) {
             bus.wake();
         }
         Ok(value)

@@ -112,6 +112,8 @@ pub struct Runtime {
     pub bus: crate::events::bus::Bus,
     /// This process's live deliveries.
     pub hub: Hub,
+    /// Whether mutations write domain events ([`Settings::record_events`]).
+    pub record_events: bool,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
@@ -138,6 +140,9 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
             .data(runtime.bus)
             .data(runtime.hub)
             .data(super::http::DebugHeaders(runtime.debug_headers));
+        if !runtime.record_events {
+            builder = builder.data(crate::events::outbox::Off);
+        }
     }
     builder.finish()
 }

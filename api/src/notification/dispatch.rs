@@ -31,7 +31,10 @@ use crate::{
     mail::service::MailSettings,
 };
 
-/// Events dispatched per transaction.
+/// Events dispatched per transaction on PostgreSQL, where the dispatcher writes beside the
+/// mutations. On SQLite, where every writer of the process queues for the one file
+/// (`db::begin`), one event per transaction, so that a mutation waits for one event's notices
+/// at most, not for a batch's.
 const BATCH: u64 = 100;
 
 /// The advisory lock of the dispatcher (`ttdn` and 1).
@@ -100,8 +103,8 @@ pub async fn dispatch_batch(
         .filter(Column::Position.is_null())
         .order_by_asc(Column::OccurredAt)
         .order_by_asc(Column::Id)
-        .limit(BATCH)
-        .all(&txn)
+        .limit(if postgres { BATCH } else { 1 })
+        .all(&*txn)
         .await?;
     if pending.is_empty() {
         txn.commit().await?;
@@ -111,23 +114,23 @@ pub async fn dispatch_batch(
         .select_only()
         .expr(Column::Position.max())
         .into_tuple::<Option<i64>>()
-        .one(&txn)
+        .one(&*txn)
         .await?
         .flatten();
     let mut position = last.unwrap_or(0);
     let now = Utc::now();
     for event in &pending {
         position += 1;
-        give_notices(&txn, event, mail).await?;
+        give_notices(&*txn, event, mail).await?;
         DomainEvent::update(domain_event::ActiveModel {
             id: Set(event.id),
             position: Set(Some(position)),
             dispatched_at: Set(Some(now)),
             ..Default::default()
         })
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
-        outbox::notify(&txn, NOTICES_CHANNEL, &event.id.to_string()).await?;
+        outbox::notify(&*txn, NOTICES_CHANNEL, &event.id.to_string()).await?;
     }
     txn.commit().await?;
     if !postgres {

@@ -153,11 +153,11 @@ pub async fn run_once(
             sent_at: Set(now),
         })
         .on_conflict_do_nothing()
-        .exec_without_returning(&txn)
+        .exec_without_returning(&*txn)
         .await?;
         if matches!(claimed, TryInsertResult::Inserted(1)) {
             outbox::record_at(
-                &txn,
+                &*txn,
                 reminder.kind,
                 reminder.record_type,
                 reminder.record_id,
