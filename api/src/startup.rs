@@ -47,10 +47,12 @@ fn cors(origins: &[String]) -> Cors {
             header::ACCEPT,
             header::ACCEPT_LANGUAGE,
             header::HeaderName::from_static(REQUEST_ID_HEADER),
+            header::HeaderName::from_static(crate::graphql::idempotency::HEADER),
         ])
         .expose_headers([
             header::HeaderName::from_static(REQUEST_ID_HEADER),
             header::RETRY_AFTER,
+            header::HeaderName::from_static(crate::graphql::idempotency::REPLAYED_HEADER),
         ])
         .max_age(3600);
     for origin in origins {

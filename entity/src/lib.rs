@@ -5,6 +5,7 @@
 pub mod agency;
 pub mod audit_event;
 pub mod domain_event;
+pub mod idempotency_key;
 pub mod ids;
 pub mod incident;
 pub mod information_release;

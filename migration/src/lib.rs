@@ -22,6 +22,7 @@ mod m20261203_000016_legal_setting;
 mod m20261203_000017_events;
 mod m20261203_000018_reminder;
 mod m20261203_000019_mail;
+mod m20261203_000020_idempotency;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_events::Migration),
             Box::new(m20261203_000018_reminder::Migration),
             Box::new(m20261203_000019_mail::Migration),
+            Box::new(m20261203_000020_idempotency::Migration),
         ]
     }
 }

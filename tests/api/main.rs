@@ -15,6 +15,7 @@ mod errors;
 mod hardening;
 mod helpers;
 mod http;
+mod idempotency;
 mod incident;
 mod legal;
 mod live;

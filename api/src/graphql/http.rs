@@ -29,6 +29,7 @@ use serde_json::json;
 use super::{
     context::ClientAddress,
     extension::{Locale, OperationName, RequestId as GraphqlRequestId},
+    idempotency,
     loaders::Loaders,
     schema::AppSchema,
 };
@@ -51,6 +52,15 @@ pub fn locale(req: &HttpRequest) -> Locale {
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     )
+}
+
+/// The content type of a GraphQL response to `req`.
+fn content_type(req: &HttpRequest) -> &'static str {
+    if wants_graphql_response_json(req) {
+        "application/graphql-response+json; charset=utf-8"
+    } else {
+        "application/json; charset=utf-8"
+    }
 }
 
 fn wants_graphql_response_json(req: &HttpRequest) -> bool {
@@ -135,25 +145,43 @@ fn error_body(
     response.json(body)
 }
 
-/// Whether the operation a request would run is a subscription (only looked at when the
-/// document mentions one).
-fn is_subscription(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    if !request.query.contains("subscription") {
-        return false;
-    }
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let kind = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation.node.ty),
+/// The operation a request would run, in its parsed document.
+fn operation_of<'d>(
+    document: &'d async_graphql::parser::types::ExecutableDocument,
+    request: &async_graphql::Request,
+) -> Option<&'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>> {
+    match &document.operations {
+        DocumentOperations::Single(operation) => Some(operation),
         DocumentOperations::Multiple(operations) => match &request.operation_name {
-            Some(name) => operations.get(name.as_str()).map(|o| o.node.ty),
-            None if operations.len() == 1 => operations.values().next().map(|o| o.node.ty),
+            Some(name) => operations.get(name.as_str()),
+            None if operations.len() == 1 => operations.values().next(),
             None => None,
         },
-    };
-    kind == Some(OperationType::Subscription)
+    }
+}
+
+/// The kind of the operation a request would run; `None` when the document does not parse or
+/// names no operation (execution reports that).
+fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    let document = parse_query(&request.query).ok()?;
+    operation_of(&document, request).map(|o| o.node.ty)
+}
+
+/// Whether the operation a request would run is a subscription (only parsed when the document
+/// mentions one).
+fn is_subscription(request: &async_graphql::Request) -> bool {
+    request.query.contains("subscription")
+        && operation_type(request) == Some(OperationType::Subscription)
+}
+
+/// What the idempotency key of a request applies to (parsed only when a key is sent).
+fn keyed_operation(request: &async_graphql::Request) -> Option<idempotency::Operation> {
+    let document = parse_query(&request.query).ok()?;
+    let operation = operation_of(&document, request)?;
+    Some(idempotency::Operation {
+        mutation: operation.node.ty == OperationType::Mutation,
+        fields: operation.node.selection_set.node.items.len(),
+    })
 }
 
 async fn execute(
@@ -214,16 +242,47 @@ async fn execute(
         Principal::User { id, .. } => format!("user:{}", id.0),
         Principal::Client { id, .. } => format!("client:{}", id.0),
     });
+    let header = req
+        .headers()
+        .get(idempotency::HEADER)
+        .map(|value| value.to_str().ok());
+    let keyed = match idempotency::requested(
+        header,
+        principal.as_deref(),
+        header.and_then(|_| keyed_operation(&request)),
+        &request,
+    ) {
+        Ok(idempotency::Requested::Keyed(keyed)) => match idempotency::look_up(db, &keyed).await {
+            Ok(idempotency::Seen::New) => Some(keyed),
+            Ok(idempotency::Seen::Replay(body)) => return replayed(req, body),
+            Err(err) => return http_error(req, &err, request_id),
+        },
+        Ok(idempotency::Requested::No) => None,
+        Err(err) => return http_error(req, &err, request_id),
+    };
     let operation = OperationName::default();
-    let request = request
+    let mut request = request
         .data(locale(req))
         .data(GraphqlRequestId(request_id.to_string()))
         .data(Loaders::new(db, actor))
         .data(authentication)
         .data(ClientAddress(address))
         .data(operation.clone());
+    if let Some(keyed) = &keyed {
+        request = request.data(keyed.clone());
+    }
     let started = std::time::Instant::now();
-    let (response, statements) = metrics::count_statements(schema.execute(request)).await;
+    let (response, statements) = metrics::count_statements(async {
+        let response = schema.execute(request).await;
+        if let Some(keyed) = &keyed
+            && let Err(err) = idempotency::finish(db, keyed, &response).await
+        {
+            // The change is made; only a retry's replay is lost (it is told CONFLICT).
+            tracing::warn!(error = ?err, "cannot keep the answer of a keyed request");
+        }
+        response
+    })
+    .await;
     metrics::record_request(&metrics::RequestRecord {
         operation: operation.0.get().map(String::as_str),
         elapsed: started.elapsed(),
@@ -250,6 +309,14 @@ async fn execute(
         );
     }
     http_response
+}
+
+/// The stored answer of a keyed request sent again.
+fn replayed(req: &HttpRequest, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type(req))
+        .insert_header((idempotency::REPLAYED_HEADER, "true"))
+        .body(body)
 }
 
 /// Response header with the number of SQL statements the request executed (dev mode only).
@@ -285,11 +352,6 @@ fn respond(req: &HttpRequest, response: &Response, executed: bool) -> HttpRespon
     } else {
         StatusCode::BAD_REQUEST
     };
-    let content_type = if graphql_json {
-        "application/graphql-response+json; charset=utf-8"
-    } else {
-        "application/json; charset=utf-8"
-    };
     let body = serde_json::to_value(response).and_then(|mut body| {
         if !executed && let Some(object) = body.as_object_mut() {
             object.remove("data");
@@ -298,7 +360,7 @@ fn respond(req: &HttpRequest, response: &Response, executed: bool) -> HttpRespon
     });
     match body {
         Ok(body) => HttpResponse::build(status)
-            .content_type(content_type)
+            .content_type(content_type(req))
             .body(body),
         Err(err) => {
             tracing::error!(error = %err, "cannot serialize a GraphQL response");
@@ -376,19 +438,7 @@ pub async fn post(
 
 /// Whether the operation a request would run is a mutation or subscription.
 fn is_write(request: &async_graphql::Request) -> bool {
-    let Ok(document) = parse_query(&request.query) else {
-        // Not parseable: execution will report the parse error.
-        return false;
-    };
-    let operation = match &document.operations {
-        DocumentOperations::Single(op) => Some(op),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops.get(name.as_str()),
-            None if ops.len() == 1 => ops.values().next(),
-            None => None,
-        },
-    };
-    operation.is_some_and(|op| op.node.ty != OperationType::Query)
+    operation_type(request).is_some_and(|ty| ty != OperationType::Query)
 }
 
 /// `GET /graphql?query=…&variables=…&operationName=…`: queries only.

@@ -4,6 +4,7 @@ pub mod budget;
 pub mod context;
 pub mod extension;
 pub mod http;
+pub mod idempotency;
 pub mod loaders;
 pub mod mutation;
 pub mod node;

@@ -1,6 +1,6 @@
-//! The one way a mutation runs: policy check, change, audit event and domain event (the outbox)
-//! in one transaction; a refused attempt (no token, not allowed, target not found in scope) is
-//! audited on its own and writes no domain event.
+//! The one way a mutation runs: policy check, change, audit event, domain event (the outbox)
+//! and the request's idempotency key in one transaction; a refused attempt (no token, not
+//! allowed, target not found in scope) is audited on its own and writes no domain event.
 
 use std::{future::Future, pin::Pin};
 
@@ -8,7 +8,7 @@ use async_graphql::Context;
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
-use super::context::ContextExt;
+use super::{context::ContextExt, idempotency};
 use crate::{
     audit::service::Target,
     auth::actor::Actor,
@@ -90,6 +90,14 @@ where
                 mutation.changes.as_ref(),
             )
             .await?;
+        idempotency::claim(
+            &*txn,
+            ctx.data_opt::<idempotency::Keyed>(),
+            mutation.name,
+            mutation.kind,
+            id,
+        )
+        .await?;
         let recorded = ctx.data_opt::<outbox::Off>().is_none();
         if recorded {
             outbox::record(&*txn, mutation.name, mutation.kind, id, Some(actor)).await?;
