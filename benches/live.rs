@@ -29,7 +29,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod common;
+
 use awc::ws::{Codec, Frame, Message};
+use common::{percentile, rss_kib};
 use futures_util::{SinkExt, StreamExt, stream};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -102,28 +105,6 @@ fn options() -> Options {
         "--reached: at most 110 (ten communes of eleven accounts) and at most --connections"
     );
     options
-}
-
-/// Resident memory of process `pid` (`self` for this one), in KiB.
-fn rss_kib(pid: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .unwrap_or(0.0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index].as_secs_f64() * 1000.0
 }
 
 fn median(values: &mut [f64]) -> f64 {

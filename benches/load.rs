@@ -23,6 +23,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod common;
+
+use common::percentile;
 use serde_json::{Value, json};
 use ttdn_api::{
     config::{Mode, Secret, Settings},
@@ -89,16 +92,7 @@ fn options() -> Options {
 
 /// Resident memory of this process, in MiB.
 fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+    common::rss_kib("self") / 1024.0
 }
 
 #[derive(Clone)]
@@ -284,14 +278,6 @@ struct Samples {
     latencies: BTreeMap<usize, Vec<Duration>>,
     errors: BTreeMap<usize, usize>,
     first_error: BTreeMap<usize, String>,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index].as_secs_f64() * 1000.0
 }
 
 /// Drives the mix (`only`: one operation, for the flood comparison) for `seconds` at
