@@ -192,7 +192,7 @@ async fn a_commune_sees_the_cong_van_arrive_and_the_district_the_submission() {
 }
 
 #[actix_web::test]
-async fn a_connection_needs_a_valid_token_first() {
+async fn a_connection_needs_a_valid_token_first_and_text_frames() {
     let app = spawn_with(|s| s.ws_init_timeout_secs = 1, true).await;
     // No token, a bad token: 4403.
     for payload in [json!({}), json!({ "authorization": "Bearer not-a-token" })] {
@@ -217,6 +217,18 @@ async fn a_connection_needs_a_valid_token_first() {
         silent.hear(Duration::from_secs(5)).await,
         Heard::Closed(Some(4408), _)
     ));
+    // A binary frame after the handshake: 4400.
+    let token = app.demo_token("xa.danluc").await;
+    let mut binary = Live::connect(&app.address, &token).await;
+    binary
+        .socket
+        .send(Message::Binary(vec![0x7b, 0x7d].into()))
+        .await
+        .expect("send");
+    match binary.hear(Duration::from_secs(5)).await {
+        Heard::Closed(Some(4400), reason) => assert!(reason.contains("text"), "{reason}"),
+        other => panic!("expected 4400, got {other:?}"),
+    }
     // A plain GET without the subprotocol is told which one to use.
     let plain = app.request("GET", "/graphql/ws", &[], Vec::new()).await;
     assert_eq!(plain.status.as_u16(), 400);
