@@ -1,6 +1,12 @@
 //! Database connection, migrations and write transactions.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -73,7 +79,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// one before it ends. Other processes on the same file are still waited for by SQLite.
 pub async fn begin(db: &DatabaseConnection) -> AppResult<Write> {
     let turn = match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Sqlite => Some(writers_of(db).lock_owned().await),
+        sea_orm::DatabaseBackend::Sqlite => Some(writers_of(db).turn().await),
         _ => None,
     };
     let options = TransactionOptions {
@@ -90,7 +96,7 @@ pub async fn begin(db: &DatabaseConnection) -> AppResult<Write> {
 pub struct Write {
     // Dropped first: the transaction ends before the turn passes on.
     txn: DatabaseTransaction,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    _turn: Option<Turn>,
 }
 
 impl Write {
@@ -113,24 +119,88 @@ impl std::ops::Deref for Write {
     }
 }
 
-/// The queue of this process's writers to the SQLite file of `db` (one per file).
-fn writers_of(db: &DatabaseConnection) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    static QUEUES: std::sync::LazyLock<
-        std::sync::Mutex<
-            std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>,
-        >,
+/// The writers of this process to one SQLite file: the turn they queue for, how many are
+/// queued or writing, and when the last one finished.
+#[derive(Default)]
+struct Writers {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    active: AtomicUsize,
+    /// Milliseconds since [`Writers::epoch`] when the last writer finished.
+    last_done: AtomicU64,
+    epoch: std::sync::OnceLock<Instant>,
+}
+
+impl Writers {
+    fn now(&self) -> u64 {
+        let epoch = self.epoch.get_or_init(Instant::now);
+        u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    async fn turn(self: Arc<Self>) -> Turn {
+        self.active.fetch_add(1, Ordering::AcqRel);
+        let guard = self.turn.clone().lock_owned().await;
+        Turn {
+            _guard: guard,
+            writers: self,
+        }
+    }
+
+    /// Whether a writer is queued or writing, or one finished within `quiet`.
+    fn busy(&self, quiet: Duration) -> bool {
+        self.active.load(Ordering::Acquire) > 0
+            || self
+                .now()
+                .saturating_sub(self.last_done.load(Ordering::Acquire))
+                < u64::try_from(quiet.as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// One writer's turn.
+struct Turn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    writers: Arc<Writers>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.writers
+            .last_done
+            .store(self.writers.now(), Ordering::Release);
+        self.writers.active.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The writers of this process to the SQLite file of `db` (one set per file).
+fn writers_of(db: &DatabaseConnection) -> Arc<Writers> {
+    static FILES: std::sync::LazyLock<
+        std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<Writers>>>,
     > = std::sync::LazyLock::new(Default::default);
     let file = db
         .get_sqlite_connection_pool()
         .connect_options()
         .get_filename()
         .to_path_buf();
-    QUEUES
+    FILES
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .entry(file)
         .or_default()
         .clone()
+}
+
+/// For background writers (the notice dispatcher): on SQLite, waits until no writer of this
+/// process is queued or writing and none finished within `quiet`, or `at_most` has passed, so
+/// that requests' writes go first and background work fills the gaps between them. Returns at
+/// once on PostgreSQL, where writers do not wait for each other.
+pub async fn yield_to_writers(db: &DatabaseConnection, quiet: Duration, at_most: Duration) {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return;
+    }
+    let writers = writers_of(db);
+    let started = Instant::now();
+    while writers.busy(quiet) && started.elapsed() < at_most {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
 }
 
 /// `select` read through a subquery that PostgreSQL plans on its own: the rows it matches are
@@ -182,5 +252,47 @@ impl<E: EntityTrait> Versioned<E> {
             .exec(db)
             .await?;
         Ok(result.rows_affected > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn background_writers_wait_for_the_requests_writes() {
+        let file = std::env::temp_dir().join(format!("ttdn-db-{}.db", Uuid::now_v7().simple()));
+        let db = connect(&format!("sqlite://{}?mode=rwc", file.display()), 2)
+            .await
+            .expect("connect");
+        let quiet = Duration::from_millis(20);
+        let write = begin(&db).await.expect("begin");
+        let waiting = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                yield_to_writers(&db, quiet, Duration::from_secs(30)).await;
+                Instant::now()
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!waiting.is_finished(), "went ahead of a writer");
+        let done = Instant::now();
+        write.commit().await.expect("commit");
+        let went = waiting.await.expect("the waiter");
+        assert!(went >= done + quiet, "went before the quiet time");
+        assert!(
+            went < done + Duration::from_secs(5),
+            "waited on after the writer"
+        );
+        // Bounded: a writer that never ends is waited for at most `at_most`.
+        let _held = begin(&db).await.expect("begin");
+        let started = Instant::now();
+        yield_to_writers(&db, quiet, Duration::from_millis(100)).await;
+        assert!(started.elapsed() < Duration::from_secs(5));
+        drop(_held);
+        db.close().await.expect("close");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
     }
 }
