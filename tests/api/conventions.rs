@@ -224,7 +224,7 @@ async fn browsers_on_configured_origins_only_may_call_the_api() {
             ("access-control-request-method", "POST"),
             (
                 "access-control-request-headers",
-                "authorization, content-type",
+                "authorization, content-type, idempotency-key",
             ),
         ]
     };
@@ -285,7 +285,7 @@ async fn browsers_on_configured_origins_only_may_call_the_api() {
     assert!(
         actual
             .header("access-control-expose-headers")
-            .is_some_and(|h| h.contains("x-request-id"))
+            .is_some_and(|h| h.contains("x-request-id") && h.contains("idempotent-replayed"))
     );
 }
 
