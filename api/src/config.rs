@@ -113,6 +113,9 @@ pub struct Settings {
     /// `TTDN_MAIL_RETRY_SECS`: the first wait before a refused message is tried again (doubled
     /// each time, at most an hour).
     pub mail_retry_secs: u64,
+    /// `TTDN_CHANGE_RETENTION_DAYS`: how long the change feed of service clients keeps its
+    /// entries (a cursor older than that is `CURSOR_EXPIRED`).
+    pub change_retention_days: u64,
     /// Whether mutations write domain events (the outbox). Not a setting: no file or variable
     /// reaches it (one is refused as unknown); only the live benchmark turns it off, to measure
     /// what the outbox costs a mutation. Off, nobody is told anything.
@@ -209,6 +212,7 @@ impl Default for Settings {
             mail_from: "ttdn <no-reply@localhost>".into(),
             mail_record_url: String::new(),
             mail_retry_secs: 30,
+            change_retention_days: 30,
             record_events: true,
         }
     }

@@ -59,11 +59,13 @@ pub enum ErrorCode {
     InternalServerError,
     /// The database cannot be reached for now; retry later.
     ServiceUnavailable,
+    /// A change-feed cursor older than the feed keeps: synchronise again from the lists.
+    CursorExpired,
 }
 
 impl ErrorCode {
     /// Every code, in catalogue order.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -76,6 +78,7 @@ impl ErrorCode {
         ErrorCode::BadRequest,
         ErrorCode::InternalServerError,
         ErrorCode::ServiceUnavailable,
+        ErrorCode::CursorExpired,
     ];
 
     /// The code as it appears in `extensions.code`.
@@ -93,6 +96,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::CursorExpired => "CURSOR_EXPIRED",
         }
     }
 }
@@ -140,6 +144,9 @@ pub enum AppError {
     /// `INTERNAL_SERVER_ERROR`: a generic message for the client; the cause goes to the log once,
     /// under the request id.
     Internal(Arc<anyhow::Error>),
+    /// `CURSOR_EXPIRED`: a change-feed cursor from before what the feed keeps; the client must
+    /// synchronise again from the lists.
+    CursorExpired(Msg),
     /// `SERVICE_UNAVAILABLE`: the database is out of reach (down, restarting, pool exhausted);
     /// the cause goes to the log once. Nothing was written; the client may retry.
     Unavailable(Arc<anyhow::Error>),
@@ -196,6 +203,7 @@ impl AppError {
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Internal(_) => ErrorCode::InternalServerError,
             AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            AppError::CursorExpired(_) => ErrorCode::CursorExpired,
         }
     }
 
@@ -206,9 +214,10 @@ impl AppError {
                 "Cần đăng nhập để thực hiện thao tác này",
                 "Authentication is required",
             ),
-            AppError::Forbidden(msg) | AppError::NotFound(msg) | AppError::SignInFailed(msg) => {
-                msg.clone()
-            }
+            AppError::Forbidden(msg)
+            | AppError::NotFound(msg)
+            | AppError::SignInFailed(msg)
+            | AppError::CursorExpired(msg) => msg.clone(),
             AppError::BadInput { msg, .. } | AppError::Conflict { msg, .. } => msg.clone(),
             AppError::RateLimited { retry_after_secs } => Msg::new(
                 format!("Quá nhiều yêu cầu; thử lại sau {retry_after_secs} giây"),

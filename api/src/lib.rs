@@ -6,6 +6,7 @@ pub mod account;
 pub mod agency;
 pub mod audit;
 pub mod auth;
+pub mod change_feed;
 pub mod client;
 pub mod config;
 pub mod db;

@@ -86,6 +86,15 @@ impl Application {
             crate::reminder::service::Schedule::from_settings(settings),
             std::time::Duration::from_secs(settings.reminder_interval_secs),
         );
+        // At least a day, at most a century.
+        let change_retention = crate::change_feed::service::Retention(chrono::Duration::days(
+            settings.change_retention_days.clamp(1, 36_500) as i64,
+        ));
+        crate::change_feed::service::spawn_pruner(
+            db.clone(),
+            change_retention,
+            std::time::Duration::from_secs(3600),
+        );
         let live = web::Data::new(crate::graphql::ws::Live {
             limits: crate::graphql::ws::WsLimits::from(settings),
             connections: crate::graphql::ws::Connections::default(),
@@ -94,6 +103,7 @@ impl Application {
             bus,
             hub,
             record_events: settings.record_events,
+            change_retention,
             db: db.clone(),
             auth: AuthConfig::new(settings, &signing_key),
             debug_headers: settings.mode == crate::config::Mode::Dev,

@@ -4,6 +4,8 @@
 
 pub mod agency;
 pub mod audit_event;
+pub mod change_entry;
+pub mod change_seen;
 pub mod domain_event;
 pub mod idempotency_key;
 pub mod ids;

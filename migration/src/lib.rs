@@ -23,6 +23,7 @@ mod m20261203_000017_events;
 mod m20261203_000018_reminder;
 mod m20261203_000019_mail;
 mod m20261203_000020_idempotency;
+mod m20261206_000021_change_feed;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_reminder::Migration),
             Box::new(m20261203_000019_mail::Migration),
             Box::new(m20261203_000020_idempotency::Migration),
+            Box::new(m20261206_000021_change_feed::Migration),
         ]
     }
 }

@@ -214,7 +214,7 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
         completion { total done }";
     // (who asks, list, per-item selection): every list query of every area, the press too
     // where it sees the list differently.
-    let cases: [(&str, &str, &str); 16] = [
+    let cases: [(&str, &str, &str); 17] = [
         (&so, "agencies", AGENCY),
         (&admin, "users", "id agency { id parent { id } }"),
         (&admin, "serviceClients", "id agency { id }"),
@@ -231,6 +231,11 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
             "id pressAgency { id } addressedAgency { id } overdue",
         ),
         (&so, "obligations", obligation),
+        (
+            &so,
+            "reports",
+            "id obligation { id issuer { id } } recipient { id } versions { number }",
+        ),
         (
             &district,
             "reportsDue",

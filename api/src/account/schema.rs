@@ -162,9 +162,12 @@ pub struct UserFilterInput {
     agency_within: Option<ID>,
     /// Only these roles.
     roles: Option<Vec<Role>>,
-    /// Include disabled accounts (default false).
-    #[graphql(default = false)]
-    include_disabled: bool,
+    /// Include disabled accounts (default: false, but true with `updatedSince`: a polling
+    /// system must see an account disabled).
+    include_disabled: Option<bool>,
+    /// Only accounts changed at or after this time, oldest change first (instead of newest
+    /// first): for systems that poll.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 /// Queries of accounts.
@@ -210,7 +213,10 @@ impl AccountQuery {
                 .map(|id| parse_id("filter.agencyWithin", id).map(AgencyId))
                 .transpose()?,
             roles,
-            include_disabled: filter.include_disabled,
+            include_disabled: filter
+                .include_disabled
+                .unwrap_or(filter.updated_since.is_some()),
+            updated_since: filter.updated_since,
         };
         let page = PageRequest::parse(first, after.as_deref())?;
         let (rows, total) = service::list(ctx.db()?, actor, &filter, &page).await?;

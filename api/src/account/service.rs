@@ -5,7 +5,7 @@
 //! Changing a password, resetting it or disabling an account revokes the account's sessions in
 //! the same transaction, so its tokens stop working at the next request.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{
     agency,
     ids::{AgencyId, SessionId, UserId},
@@ -25,7 +25,7 @@ use crate::{
         password::{self, NewPassword},
     },
     error::{AppError, AppResult, Msg, unique_violation},
-    graphql::pagination::{Page, PageRequest, TotalCount},
+    graphql::pagination::{Page, PageRequest, TotalCount, changed_since},
     policy::{self, Operation},
     time,
 };
@@ -79,6 +79,8 @@ pub struct UserFilter {
     pub roles: Vec<Role>,
     /// Whether disabled accounts are listed.
     pub include_disabled: bool,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// One page of the accounts `actor` may see, newest first.
@@ -88,7 +90,7 @@ pub async fn list(
     filter: &UserFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<Model>, TotalCount)> {
-    let mut select = visible(actor)?;
+    let mut select = changed_since(visible(actor)?, filter.updated_since);
     if let Some(search) = filter
         .search
         .as_deref()
@@ -111,9 +113,21 @@ pub async fn list(
         select = select.filter(Column::DisabledAt.is_null());
     }
     let total = TotalCount::of(db, select.clone());
-    let rows = page
-        .fetch_by_id(db, select, Column::Id, Order::Desc)
-        .await?;
+    let rows = match filter.updated_since {
+        Some(_) => {
+            page.fetch_changed(
+                db,
+                select,
+                (Column::UpdatedAt, Column::Id),
+                <UserAccount as crate::graphql::pagination::Polled>::changed_at,
+            )
+            .await?
+        }
+        None => {
+            page.fetch_by_id(db, select, Column::Id, Order::Desc)
+                .await?
+        }
+    };
     Ok((rows, total))
 }
 
@@ -435,4 +449,23 @@ async fn revoke_where<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Ways to reach accounts in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Accounts by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = UserAccount;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<UserAccount>> {
+            visible(signed_in(actor)?)
+        }
+    }
 }

@@ -312,6 +312,9 @@ pub struct AgencyFilterInput {
     roots_only: Option<bool>,
     /// Only agencies that exist on this date.
     active_on: Option<Date>,
+    /// Only agencies changed at or after this time, oldest change first (instead of by name),
+    /// for systems that poll: see "Integrating a provincial system" in the README.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 impl AgencyFilterInput {
@@ -332,6 +335,7 @@ impl AgencyFilterInput {
             parent: None,
             roots_only: self.roots_only.unwrap_or(false),
             active_on: self.active_on.map(|d| d.0),
+            updated_since: self.updated_since,
         })
     }
 }

@@ -6,7 +6,7 @@
 //! Every change here keeps the two consistent, for the agency and its whole subtree, inside the
 //! caller's transaction.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agency::{ActiveModel, AgencyKind, Column, Entity as Agency, Model},
     ids::AgencyId,
@@ -25,7 +25,7 @@ use crate::{
     error::{AppError, AppResult, Msg, unique_violation},
     graphql::{
         loaders::Relation,
-        pagination::{Page, PageRequest, SortKey, TotalCount},
+        pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     },
     policy::{self, Operation, Visibility},
     text,
@@ -140,6 +140,8 @@ pub struct AgencyFilter {
     pub roots_only: bool,
     /// Only agencies that exist on this date.
     pub active_on: Option<NaiveDate>,
+    /// Only agencies changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// Loads one agency.
@@ -264,14 +266,14 @@ pub async fn list(
     filter: &AgencyFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<Model>, TotalCount)> {
-    let select = select(db, filter).await?;
+    let select = changed_since(select(db, filter).await?, filter.updated_since);
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::SearchName, Column::Id),
-            sea_orm::Order::Asc,
+            filter.updated_since,
+            (Column::SearchName, sea_orm::Order::Asc),
             sort_key,
         )
         .await?;

@@ -257,6 +257,20 @@ pub fn scope_of(role: ActorRole, agency: Option<&agency::Model>) -> Scope {
     Scope::Subtree { root, path }
 }
 
+/// The actor of service client `client` acting for its agency `agency`.
+pub fn client_actor(client: service_client::Model, agency: Option<agency::Model>) -> Actor {
+    Actor {
+        scope: scope_of(ActorRole::Integration, agency.as_ref()),
+        principal: Principal::Client {
+            id: ServiceClientId(client.id),
+            name: client.name,
+            scopes: ClientScope::decode(&client.scopes),
+        },
+        role: ActorRole::Integration,
+        agency,
+    }
+}
+
 /// What the request's credentials amount to.
 #[derive(Clone, Debug)]
 pub enum Authentication {
@@ -330,16 +344,7 @@ pub async fn authenticate<C: ConnectionTrait>(
                 return Ok(Authentication::Refused);
             }
             let agency = agency::Entity::find_by_id(client.agency_id).one(db).await?;
-            Actor {
-                scope: scope_of(ActorRole::Integration, agency.as_ref()),
-                principal: Principal::Client {
-                    id: ServiceClientId(client.id),
-                    name: client.name,
-                    scopes: ClientScope::decode(&client.scopes),
-                },
-                role: ActorRole::Integration,
-                agency,
-            }
+            client_actor(client, agency)
         }
     };
     // Only administrators act without an agency; anything else would have no scope to work in.

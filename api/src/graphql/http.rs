@@ -90,6 +90,7 @@ pub fn http_error(req: &HttpRequest, err: &AppError, request_id: &RequestId) -> 
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::BadUserInput | ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
         ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::CursorExpired => StatusCode::GONE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::GraphqlParseFailed

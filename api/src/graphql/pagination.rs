@@ -44,6 +44,10 @@ pub enum SortKey {
     /// A date column.
     #[serde(rename = "d")]
     Date(chrono::NaiveDate),
+    /// The time of the last change, in a list polled with `updatedSince` (oldest change
+    /// first): a cursor of that order, refused by the list's own order and the other way round.
+    #[serde(rename = "u")]
+    Changed(chrono::DateTime<chrono::Utc>),
     /// No key: the list is sorted by id alone.
     #[serde(rename = "n")]
     None,
@@ -53,7 +57,7 @@ impl From<SortKey> for sea_orm::Value {
     fn from(key: SortKey) -> Self {
         match key {
             SortKey::Text(text) => text.into(),
-            SortKey::Time(time) => time.into(),
+            SortKey::Time(time) | SortKey::Changed(time) => time.into(),
             SortKey::Date(date) => date.into(),
             SortKey::None => sea_orm::Value::String(None),
         }
@@ -107,7 +111,7 @@ impl SortKey {
             SortKey::Text(text) => {
                 text.len() <= MAX_TEXT_KEY_BYTES && !text.chars().any(char::is_control)
             }
-            SortKey::Time(time) => plausible_year(time.year()),
+            SortKey::Time(time) | SortKey::Changed(time) => plausible_year(time.year()),
             SortKey::Date(date) => plausible_year(date.year()),
             SortKey::None => true,
         }
@@ -123,7 +127,7 @@ impl SortKey {
                 T::TimestampWithTimeZone | T::Timestamp | T::DateTime
             ),
             SortKey::Date(_) => matches!(column, T::Date),
-            SortKey::None => false,
+            SortKey::Changed(_) | SortKey::None => false,
         }
     }
 }
@@ -181,10 +185,75 @@ impl PageRequest {
         E: EntityTrait,
         C: ConnectionTrait,
     {
+        let fits = |cursor: &SortKey| cursor.fits(key.def().get_column_type());
+        self.keyset(db, select, (key, id), order, fits, key_of)
+            .await
+    }
+
+    /// Fetches one page of `select` (already narrowed by [`changed_since`]) in the order of a
+    /// poll: by the time of the last change `updated`, oldest first, then by `id`. A row
+    /// changed while a client walks the pages moves behind the page it is on, so the walk
+    /// still meets it.
+    pub async fn fetch_changed<E, C>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        (updated, id): (E::Column, E::Column),
+        key_of: impl Fn(&E::Model) -> (chrono::DateTime<chrono::Utc>, Uuid),
+    ) -> AppResult<Page<E::Model>>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+    {
+        let fits = |cursor: &SortKey| matches!(cursor, SortKey::Changed(_));
+        self.keyset(db, select, (updated, id), Order::Asc, fits, |row| {
+            let (at, id) = key_of(row);
+            (SortKey::Changed(at), id)
+        })
+        .await
+    }
+
+    /// A page of a list a client may poll: with `since` (its `updatedSince`, already applied
+    /// to `select` by [`changed_since`]) in the order of the changes ([`Self::fetch_changed`]),
+    /// else in the list's own order, as [`Self::fetch`] takes it.
+    pub async fn fetch_polled<E, C>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        (key, order): (E::Column, Order),
+        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
+    ) -> AppResult<Page<E::Model>>
+    where
+        E: Polled,
+        C: ConnectionTrait,
+    {
+        match since {
+            Some(_) => {
+                self.fetch_changed(db, select, (E::updated(), E::id()), E::changed_at)
+                    .await
+            }
+            None => self.fetch(db, select, (key, E::id()), order, key_of).await,
+        }
+    }
+
+    async fn keyset<E, C>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        (key, id): (E::Column, E::Column),
+        order: Order,
+        fits: impl Fn(&SortKey) -> bool,
+        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
+    ) -> AppResult<Page<E::Model>>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+    {
         let descending = order == Order::Desc;
         let mut select = select.order_by(key, order.clone()).order_by(id, order);
         if let Some(after) = &self.after {
-            if !after.key.fits(key.def().get_column_type()) {
+            if !fits(&after.key) {
                 return Err(bad_cursor());
             }
             let value = sea_orm::Value::from(after.key.clone());
@@ -264,6 +333,60 @@ impl PageRequest {
         }
     }
 }
+
+/// `select` narrowed to the rows whose last change is at or after `since` (the `updatedSince`
+/// filter of every list a client may poll); unchanged when `since` is `None`.
+pub fn changed_since<E: Polled>(
+    select: Select<E>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Select<E> {
+    match since {
+        Some(since) => select.filter(E::updated().gte(since)),
+        None => select,
+    }
+}
+
+/// A table whose rows carry the time of their last change (`updated_at`) and a UUID id: its
+/// list can be polled with `updatedSince`.
+pub trait Polled: EntityTrait {
+    /// The `updated_at` column.
+    fn updated() -> Self::Column;
+    /// The `id` column.
+    fn id() -> Self::Column;
+    /// A row's last change and id.
+    fn changed_at(row: &Self::Model) -> (chrono::DateTime<chrono::Utc>, Uuid);
+}
+
+macro_rules! polled {
+    ($($table:ident),* $(,)?) => {$(
+        impl Polled for entity::$table::Entity {
+            fn updated() -> Self::Column {
+                entity::$table::Column::UpdatedAt
+            }
+            fn id() -> Self::Column {
+                entity::$table::Column::Id
+            }
+            fn changed_at(row: &Self::Model) -> (chrono::DateTime<chrono::Utc>, Uuid) {
+                (row.updated_at, row.id)
+            }
+        }
+    )*};
+}
+
+polled!(
+    agency,
+    user_account,
+    spokesperson,
+    press_event,
+    information_release,
+    press_request,
+    reporting_obligation,
+    report,
+    plan,
+    plan_task,
+    training_session,
+    incident,
+);
 
 /// A row with a UUID id.
 pub trait HasId {

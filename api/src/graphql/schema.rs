@@ -12,6 +12,7 @@ use crate::{
         schema::{AuthMutation, AuthQuery},
         service::AuthConfig,
     },
+    change_feed::{schema::ChangeFeedQuery, service::Retention},
     client::schema::{ClientMutation, ClientQuery},
     config::Settings,
     incident::schema::{IncidentMutation, IncidentQuery},
@@ -51,6 +52,7 @@ pub struct Query(
     LegalQuery,
     NotificationQuery,
     MailQuery,
+    ChangeFeedQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -114,6 +116,8 @@ pub struct Runtime {
     pub hub: Hub,
     /// Whether mutations write domain events ([`Settings::record_events`]).
     pub record_events: bool,
+    /// How long the change feed keeps its entries.
+    pub change_retention: Retention,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
@@ -139,6 +143,7 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
             .data(runtime.budgets)
             .data(runtime.bus)
             .data(runtime.hub)
+            .data(runtime.change_retention)
             .data(super::http::DebugHeaders(runtime.debug_headers));
         if !runtime.record_events {
             builder = builder.data(crate::events::outbox::Off);

@@ -172,6 +172,8 @@ pub struct IncidentFilterInput {
     from: Option<DateTime<Utc>>,
     /// Received before.
     to: Option<DateTime<Utc>>,
+    /// Only incidents changed at or after this time, oldest change first: for systems that poll.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 impl IncidentFilterInput {
@@ -191,6 +193,7 @@ impl IncidentFilterInput {
                 .transpose()?,
             from: self.from,
             to: self.to,
+            updated_since: self.updated_since,
         })
     }
 }

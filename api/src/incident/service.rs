@@ -25,7 +25,7 @@ use crate::{
     auth::actor::Actor,
     db,
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     legal::service as legal,
     policy::{self, Operation},
 };
@@ -90,6 +90,8 @@ pub struct IncidentFilter {
     pub from: Option<DateTime<Utc>>,
     /// Received before.
     pub to: Option<DateTime<Utc>>,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 async fn filtered(
@@ -97,7 +99,7 @@ async fn filtered(
     actor: &Actor,
     filter: &IncidentFilter,
 ) -> AppResult<Select<Incident>> {
-    let mut select = visible(actor)?;
+    let mut select = changed_since(visible(actor)?, filter.updated_since);
     if !filter.statuses.is_empty() {
         select = select.filter(Column::Status.is_in(filter.statuses.iter().copied()));
     }
@@ -131,11 +133,11 @@ pub async fn list(
     let select = filtered(db, actor, filter).await?;
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::StatementDueAt, Column::Id),
-            Order::Asc,
+            filter.updated_since,
+            (Column::StatementDueAt, Order::Asc),
             |m| (SortKey::Time(m.statement_due_at), m.id),
         )
         .await?;
@@ -460,4 +462,23 @@ pub async fn insert_demo<C: ConnectionTrait>(
     row.id = Set(id.0);
     Incident::insert(row).exec_without_returning(db).await?;
     Ok(true)
+}
+
+/// Ways to reach incidents in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Incidents by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = Incident;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Incident>> {
+            visible(signed_in(actor)?)
+        }
+    }
 }

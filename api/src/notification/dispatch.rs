@@ -132,6 +132,7 @@ pub async fn dispatch_batch(
     for event in &pending {
         position += 1;
         give_notices(&*txn, event, mail).await?;
+        crate::change_feed::service::record(&*txn, event, position).await?;
         DomainEvent::update(domain_event::ActiveModel {
             id: Set(event.id),
             position: Set(Some(position)),

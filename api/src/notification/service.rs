@@ -70,6 +70,9 @@ pub async fn visible<C: ConnectionTrait>(
             .await
             .map(drop),
         "Agency" => agencies::get(db, AgencyId(id)).await.map(drop),
+        "User" => crate::account::service::get(db, actor, entity::ids::UserId(id))
+            .await
+            .map(drop),
         _ => return Ok(false),
     };
     match result {

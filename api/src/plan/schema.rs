@@ -60,7 +60,7 @@ pub struct PlanTask(pub(crate) task::Model);
 #[Object]
 impl PlanTask {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -280,16 +280,24 @@ impl PlanQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Plans of this agency or below it.")] agency_within: Option<ID>,
         #[graphql(desc = "Year.")] year: Option<i32>,
+        #[graphql(
+            desc = "Only plans changed at or after this time, oldest change first: for systems that poll."
+        )]
+        updated_since: Option<DateTime<Utc>>,
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
     ) -> AppResult<Connection<String, PlanObject, TotalCount>> {
-        let within = agency_within
-            .as_ref()
-            .map(|id| parse_id("agencyWithin", id).map(AgencyId))
-            .transpose()?;
+        let filter = service::PlanFilter {
+            agency_within: agency_within
+                .as_ref()
+                .map(|id| parse_id("agencyWithin", id).map(AgencyId))
+                .transpose()?,
+            year,
+            updated_since,
+        };
         let page = PageRequest::parse(first, after.as_deref())?;
-        let (rows, total) = service::list(ctx.db()?, ctx.actor()?, within, year, &page).await?;
+        let (rows, total) = service::list(ctx.db()?, ctx.actor()?, &filter, &page).await?;
         Ok(rows.into_connection(total))
     }
 
@@ -305,6 +313,10 @@ impl PlanQuery {
             default = false
         )]
         overdue: bool,
+        #[graphql(
+            desc = "Only tasks changed at or after this time, oldest change first (instead of by due date): for systems that poll."
+        )]
+        updated_since: Option<DateTime<Utc>>,
     ) -> AppResult<Vec<PlanTask>> {
         let actor = ctx.actor()?;
         policy::require(actor, Operation::PlanRead)?;
@@ -317,7 +329,15 @@ impl PlanQuery {
             .into_iter()
             .map(Into::into)
             .collect();
-        let rows = service::tasks_for(ctx.db()?, actor, assignee, &statuses, overdue).await?;
+        let rows = service::tasks_for(
+            ctx.db()?,
+            actor,
+            assignee,
+            &statuses,
+            overdue,
+            updated_since,
+        )
+        .await?;
         Ok(rows.into_iter().map(PlanTask).collect())
     }
 }

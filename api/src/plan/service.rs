@@ -5,7 +5,7 @@
 //! and coordinating agencies must lie in the issuer's scope; they see the plan and its tasks
 //! wherever it sits. Progress notes are dated and kept.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agency,
     ids::{AgencyId, PlanId, TaskId},
@@ -25,7 +25,7 @@ use crate::{
     db,
     document::{DocumentRef, Numbered},
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     policy::{self, Operation},
     text, time,
 };
@@ -103,29 +103,39 @@ pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: PlanId) -> AppRe
         .ok_or_else(not_found)
 }
 
-/// Plans, latest year first.
+/// Filters of the plan list.
+#[derive(Clone, Debug, Default)]
+pub struct PlanFilter {
+    /// Plans of this agency or below it.
+    pub agency_within: Option<AgencyId>,
+    /// Plans of this year.
+    pub year: Option<i32>,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Plans, latest first (or in the order of their changes, with `updated_since`).
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
-    agency_within: Option<AgencyId>,
-    year: Option<i32>,
+    filter: &PlanFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<Model>, TotalCount)> {
-    let mut select = visible(actor)?;
-    if let Some(root) = agency_within {
+    let mut select = changed_since(visible(actor)?, filter.updated_since);
+    if let Some(root) = filter.agency_within {
         let root = agency_service::get(db, root).await?;
         select = select.filter(Column::AgencyId.in_subquery(agency_service::ids_under(&root.path)));
     }
-    if let Some(year) = year {
+    if let Some(year) = filter.year {
         select = select.filter(Column::Year.eq(year));
     }
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::CreatedAt, Column::Id),
-            Order::Desc,
+            filter.updated_since,
+            (Column::CreatedAt, Order::Desc),
             |m| (SortKey::Time(m.created_at), m.id),
         )
         .await?;
@@ -145,6 +155,7 @@ pub async fn tasks_for(
     assignee: Option<AgencyId>,
     statuses: &[TaskStatus],
     only_overdue: bool,
+    updated_since: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<task::Model>> {
     let plans = visible(actor)?.all(db).await?;
     let ids: Vec<Uuid> = plans.iter().map(|p| p.id).collect();
@@ -162,8 +173,15 @@ pub async fn tasks_for(
     if !statuses.is_empty() {
         select = select.filter(task::Column::Status.is_in(statuses.iter().copied()));
     }
+    let (order, select) = match updated_since {
+        Some(_) => (
+            task::Column::UpdatedAt,
+            changed_since(select, updated_since),
+        ),
+        None => (task::Column::DueDate, select),
+    };
     let mut rows = select
-        .order_by_asc(task::Column::DueDate)
+        .order_by_asc(order)
         .order_by_asc(task::Column::Id)
         .all(db)
         .await?;
@@ -437,6 +455,8 @@ pub async fn insert_demo<C: ConnectionTrait>(
 
 /// Ways to reach plans and their parts in batches (see `graphql::loaders`).
 pub mod relations {
+    use sea_orm::{QuerySelect, QueryTrait};
+
     use super::*;
     use crate::graphql::loaders::{Relation, signed_in};
 
@@ -466,6 +486,23 @@ pub mod relations {
         }
         fn order() -> Vec<(Column, Order)> {
             vec![(Column::CreatedAt, Order::Asc)]
+        }
+    }
+
+    /// Tasks by id, among those of the plans the caller may see.
+    pub struct TaskById;
+
+    impl Relation for TaskById {
+        type Entity = task::Entity;
+        fn key() -> task::Column {
+            task::Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<task::Entity>> {
+            let plans = visible(signed_in(actor)?)?
+                .select_only()
+                .column(Column::Id)
+                .into_query();
+            Ok(task::Entity::find().filter(task::Column::PlanId.in_subquery(plans)))
         }
     }
 

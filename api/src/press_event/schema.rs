@@ -241,6 +241,8 @@ pub struct PressEventFilterInput {
     kinds: Option<Vec<PressEventKind>>,
     /// Only these statuses.
     statuses: Option<Vec<PressEventStatus>>,
+    /// Only events changed at or after this time, oldest change first: for systems that poll.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 impl PressEventFilterInput {
@@ -265,6 +267,7 @@ impl PressEventFilterInput {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
+            updated_since: self.updated_since,
         })
     }
 }

@@ -27,7 +27,7 @@ use crate::{
     auth::actor::{Actor, ActorRole},
     db,
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     policy::{self, Operation, Visibility},
     spokesperson::service as spokespersons,
     time::VIETNAM,
@@ -125,6 +125,8 @@ pub struct EventFilter {
     pub kinds: Vec<PressEventKind>,
     /// Only these statuses.
     pub statuses: Vec<PressEventStatus>,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 async fn filtered(
@@ -132,7 +134,7 @@ async fn filtered(
     actor: &Actor,
     filter: &EventFilter,
 ) -> AppResult<Select<PressEvent>> {
-    let mut select = visible(actor)?;
+    let mut select = changed_since(visible(actor)?, filter.updated_since);
     if let Some(root) = filter.organizer_within {
         let root = agency_service::get(db, root).await?;
         select =
@@ -163,11 +165,11 @@ pub async fn list(
     let select = filtered(db, actor, filter).await?;
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::StartsAt, Column::Id),
-            Order::Desc,
+            filter.updated_since,
+            (Column::StartsAt, Order::Desc),
             |m| (SortKey::Time(m.starts_at), m.id),
         )
         .await?;

@@ -139,6 +139,8 @@ pub struct PressRequestFilterInput {
     /// Only open requests past their due time.
     #[graphql(default = false)]
     overdue: bool,
+    /// Only requests changed at or after this time, oldest change first: for systems that poll.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 /// Queries of press requests.
@@ -182,6 +184,7 @@ impl PressRequestQuery {
                 .map(Into::into)
                 .collect(),
             overdue: filter.overdue,
+            updated_since: filter.updated_since,
         };
         let page = PageRequest::parse(first, after.as_deref())?;
         let (rows, total) = service::list(ctx.db()?, ctx.actor()?, &filter, &page).await?;

@@ -19,7 +19,7 @@ use crate::{
     auth::actor::{Actor, ActorRole},
     db,
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     legal::service as legal,
     policy::{self, Operation},
 };
@@ -81,6 +81,8 @@ pub struct RequestFilter {
     pub statuses: Vec<PressRequestStatus>,
     /// Only open requests past their due time.
     pub overdue: bool,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// One page of requests, by due time (soonest first).
@@ -90,7 +92,7 @@ pub async fn list(
     filter: &RequestFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<Model>, TotalCount)> {
-    let mut select = visible(actor)?;
+    let mut select = changed_since(visible(actor)?, filter.updated_since);
     if let Some(root) = filter.addressed_within {
         let root = agency_service::get(db, root).await?;
         select = select
@@ -106,9 +108,13 @@ pub async fn list(
     }
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(db, select, (Column::DueAt, Column::Id), Order::Asc, |m| {
-            (SortKey::Time(m.due_at), m.id)
-        })
+        .fetch_polled(
+            db,
+            select,
+            filter.updated_since,
+            (Column::DueAt, Order::Asc),
+            |m| (SortKey::Time(m.due_at), m.id),
+        )
         .await?;
     Ok((rows, total))
 }
@@ -280,4 +286,23 @@ pub async fn insert_demo<C: ConnectionTrait>(
     .exec_without_returning(db)
     .await?;
     Ok(true)
+}
+
+/// Ways to reach press requests in batches (see `graphql::loaders`).
+pub mod relations {
+    use super::*;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Press requests by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = PressRequest;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<PressRequest>> {
+            visible(signed_in(actor)?)
+        }
+    }
 }

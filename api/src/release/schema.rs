@@ -297,7 +297,8 @@ pub struct ReleaseFilterInput {
     to: Option<DateTime<Utc>>,
     /// Text in the title, summary or body, ignoring case and diacritics.
     search: Option<String>,
-    /// Changed at or after: for clients that poll.
+    /// Only releases changed at or after this time, oldest change first (instead of newest
+    /// first): for systems that poll. A withdrawn release comes back with status WITHDRAWN.
     updated_since: Option<DateTime<Utc>>,
 }
 

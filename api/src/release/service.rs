@@ -30,7 +30,7 @@ use crate::{
     db,
     document::DocumentRef,
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     policy::{self, Operation, Visibility},
     spokesperson::service as spokespersons,
     text, time,
@@ -239,16 +239,14 @@ pub async fn list(
     {
         select = select.filter(text::column_contains(Column::SearchText, &search));
     }
-    if let Some(since) = filter.updated_since {
-        select = select.filter(Column::UpdatedAt.gte(since));
-    }
+    let select = changed_since(select, filter.updated_since);
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::ListedAt, Column::Id),
-            Order::Desc,
+            filter.updated_since,
+            (Column::ListedAt, Order::Desc),
             |m| (SortKey::Time(m.listed_at), m.id),
         )
         .await?;

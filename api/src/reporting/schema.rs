@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
 };
+use chrono::{DateTime, Utc};
 use entity::{
     agency::AgencyKind as StoredAgencyKind,
     ids::{AgencyId, ObligationId, ReportId, TemplateId},
@@ -17,7 +18,9 @@ use serde::Serialize;
 
 use super::{
     prefill,
-    service::{self, NewObligation, ObligationFilter, Recipients, ReportPatch, Review},
+    service::{
+        self, NewObligation, ObligationFilter, Recipients, ReportFilter, ReportPatch, Review,
+    },
     templates::{self, Spec},
     types::{MetricSpec, SectionSpec, preset_period_cut},
 };
@@ -47,6 +50,23 @@ pub struct ObligationFilterInput {
     period_kinds: Option<Vec<PeriodKind>>,
     /// Only these statuses.
     statuses: Option<Vec<ObligationStatus>>,
+    /// Only obligations changed at or after this time, oldest change first: for systems that
+    /// poll.
+    updated_since: Option<DateTime<Utc>>,
+}
+
+/// Filters of the report list.
+#[derive(InputObject, Default)]
+pub struct ReportFilterInput {
+    /// Reports of this obligation.
+    obligation_id: Option<ID>,
+    /// Reports of this agency or of agencies below it.
+    recipient_within: Option<ID>,
+    /// Only these statuses.
+    statuses: Option<Vec<ReportStatus>>,
+    /// Only reports changed at or after this time, oldest change first (instead of soonest due
+    /// first): for systems that poll.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 /// Queries of reporting.
@@ -131,6 +151,7 @@ impl ReportingQuery {
                 .map(Into::into)
                 .collect(),
             parent: None,
+            updated_since: filter.updated_since,
         };
         let page = PageRequest::parse(first, after.as_deref())?;
         let (rows, total) = service::list(ctx.db()?, ctx.actor()?, &filter, &page).await?;
@@ -145,6 +166,42 @@ impl ReportingQuery {
     ) -> AppResult<Report> {
         let id = ReportId(parse_id("id", &id)?);
         Ok(service::report(ctx.db()?, ctx.actor()?, id).await?.into())
+    }
+
+    /// Reports the caller may read (of its own agency and those below it, and of the
+    /// obligations issued in its scope), soonest due first.
+    #[graphql(complexity = "pagination::cost(first, child_complexity)")]
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ReportFilterInput>,
+        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
+        after: Option<String>,
+    ) -> AppResult<Connection<String, Report, TotalCount>> {
+        let filter = filter.unwrap_or_default();
+        let filter = ReportFilter {
+            obligation: filter
+                .obligation_id
+                .as_ref()
+                .map(|id| parse_id("filter.obligationId", id).map(ObligationId))
+                .transpose()?,
+            recipient_within: filter
+                .recipient_within
+                .as_ref()
+                .map(|id| parse_id("filter.recipientWithin", id).map(AgencyId))
+                .transpose()?,
+            statuses: filter
+                .statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            updated_since: filter.updated_since,
+        };
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let (rows, total) = service::reports(ctx.db()?, ctx.actor()?, &filter, &page).await?;
+        Ok(rows.into_connection(total))
     }
 
     /// What the caller's agency owes, by when: reports not started, in draft or returned, of

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agency::{self, AgencyKind},
     ids::{AgencyId, ObligationId, ReportId, TemplateId},
@@ -45,7 +45,7 @@ use crate::{
     db,
     document::{DocumentRef, Numbered},
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     policy::{self, Operation},
     time,
 };
@@ -122,6 +122,8 @@ pub struct ObligationFilter {
     pub statuses: Vec<ObligationStatus>,
     /// Children of this obligation (its cascade).
     pub parent: Option<ObligationId>,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// One page of obligations, latest due first.
@@ -146,13 +148,14 @@ pub async fn list(
     if let Some(parent) = filter.parent {
         select = select.filter(Column::ParentId.eq(parent.0));
     }
+    let select = changed_since(select, filter.updated_since);
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::CreatedAt, Column::Id),
-            Order::Desc,
+            filter.updated_since,
+            (Column::CreatedAt, Order::Desc),
             |m| (SortKey::Time(m.created_at), m.id),
         )
         .await?;
@@ -638,6 +641,54 @@ fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
     ))
 }
 
+/// Filters of the report list.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    /// Reports of this obligation.
+    pub obligation: Option<ObligationId>,
+    /// Reports of this agency or of agencies below it.
+    pub recipient_within: Option<AgencyId>,
+    /// Only these statuses.
+    pub statuses: Vec<report::ReportStatus>,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// One page of the reports `actor` may read, soonest due first (or in the order of their
+/// changes, with `updated_since`).
+pub async fn reports(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &ReportFilter,
+    page: &PageRequest,
+) -> AppResult<(Page<report::Model>, TotalCount)> {
+    let mut select = visible_reports(actor)?;
+    if let Some(obligation) = filter.obligation {
+        select = select.filter(report::Column::ObligationId.eq(obligation.0));
+    }
+    if let Some(root) = filter.recipient_within {
+        let root = agency_service::get(db, root).await?;
+        select = select.filter(
+            report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(&root.path)),
+        );
+    }
+    if !filter.statuses.is_empty() {
+        select = select.filter(report::Column::Status.is_in(filter.statuses.iter().copied()));
+    }
+    let select = changed_since(select, filter.updated_since);
+    let total = TotalCount::of(db, select.clone());
+    let rows = page
+        .fetch_polled(
+            db,
+            select,
+            filter.updated_since,
+            (report::Column::DueDate, Order::Asc),
+            |r| (SortKey::Date(r.due_date), r.id),
+        )
+        .await?;
+    Ok((rows, total))
+}
+
 /// One report, if visible.
 pub async fn report<C: ConnectionTrait>(
     db: &C,
@@ -998,6 +1049,19 @@ pub mod relations {
         }
         fn select(actor: Option<&Actor>) -> AppResult<Select<Obligation>> {
             visible(signed_in(actor)?)
+        }
+    }
+
+    /// Reports by id, among those the caller may see.
+    pub struct ReportById;
+
+    impl Relation for ReportById {
+        type Entity = report::Entity;
+        fn key() -> report::Column {
+            report::Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<report::Entity>> {
+            visible_reports(signed_in(actor)?)
         }
     }
 

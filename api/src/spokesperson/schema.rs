@@ -193,6 +193,9 @@ pub struct SpokespersonFilterInput {
     /// Only appointments still unpublished after their publication was due.
     #[graphql(default = false)]
     publication_overdue: bool,
+    /// Only spokespersons changed at or after this time, oldest change first (instead of by
+    /// name), every term unless `on` is given: for systems that poll.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 /// Queries of spokespersons.
@@ -246,6 +249,7 @@ impl SpokespersonQuery {
                 .map(Into::into)
                 .collect(),
             publication_overdue: filter.publication_overdue,
+            updated_since: filter.updated_since,
         };
         let page = PageRequest::parse(first, after.as_deref())?;
         let (rows, total) = service::directory(ctx.db()?, ctx.actor()?, &filter, &page).await?;

@@ -29,7 +29,7 @@ use crate::{
     db,
     document::DocumentRef,
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     legal::service as legal,
     policy::{self, Operation},
     text, time,
@@ -106,6 +106,9 @@ pub struct DirectoryFilter {
     pub kinds: Vec<SpokespersonKind>,
     /// Only appointments whose publication is overdue.
     pub publication_overdue: bool,
+    /// Only spokespersons changed at or after, in the order of the change; every term unless
+    /// `on` is given (a term that ended is a change a polling system must see).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// The directory: who speaks for which agency on a date, ordered by name.
@@ -115,8 +118,9 @@ pub async fn directory(
     filter: &DirectoryFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<Model>, TotalCount)> {
-    let mut select = visible(actor)?;
-    if !filter.history {
+    let mut select = changed_since(visible(actor)?, filter.updated_since);
+    let every_term = filter.history || (filter.updated_since.is_some() && filter.on.is_none());
+    if !every_term {
         select = select.filter(serving_condition(filter.on.unwrap_or_else(time::today)));
     }
     if let Some(root) = filter.agency_within {
@@ -162,11 +166,11 @@ pub async fn directory(
     }
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::SearchName, Column::Id),
-            sea_orm::Order::Asc,
+            filter.updated_since,
+            (Column::SearchName, sea_orm::Order::Asc),
             |m| (SortKey::Text(m.search_name.clone()), m.id),
         )
         .await?;

@@ -332,6 +332,8 @@ pub struct TrainingFilterInput {
     from: Option<DateTime<Utc>>,
     /// Starting before.
     to: Option<DateTime<Utc>>,
+    /// Only sessions changed at or after this time, oldest change first: for systems that poll.
+    updated_since: Option<DateTime<Utc>>,
 }
 
 /// Queries of training sessions.
@@ -369,6 +371,7 @@ impl TrainingQuery {
                 .transpose()?,
             from: filter.from,
             to: filter.to,
+            updated_since: filter.updated_since,
         };
         let page = PageRequest::parse(first, after.as_deref())?;
         let (rows, total) = service::list(ctx.db()?, ctx.actor()?, &filter, &page).await?;

@@ -26,7 +26,7 @@ use crate::{
     auth::actor::{Actor, ActorRole},
     db,
     error::{AppError, AppResult, Msg},
-    graphql::pagination::{Page, PageRequest, SortKey, TotalCount},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
     policy::{self, Operation},
 };
 
@@ -81,6 +81,8 @@ pub struct SessionFilter {
     pub from: Option<DateTime<Utc>>,
     /// Starting before.
     pub to: Option<DateTime<Utc>>,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// One page of sessions, latest first.
@@ -90,7 +92,7 @@ pub async fn list(
     filter: &SessionFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<Model>, TotalCount)> {
-    let mut select = visible(actor)?;
+    let mut select = changed_since(visible(actor)?, filter.updated_since);
     if let Some(root) = filter.organizer_within {
         let root = agency_service::get(db, root).await?;
         select =
@@ -104,11 +106,11 @@ pub async fn list(
     }
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_polled(
             db,
             select,
-            (Column::StartsAt, Column::Id),
-            Order::Desc,
+            filter.updated_since,
+            (Column::StartsAt, Order::Desc),
             |m| (SortKey::Time(m.starts_at), m.id),
         )
         .await?;
@@ -657,7 +659,20 @@ pub async fn insert_demo<C: ConnectionTrait>(
 /// Ways to reach the parts of sessions in batches (see `graphql::loaders`).
 pub mod relations {
     use super::*;
-    use crate::graphql::loaders::Relation;
+    use crate::graphql::loaders::{Relation, signed_in};
+
+    /// Sessions by id, among those the caller may see.
+    pub struct ById;
+
+    impl Relation for ById {
+        type Entity = Session;
+        fn key() -> Column {
+            Column::Id
+        }
+        fn select(actor: Option<&Actor>) -> AppResult<Select<Session>> {
+            visible(signed_in(actor)?)
+        }
+    }
 
     /// The invitations of a session.
     pub struct Invitations;
