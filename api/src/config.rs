@@ -116,6 +116,19 @@ pub struct Settings {
     /// `TTDN_CHANGE_RETENTION_DAYS`: how long the change feed of service clients keeps its
     /// entries (a cursor older than that is `CURSOR_EXPIRED`).
     pub change_retention_days: u64,
+    /// `TTDN_WEBHOOK_ALLOWED_HOSTS`: the hosts (names), addresses and networks (`10.20.0.0/16`)
+    /// webhooks may be sent to, comma-separated; none by default, so no webhook can be
+    /// registered until an operator names the e-government systems' hosts.
+    pub webhook_allowed_hosts: String,
+    /// `TTDN_WEBHOOK_INTERVAL_SECS`: how often this process sends due webhook deliveries (0:
+    /// never, in this process).
+    pub webhook_interval_secs: u64,
+    /// `TTDN_WEBHOOK_RETRY_SECS`: the first wait before a failed delivery is tried again
+    /// (doubled each time, at most an hour; for 24 hours).
+    pub webhook_retry_secs: u64,
+    /// `TTDN_WEBHOOK_DISABLE_AFTER`: failed attempts in a row after which an endpoint is
+    /// disabled (and the agency that registered it told).
+    pub webhook_disable_after: u64,
     /// Whether mutations write domain events (the outbox). Not a setting: no file or variable
     /// reaches it (one is refused as unknown); only the live benchmark turns it off, to measure
     /// what the outbox costs a mutation. Off, nobody is told anything.
@@ -213,6 +226,10 @@ impl Default for Settings {
             mail_record_url: String::new(),
             mail_retry_secs: 30,
             change_retention_days: 30,
+            webhook_allowed_hosts: String::new(),
+            webhook_interval_secs: 1,
+            webhook_retry_secs: 30,
+            webhook_disable_after: 50,
             record_events: true,
         }
     }

@@ -89,11 +89,15 @@ pub enum Operation {
     /// Schedule and withdraw changes of the legal deadlines and cut-offs: nationally (an
     /// administrator) or for a province (its department).
     LegalSettingManage,
+    /// Register, rotate, disable and redeliver the webhooks of service clients, and read their
+    /// delivery logs: anywhere (an administrator), or for the clients of its province (its
+    /// department).
+    WebhookManage,
 }
 
 impl Operation {
     /// Every operation, in matrix order.
-    pub const ALL: [Operation; 31] = [
+    pub const ALL: [Operation; 32] = [
         Operation::AgencyRead,
         Operation::AgencyWrite,
         Operation::UserRead,
@@ -125,6 +129,7 @@ impl Operation {
         Operation::PlanManage,
         Operation::PlanProgress,
         Operation::LegalSettingManage,
+        Operation::WebhookManage,
     ];
 
     /// Stable name (as in the audit trail and `docs/permissions.md`).
@@ -161,6 +166,7 @@ impl Operation {
             Operation::PlanManage => "plan.manage",
             Operation::PlanProgress => "plan.progress",
             Operation::LegalSettingManage => "legalSetting.manage",
+            Operation::WebhookManage => "webhook.manage",
         }
     }
 
@@ -220,6 +226,9 @@ impl Operation {
             Operation::PlanManage => "`createPlan`, `addPlanTask`",
             Operation::PlanProgress => "`recordTaskProgress`",
             Operation::LegalSettingManage => "`scheduleLegalSetting`, `withdrawLegalSetting`",
+            Operation::WebhookManage => {
+                "`webhooks`, `registerWebhook`, `rotateWebhookSecret`, `setWebhookDisabled`, `redeliverWebhook`"
+            }
         }
     }
 
@@ -253,7 +262,7 @@ impl Operation {
             Operation::TrainingManage | Operation::TrainingRegister => None,
             Operation::PlanRead => Some((ClientScope::ReportsRead, Access::InScope)),
             Operation::PlanManage | Operation::PlanProgress => None,
-            Operation::LegalSettingManage => None,
+            Operation::LegalSettingManage | Operation::WebhookManage => None,
         }
     }
 }
@@ -338,6 +347,9 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
         // province's tree); the national values are the administrators'.
         (LegalSettingManage, ProvincialDepartment) => InScope,
         (LegalSettingManage, _) => Denied,
+        // A province's department looks after the systems integrated in its province.
+        (WebhookManage, ProvincialDepartment) => InScope,
+        (WebhookManage, _) => Denied,
     }
 }
 

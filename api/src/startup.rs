@@ -95,6 +95,13 @@ impl Application {
             change_retention,
             std::time::Duration::from_secs(3600),
         );
+        let webhooks = crate::webhook::sender::Sender::from_settings(settings, bus.clone())?;
+        let webhook_hosts = crate::webhook::service::AllowList::parse(
+            &settings.webhook_allowed_hosts,
+            settings.mode == crate::config::Mode::Dev,
+        )
+        .map_err(anyhow::Error::msg)?;
+        webhooks.spawn(db.clone());
         let live = web::Data::new(crate::graphql::ws::Live {
             limits: crate::graphql::ws::WsLimits::from(settings),
             connections: crate::graphql::ws::Connections::default(),
@@ -104,6 +111,7 @@ impl Application {
             hub,
             record_events: settings.record_events,
             change_retention,
+            webhook_hosts,
             db: db.clone(),
             auth: AuthConfig::new(settings, &signing_key),
             debug_headers: settings.mode == crate::config::Mode::Dev,

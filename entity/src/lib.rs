@@ -41,3 +41,5 @@ pub mod training_invitation;
 pub mod training_participant;
 pub mod training_session;
 pub mod user_account;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

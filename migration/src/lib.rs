@@ -24,6 +24,7 @@ mod m20261203_000018_reminder;
 mod m20261203_000019_mail;
 mod m20261203_000020_idempotency;
 mod m20261206_000021_change_feed;
+mod m20261206_000022_webhook;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_mail::Migration),
             Box::new(m20261203_000020_idempotency::Migration),
             Box::new(m20261206_000021_change_feed::Migration),
+            Box::new(m20261206_000022_webhook::Migration),
         ]
     }
 }

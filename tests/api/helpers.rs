@@ -517,3 +517,102 @@ pub async fn settle(app: &TestApp) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// `ttdn serve` in a process of its own on `database_url`.
+pub struct Process {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+}
+
+impl Process {
+    /// Starts it on `database_url`.
+    pub fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// Starts it on `database_url` with more `TTDN_*` variables.
+    pub fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_ttdn"))
+            .arg("serve")
+            .current_dir(std::env::temp_dir())
+            .env("TTDN_DATABASE_URL", database_url)
+            .env("TTDN_BIND", format!("127.0.0.1:{port}"))
+            .env("TTDN_WORKERS", "1")
+            .env("TTDN_MODE", "dev")
+            .env("TTDN_LOG", "error")
+            .env("TTDN_DATABASE_MAX_CONNECTIONS", "4")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .envs(env.iter().copied())
+            .spawn()
+            .expect("start ttdn");
+        Self {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Waits until it answers `/readyz`.
+    pub async fn ready(&self) {
+        let start = std::time::Instant::now();
+        loop {
+            let ok = awc::Client::default()
+                .get(format!("{}/readyz", self.address))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ok {
+                return;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "ttdn did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Access token of a demo account.
+    pub async fn token(&self, username: &str) -> String {
+        let answer: Value = awc::Client::default()
+            .post(format!("{}/graphql", self.address))
+            .send_json(&json!({
+                "query": "mutation($u: String!, $p: String!) { login(input: { username: $u, password: $p }) { accessToken } }",
+                "variables": { "u": username, "p": ttdn_api::demo::DEMO_PASSWORD }
+            }))
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("JSON");
+        answer["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{answer:#}"))
+            .to_owned()
+    }
+
+    /// Runs an operation as `token`.
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        awc::Client::default()
+            .post(format!("{}/graphql", self.address))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .send_json(&json!({ "query": query, "variables": variables }))
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON")
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, day, demo_agency, department_asks_districts, report_input, report_of,
+    Process, TestApp, day, demo_agency, department_asks_districts, report_input, report_of,
     spawn_app_with_demo, spawn_with,
 };
 
@@ -275,95 +275,6 @@ async fn a_connection_closes_when_its_session_ends_and_keeps_its_limits() {
     match first.hear(Duration::from_secs(5)).await {
         Heard::Closed(Some(4401), reason) => assert!(reason.contains("revoked"), "{reason}"),
         other => panic!("expected 4401, got {other:?}"),
-    }
-}
-
-/// `ttdn serve` in a process of its own on `database_url`.
-struct Process {
-    child: std::process::Child,
-    address: String,
-}
-
-impl Process {
-    fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_ttdn"))
-            .arg("serve")
-            .current_dir(std::env::temp_dir())
-            .env("TTDN_DATABASE_URL", database_url)
-            .env("TTDN_BIND", format!("127.0.0.1:{port}"))
-            .env("TTDN_WORKERS", "1")
-            .env("TTDN_MODE", "dev")
-            .env("TTDN_LOG", "error")
-            .env("TTDN_DATABASE_MAX_CONNECTIONS", "4")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start ttdn");
-        Self {
-            child,
-            address: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    /// Waits until it answers `/readyz`.
-    async fn ready(&self) {
-        let start = Instant::now();
-        loop {
-            let ok = awc::Client::default()
-                .get(format!("{}/readyz", self.address))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if ok {
-                return;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "ttdn did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn token(&self, username: &str) -> String {
-        let answer: Value = awc::Client::default()
-            .post(format!("{}/graphql", self.address))
-            .send_json(&json!({
-                "query": "mutation($u: String!, $p: String!) { login(input: { username: $u, password: $p }) { accessToken } }",
-                "variables": { "u": username, "p": ttdn_api::demo::DEMO_PASSWORD }
-            }))
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("JSON");
-        answer["data"]["login"]["accessToken"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{answer:#}"))
-            .to_owned()
-    }
-
-    async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
-        awc::Client::default()
-            .post(format!("{}/graphql", self.address))
-            .insert_header(("authorization", format!("Bearer {token}")))
-            .send_json(&json!({ "query": query, "variables": variables }))
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("JSON")
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -38,3 +38,4 @@ mod schema;
 mod spokesperson;
 mod synthetic;
 mod training;
+mod webhook;

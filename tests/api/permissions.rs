@@ -330,6 +330,13 @@ fn probes(
         Operation::ServiceClientManage => {
             (probe("{ serviceClients { totalCount } }", json!({})), None)
         }
+        Operation::WebhookManage => (
+            probe(
+                "query($c: ID) { webhooks(clientId: $c) { id } }",
+                json!({ "c": ttdn_api::demo::demo_id(ttdn_api::demo::DEMO_CLIENT).to_string() }),
+            ),
+            None,
+        ),
         Operation::AuditRead => (
             probe("{ auditEvents(first: 1) { totalCount } }", json!({})),
             None,

@@ -45,7 +45,8 @@ impl From<Change> for ChangeKind {
 }
 
 /// The types of record the change feed follows.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChangeRecordType {
     /// `Agency`.
     Agency,
@@ -108,7 +109,8 @@ impl ChangeRecordType {
         }
     }
 
-    fn of(type_name: &str) -> Option<Self> {
+    /// The type of a GraphQL type name.
+    pub fn of(type_name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.type_name() == type_name)
     }
 }

@@ -8,10 +8,11 @@
 //! - not readable, but the feed last said it was (or never said anything of it, for a record
 //!   older than the feed that the client may have read from the lists): one `LEFT_SCOPE`
 //!   entry, with the id only;
-//! - not readable and already said so: nothing, so a client never hears of records it could
-//!   not read.
+//! - not readable and already said so, or created by this change out of the client's reach:
+//!   nothing, so a client never hears of records it could not read.
 //!
-//! Entries of one event share its position; a cursor is a position and a record id.
+//! Entries of one event share its position; a cursor is a position and a record id. The
+//! webhook deliveries of the entries are written with them ([`crate::webhook::service::enqueue`]).
 
 use std::collections::HashMap;
 
@@ -98,6 +99,18 @@ pub const TYPES: [(&str, Operation); 12] = [
     ("Plan", Operation::PlanRead),
     ("PlanTask", Operation::PlanRead),
 ];
+
+/// The GraphQL enum name of a record type (`InformationRelease` → `INFORMATION_RELEASE`).
+pub fn type_key(record_type: &str) -> String {
+    let mut key = String::with_capacity(record_type.len() + 4);
+    for (i, c) in record_type.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            key.push('_');
+        }
+        key.push(c.to_ascii_uppercase());
+    }
+    key
+}
 
 fn read_operation(record_type: &str) -> Option<Operation> {
     TYPES
@@ -268,7 +281,7 @@ pub async fn record<C: ConnectionTrait>(
                 (false, _) => Some(Change::LeftScope),
             };
             if let Some(change) = change {
-                entries.push(change_entry::ActiveModel::from(change_entry::Model {
+                entries.push(change_entry::Model {
                     client_id,
                     position,
                     record_id: record.id,
@@ -277,7 +290,7 @@ pub async fn record<C: ConnectionTrait>(
                     change: change.as_str().to_owned(),
                     operation: event.kind.clone(),
                     occurred_at: event.occurred_at,
-                }));
+                });
             }
             seen.push(change_seen::ActiveModel::from(change_seen::Model {
                 client_id,
@@ -289,10 +302,13 @@ pub async fn record<C: ConnectionTrait>(
     }
     // Bounded batches: PostgreSQL takes at most 65,535 parameters per statement.
     for chunk in entries.chunks(500) {
-        change_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
+        change_entry::Entity::insert_many(
+            chunk.iter().cloned().map(change_entry::ActiveModel::from),
+        )
+        .exec_without_returning(txn)
+        .await?;
     }
+    crate::webhook::service::enqueue(txn, &entries, Utc::now()).await?;
     for chunk in seen.chunks(500) {
         change_seen::Entity::insert_many(chunk.to_vec())
             .on_conflict(

@@ -30,6 +30,10 @@ use crate::{
     reporting::schema::{ReportingMutation, ReportingQuery},
     spokesperson::schema::{SpokespersonMutation, SpokespersonQuery},
     training::schema::{TrainingMutation, TrainingQuery},
+    webhook::{
+        schema::{WebhookMutation, WebhookQuery},
+        service::AllowList,
+    },
 };
 
 /// Every read of the API.
@@ -53,6 +57,7 @@ pub struct Query(
     NotificationQuery,
     MailQuery,
     ChangeFeedQuery,
+    WebhookQuery,
 );
 
 /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
@@ -73,6 +78,7 @@ pub struct Mutation(
     LegalMutation,
     NotificationMutation,
     MailMutation,
+    WebhookMutation,
 );
 
 /// Every live subscription of the API (over WebSocket, `/graphql/ws`).
@@ -118,6 +124,8 @@ pub struct Runtime {
     pub record_events: bool,
     /// How long the change feed keeps its entries.
     pub change_retention: Retention,
+    /// Where webhooks may be sent.
+    pub webhook_hosts: AllowList,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
@@ -144,6 +152,7 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
             .data(runtime.bus)
             .data(runtime.hub)
             .data(runtime.change_retention)
+            .data(runtime.webhook_hosts)
             .data(super::http::DebugHeaders(runtime.debug_headers));
         if !runtime.record_events {
             builder = builder.data(crate::events::outbox::Off);

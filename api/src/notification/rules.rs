@@ -77,7 +77,7 @@ fn document(number: Option<&str>) -> (String, String) {
 
 /// The kinds of event that give notices (those [`notices`] matches; reminders in
 /// `reminder::service::KINDS`): what a mail subscription may ask for.
-pub const KINDS: [&str; 30] = [
+pub const KINDS: [&str; 31] = [
     "obligation.issue",
     "obligation.cascade",
     "obligation.amend",
@@ -108,6 +108,7 @@ pub const KINDS: [&str; 30] = [
     "agency.create",
     "agency.move",
     "agency.close",
+    "webhook.disabled",
 ];
 
 /// Whether events of `kind` give notices.
@@ -149,11 +150,40 @@ pub async fn notices<C: ConnectionTrait>(
         "agency.create" | "agency.move" | "agency.close" => {
             agency_notices(db, &event.kind, id).await
         }
+        "webhook.disabled" => webhook_notices(db, id).await,
         kind if crate::reminder::service::KINDS.contains(&kind) => {
             super::reminders::notices(db, event).await
         }
         _ => Ok(Vec::new()),
     }
+}
+
+/// An endpoint disabled after a run of failures: the agency that registered it is told.
+async fn webhook_notices<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<Notice>> {
+    let Some(endpoint) = entity::webhook_endpoint::Entity::find_by_id(id)
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let reason = endpoint.disabled_reason.clone().unwrap_or_default();
+    Ok(one(
+        Addressees::Agencies(vec![endpoint.notify_agency_id]),
+        Msg::new(
+            "Webhook bị tạm dừng do gửi không thành công nhiều lần",
+            "Webhook disabled after repeated failures",
+        ),
+        Msg::new(
+            format!(
+                "Webhook {} đã bị tạm dừng ({reason}). Kiểm tra hệ thống nhận rồi bật lại; các thay đổi đang chờ sẽ được gửi tiếp.",
+                endpoint.url
+            ),
+            format!(
+                "The webhook {} was disabled ({reason}). Check the receiving system, then enable it again; the changes waiting will be sent.",
+                endpoint.url
+            ),
+        ),
+    ))
 }
 
 async fn obligation_notices<C: ConnectionTrait>(

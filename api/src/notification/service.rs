@@ -73,6 +73,7 @@ pub async fn visible<C: ConnectionTrait>(
         "User" => crate::account::service::get(db, actor, entity::ids::UserId(id))
             .await
             .map(drop),
+        "WebhookEndpoint" => crate::webhook::service::get(db, actor, id).await.map(drop),
         _ => return Ok(false),
     };
     match result {
