@@ -232,35 +232,43 @@ impl Operation {
         }
     }
 
-    /// The scope a service client needs for this operation and the access it then has
-    /// (`None`: never for clients).
-    pub fn client_access(self) -> Option<(ClientScope, Access)> {
+    /// The scopes of which a service client needs one for this operation (the area's own, and
+    /// the older scope covering several areas), and the access it then has (`None`: never for
+    /// clients).
+    pub fn client_access(self) -> Option<(&'static [ClientScope], Access)> {
+        use ClientScope as S;
         match self {
             // The directory is public information, as for every signed-in person.
-            Operation::AgencyRead => Some((ClientScope::AgenciesRead, Access::Anywhere)),
-            Operation::AgencyWrite => Some((ClientScope::AgenciesWrite, Access::InScope)),
-            Operation::UserRead => Some((ClientScope::UsersRead, Access::InScope)),
-            Operation::UserManage => Some((ClientScope::UsersWrite, Access::InScope)),
+            Operation::AgencyRead => Some((&[S::AgenciesRead], Access::Anywhere)),
+            Operation::AgencyWrite => Some((&[S::AgenciesWrite], Access::InScope)),
+            Operation::UserRead => Some((&[S::UsersRead], Access::InScope)),
+            Operation::UserManage => Some((&[S::UsersWrite], Access::InScope)),
             Operation::ServiceClientManage => None,
-            Operation::AuditRead => Some((ClientScope::AuditRead, Access::InScope)),
-            Operation::SpokespersonRead => Some((ClientScope::PressRead, Access::Anywhere)),
+            Operation::AuditRead => Some((&[S::AuditRead], Access::InScope)),
+            Operation::SpokespersonRead => {
+                Some((&[S::SpokespersonsRead, S::PressRead], Access::Anywhere))
+            }
             Operation::SpokespersonManage => None,
-            Operation::PressEventRead => Some((ClientScope::PressRead, Access::InScope)),
+            Operation::PressEventRead => {
+                Some((&[S::PressEventsRead, S::PressRead], Access::InScope))
+            }
             Operation::PressEventManage | Operation::PressEventReply => None,
-            Operation::ReleaseRead => Some((ClientScope::PressRead, Access::InScope)),
-            Operation::PressRequestRead => Some((ClientScope::PressRead, Access::InScope)),
+            Operation::ReleaseRead => Some((&[S::ReleasesRead, S::PressRead], Access::InScope)),
+            Operation::PressRequestRead => {
+                Some((&[S::PressRequestsRead, S::PressRead], Access::InScope))
+            }
             Operation::ReleaseManage
             | Operation::PressRequestSend
             | Operation::PressRequestAnswer => None,
-            Operation::ObligationRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::ObligationRead => Some((&[S::ReportsRead], Access::InScope)),
             Operation::ObligationIssue | Operation::ReportWrite | Operation::ReportReview => None,
-            Operation::IncidentRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::IncidentRead => Some((&[S::IncidentsRead, S::ReportsRead], Access::InScope)),
             Operation::IncidentReport | Operation::IncidentManage | Operation::IncidentHandle => {
                 None
             }
-            Operation::TrainingRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::TrainingRead => Some((&[S::TrainingRead, S::ReportsRead], Access::InScope)),
             Operation::TrainingManage | Operation::TrainingRegister => None,
-            Operation::PlanRead => Some((ClientScope::ReportsRead, Access::InScope)),
+            Operation::PlanRead => Some((&[S::PlansRead, S::ReportsRead], Access::InScope)),
             Operation::PlanManage | Operation::PlanProgress => None,
             Operation::LegalSettingManage | Operation::WebhookManage => None,
         }
@@ -357,7 +365,7 @@ pub fn access(role: ActorRole, operation: Operation) -> Access {
 pub fn access_of(actor: &Actor, operation: Operation) -> Access {
     match &actor.principal {
         Principal::Client { scopes, .. } => match operation.client_access() {
-            Some((needed, access)) if scopes.contains(&needed) => access,
+            Some((any_of, access)) if any_of.iter().any(|s| scopes.contains(s)) => access,
             _ => Access::Denied,
         },
         Principal::User { .. } => access(actor.role, operation),
@@ -464,7 +472,15 @@ pub fn render_markdown() -> String {
             };
             let cell = if role == ActorRole::Integration {
                 match op.client_access() {
-                    Some((scope, access)) => format!("{}, with `{}`", name(access), scope.as_str()),
+                    Some((any_of, access)) => format!(
+                        "{}, with {}",
+                        name(access),
+                        any_of
+                            .iter()
+                            .map(|s| format!("`{}`", s.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
                     None => "—".to_owned(),
                 }
             } else {
@@ -486,11 +502,11 @@ pub fn render_markdown() -> String {
 /// Which information releases `release.read` shows, record by record (the service applies it
 /// in SQL; `docs/permissions.md` prints it).
 pub const RELEASE_READ_RULES: &str = "\n## Which releases `release.read` shows\n\n\
-| release | ADMIN | government (PROVINCIAL_DEPARTMENT, DISTRICT, COMMUNE) | PRESS | INTEGRATION (`press:read`) |\n\
+| release | ADMIN | government (PROVINCIAL_DEPARTMENT, DISTRICT, COMMUNE) | PRESS | INTEGRATION (`releases:read` or `press:read`) |\n\
 |---|---|---|---|---|\n\
 | `DRAFT` | yes | issued in scope: by its own agency or one below it | no | no |\n\
-| `INTERNAL`, out of draft | yes | issued in scope, or anywhere in its own province | no | issued in scope |\n\
-| `PUBLIC`, out of draft | yes | yes | published and past its embargo | issued in scope |\n\
-| `TARGETED`, out of draft | yes | yes | published, past its embargo and addressed to it | issued in scope |\n\n\
+| `INTERNAL`, out of draft | yes | issued in scope, or anywhere in its own province | no | issued in scope, past its embargo |\n\
+| `PUBLIC`, out of draft | yes | yes | published and past its embargo | issued in scope, past its embargo |\n\
+| `TARGETED`, out of draft | yes | yes | published, past its embargo and addressed to it | issued in scope, past its embargo |\n\n\
 Out of draft means published or withdrawn (a withdrawn release stays readable, marked so). \
 A release not shown is `NOT_FOUND`.\n";

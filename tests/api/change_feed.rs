@@ -11,26 +11,11 @@ use crate::helpers::{
 
 const CHANGES: &str = "query($after: String, $types: [ChangeRecordType!], $first: Int) { changes(after: $after, types: $types, first: $first) { endCursor hasMore entries { cursor change type id operation occurredAt node { __typename id ... on InformationRelease { status } } } } }";
 
-/// Registers a service client for UBND huyện Triệu Sơn with `scopes`; its access token.
+/// A service client of UBND huyện Triệu Sơn with `scopes`; its access token.
 async fn district_client(app: &TestApp, scopes: Value) -> String {
-    let registered = app
-        .data(
-            "mutation($a: ID!, $s: [ClientScope!]!) { registerServiceClient(input: { name: \"Cổng thông tin huyện Triệu Sơn\", agencyId: $a, scopes: $s }) { serviceClient { id } clientSecret } }",
-            json!({ "a": demo_agency("th.trieuson"), "s": scopes }),
-        )
-        .await;
-    let client = &registered["registerServiceClient"];
-    let token = app
-        .gql_as(
-            None,
-            "mutation($i: ClientTokenInput!) { clientToken(input: $i) { accessToken } }",
-            json!({ "i": { "clientId": client["serviceClient"]["id"], "clientSecret": client["clientSecret"] } }),
-        )
-        .await;
-    token["data"]["clientToken"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{token:#}"))
-        .to_owned()
+    crate::helpers::service_client(app, "th.trieuson", scopes)
+        .await
+        .1
 }
 
 async fn read(app: &TestApp, token: &str, after: Option<&str>, first: i64) -> Value {

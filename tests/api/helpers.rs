@@ -499,6 +499,34 @@ pub async fn count(app: &TestApp, sql: &str) -> i64 {
         .expect("a count")
 }
 
+/// Registers (as the test administrator) a service client for the demo agency `agency` with
+/// `scopes` (GraphQL names); its id and an access token.
+pub async fn service_client(app: &TestApp, agency: &str, scopes: Value) -> (String, String) {
+    let registered = app
+        .data(
+            "mutation($a: ID!, $s: [ClientScope!]!) { registerServiceClient(input: { name: \"Hệ thống tích hợp\", agencyId: $a, scopes: $s }) { serviceClient { id } clientSecret } }",
+            json!({ "a": demo_agency(agency), "s": scopes }),
+        )
+        .await;
+    let client = &registered["registerServiceClient"];
+    let id = client["serviceClient"]["id"]
+        .as_str()
+        .expect("client id")
+        .to_owned();
+    let token = app
+        .gql_as(
+            None,
+            "mutation($i: ClientTokenInput!) { clientToken(input: $i) { accessToken } }",
+            json!({ "i": { "clientId": id, "clientSecret": client["clientSecret"] } }),
+        )
+        .await;
+    let token = token["data"]["clientToken"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{token:#}"))
+        .to_owned();
+    (id, token)
+}
+
 /// Waits (up to ten seconds) until the dispatcher has taken every pending event, so that an
 /// absent notice means something.
 pub async fn settle(app: &TestApp) {

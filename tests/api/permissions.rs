@@ -26,8 +26,10 @@ fn account(role: ActorRole) -> &'static str {
 fn client_access(operation: Operation) -> Access {
     use ttdn_api::auth::actor::ClientScope::*;
     match operation.client_access() {
-        Some((scope, access))
-            if [AgenciesRead, UsersRead, AuditRead, PressRead].contains(&scope) =>
+        Some((any_of, access))
+            if any_of
+                .iter()
+                .any(|s| [AgenciesRead, UsersRead, AuditRead, PressRead].contains(s)) =>
         {
             access
         }

@@ -325,6 +325,21 @@ async fn release_visibility_follows_the_matrix_cell_by_cell() {
         published["data"]["publishRelease"]["informationRelease"]["status"], "PUBLISHED",
         "{published:#}"
     );
+    let embargoed = id_of(
+        &app.gql_as(
+            Some(&trieuson),
+            CREATE,
+            by_trieuson(json!({
+                "title": "Kết quả bầu cử (công bố sau)",
+                "embargoUntil": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()
+            })),
+        )
+        .await,
+    );
+    let published = app
+        .gql_as(Some(&trieuson), PUBLISH, json!({ "id": embargoed }))
+        .await;
+    assert!(published.get("errors").is_none(), "{published:#}");
     let province_draft = demo_id("release.th.draft").to_string();
     let other_public = demo_id("release.cb.public").to_string();
 
@@ -340,7 +355,7 @@ async fn release_visibility_follows_the_matrix_cell_by_cell() {
         "client",
     ];
     // One row per release, one column per reader above.
-    let matrix: [(&str, &String, [bool; 9]); 4] = [
+    let matrix: [(&str, &String, [bool; 9]); 5] = [
         (
             "a district's draft",
             &district_draft,
@@ -350,6 +365,11 @@ async fn release_visibility_follows_the_matrix_cell_by_cell() {
             "a district's published INTERNAL release",
             &district_internal,
             [true, true, true, true, true, false, false, false, true],
+        ),
+        (
+            "a district's PUBLIC release under embargo",
+            &embargoed,
+            [true, true, true, true, true, true, true, false, false],
         ),
         (
             "the department's draft",

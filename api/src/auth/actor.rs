@@ -83,13 +83,29 @@ pub enum ClientScope {
     AuditRead,
     /// `press:read`: the spokesperson directory and what is published to the press.
     PressRead,
-    /// `reports:read`: reporting obligations and reports.
+    /// `reports:read`: reporting obligations and reports; also incidents, training sessions
+    /// and plans (as before the scopes of those areas).
     ReportsRead,
+    /// `spokespersons:read`: the spokesperson directory (published appointments).
+    SpokespersonsRead,
+    /// `press_events:read`: press events of its subtree, once announced.
+    PressEventsRead,
+    /// `releases:read`: information releases of its subtree, out of draft and past their
+    /// embargo.
+    ReleasesRead,
+    /// `press_requests:read`: press requests addressed to its subtree.
+    PressRequestsRead,
+    /// `incidents:read`: false-information incidents of its subtree.
+    IncidentsRead,
+    /// `training:read`: training sessions of its subtree or to which it is invited.
+    TrainingRead,
+    /// `plans:read`: plans of its subtree and those with tasks for it.
+    PlansRead,
 }
 
 impl ClientScope {
     /// Every scope.
-    pub const ALL: [ClientScope; 7] = [
+    pub const ALL: [ClientScope; 14] = [
         ClientScope::AgenciesRead,
         ClientScope::AgenciesWrite,
         ClientScope::UsersRead,
@@ -97,6 +113,13 @@ impl ClientScope {
         ClientScope::AuditRead,
         ClientScope::PressRead,
         ClientScope::ReportsRead,
+        ClientScope::SpokespersonsRead,
+        ClientScope::PressEventsRead,
+        ClientScope::ReleasesRead,
+        ClientScope::PressRequestsRead,
+        ClientScope::IncidentsRead,
+        ClientScope::TrainingRead,
+        ClientScope::PlansRead,
     ];
 
     /// The scope's name.
@@ -109,6 +132,13 @@ impl ClientScope {
             ClientScope::AuditRead => "audit:read",
             ClientScope::PressRead => "press:read",
             ClientScope::ReportsRead => "reports:read",
+            ClientScope::SpokespersonsRead => "spokespersons:read",
+            ClientScope::PressEventsRead => "press_events:read",
+            ClientScope::ReleasesRead => "releases:read",
+            ClientScope::PressRequestsRead => "press_requests:read",
+            ClientScope::IncidentsRead => "incidents:read",
+            ClientScope::TrainingRead => "training:read",
+            ClientScope::PlansRead => "plans:read",
         }
     }
 

@@ -37,10 +37,26 @@ pub enum ClientScope {
     UsersWrite,
     /// `audit:read`: read the audit trail of its agency.
     AuditRead,
-    /// `press:read`: the spokesperson directory and what is published to the press.
+    /// `press:read`: the spokesperson directory and what is published to the press (the four
+    /// press scopes below in one).
     PressRead,
-    /// `reports:read`: reporting obligations and reports in its subtree.
+    /// `reports:read`: reporting obligations and reports in its subtree; also incidents,
+    /// training sessions and plans (the three scopes below in one).
     ReportsRead,
+    /// `spokespersons:read`: the spokesperson directory (published appointments).
+    SpokespersonsRead,
+    /// `press_events:read`: press events of its subtree, once announced.
+    PressEventsRead,
+    /// `releases:read`: information releases of its subtree, out of draft and past their embargo.
+    ReleasesRead,
+    /// `press_requests:read`: press requests addressed to its subtree.
+    PressRequestsRead,
+    /// `incidents:read`: false-information incidents of its subtree.
+    IncidentsRead,
+    /// `training:read`: training sessions of its subtree or to which it is invited.
+    TrainingRead,
+    /// `plans:read`: plans of its subtree and those with tasks for it.
+    PlansRead,
 }
 
 impl From<Scope> for ClientScope {
@@ -53,6 +69,13 @@ impl From<Scope> for ClientScope {
             Scope::AuditRead => Self::AuditRead,
             Scope::PressRead => Self::PressRead,
             Scope::ReportsRead => Self::ReportsRead,
+            Scope::SpokespersonsRead => Self::SpokespersonsRead,
+            Scope::PressEventsRead => Self::PressEventsRead,
+            Scope::ReleasesRead => Self::ReleasesRead,
+            Scope::PressRequestsRead => Self::PressRequestsRead,
+            Scope::IncidentsRead => Self::IncidentsRead,
+            Scope::TrainingRead => Self::TrainingRead,
+            Scope::PlansRead => Self::PlansRead,
         }
     }
 }
@@ -67,6 +90,13 @@ impl From<ClientScope> for Scope {
             ClientScope::AuditRead => Self::AuditRead,
             ClientScope::PressRead => Self::PressRead,
             ClientScope::ReportsRead => Self::ReportsRead,
+            ClientScope::SpokespersonsRead => Self::SpokespersonsRead,
+            ClientScope::PressEventsRead => Self::PressEventsRead,
+            ClientScope::ReleasesRead => Self::ReleasesRead,
+            ClientScope::PressRequestsRead => Self::PressRequestsRead,
+            ClientScope::IncidentsRead => Self::IncidentsRead,
+            ClientScope::TrainingRead => Self::TrainingRead,
+            ClientScope::PlansRead => Self::PlansRead,
         }
     }
 }

@@ -80,6 +80,12 @@ fn visible(actor: &Actor) -> AppResult<Select<PressEvent>> {
                     .add(Column::Id.in_subquery(invited)),
             ));
     }
+    // Service clients see what the press would once announced: never a planned event.
+    let select = if actor.role == ActorRole::Integration {
+        select.filter(Column::Status.ne(PressEventStatus::Planned))
+    } else {
+        select
+    };
     Ok(
         match policy::visibility(actor, Operation::PressEventRead)? {
             Visibility::All => select,

@@ -126,7 +126,8 @@ fn visible(actor: &Actor) -> AppResult<Select<Release>> {
                     .add(Column::EmbargoUntil.lte(Utc::now())),
             ));
     }
-    // Service clients: their scope as granted, never drafts.
+    // Service clients: their scope as granted, never drafts, and as the press past the
+    // embargo (a system that republishes must not publish early).
     if actor.role == ActorRole::Integration {
         return Ok(match policy::visibility(actor, Operation::ReleaseRead)? {
             Visibility::All => select,
@@ -135,7 +136,12 @@ fn visible(actor: &Actor) -> AppResult<Select<Release>> {
             }
             Visibility::Agency(id) => select.filter(Column::IssuingAgencyId.eq(id)),
         }
-        .filter(Column::Status.ne(ReleaseStatus::Draft)));
+        .filter(Column::Status.ne(ReleaseStatus::Draft))
+        .filter(
+            Condition::any()
+                .add(Column::EmbargoUntil.is_null())
+                .add(Column::EmbargoUntil.lte(Utc::now())),
+        ));
     }
     // Government: every release of its scope (drafts of its agency and those below); INTERNAL
     // releases issued in its own province; PUBLIC and TARGETED ones once out of draft,
