@@ -182,6 +182,34 @@ async fn attend(app: &TestApp, token: &str, agency: &str, count: usize) {
         .expect("attendance");
 }
 
+/// Authentication is part of the request: its statements are counted with the rest.
+#[actix_web::test]
+async fn the_count_includes_authentication() {
+    let app = spawn_app_with_demo().await;
+    let so = app.demo_token("so.thanhhoa").await;
+    let anonymous = app
+        .request(
+            "POST",
+            "/graphql",
+            &[("content-type", "application/json")],
+            json!({ "query": "{ __typename }" })
+                .to_string()
+                .into_bytes(),
+        )
+        .await;
+    assert_eq!(anonymous.header("x-sql-statements").as_deref(), Some("0"));
+    let bearer = format!("Bearer {so}");
+    let signed_in = app
+        .gql_with(
+            "{ __typename }",
+            json!({}),
+            &[("authorization", bearer.as_str())],
+        )
+        .await;
+    // The account, its session and its agency.
+    assert_eq!(signed_in.header("x-sql-statements").as_deref(), Some("3"));
+}
+
 fn connection(list: &str, selection: &str) -> String {
     format!(
         "query($first: Int) {{ {list}(first: $first) {{ edges {{ node {{ {selection} }} }} }} }}"

@@ -213,17 +213,21 @@ async fn execute(
             false,
         );
     }
-    // The actor is computed once per request, before any resolver runs.
+    // The actor is computed once per request, before any resolver runs. Its statements count
+    // for the request, as everything else it runs.
     let header = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let authentication = match schema.data::<AuthConfig>() {
-        Some(auth) => authenticate(db, &auth.keys, header).await,
-        None => Err(crate::error::AppError::internal(anyhow::anyhow!(
-            "no auth config"
-        ))),
-    };
+    let (authentication, mut statements) = metrics::count_statements(async {
+        match schema.data::<AuthConfig>() {
+            Some(auth) => authenticate(db, &auth.keys, header).await,
+            None => Err(crate::error::AppError::internal(anyhow::anyhow!(
+                "no auth config"
+            ))),
+        }
+    })
+    .await;
     let authentication = match authentication {
         Ok(authentication) => authentication,
         Err(err) => {
@@ -253,11 +257,16 @@ async fn execute(
         header.and_then(|_| keyed_operation(&request)),
         &request,
     ) {
-        Ok(idempotency::Requested::Keyed(keyed)) => match idempotency::look_up(db, &keyed).await {
-            Ok(idempotency::Seen::New) => Some(keyed),
-            Ok(idempotency::Seen::Replay(body)) => return replayed(req, body),
-            Err(err) => return http_error(req, &err, request_id),
-        },
+        Ok(idempotency::Requested::Keyed(keyed)) => {
+            let (seen, looked_up) =
+                metrics::count_statements(idempotency::look_up(db, &keyed)).await;
+            statements += looked_up;
+            match seen {
+                Ok(idempotency::Seen::New) => Some(keyed),
+                Ok(idempotency::Seen::Replay(body)) => return replayed(req, body),
+                Err(err) => return http_error(req, &err, request_id),
+            }
+        }
         Ok(idempotency::Requested::No) => None,
         Err(err) => return http_error(req, &err, request_id),
     };
@@ -273,7 +282,7 @@ async fn execute(
         request = request.data(keyed.clone());
     }
     let started = std::time::Instant::now();
-    let (response, statements) = metrics::count_statements(async {
+    let (response, executed) = metrics::count_statements(async {
         let response = schema.execute(request).await;
         if let Some(keyed) = &keyed
             && let Err(err) = idempotency::finish(db, keyed, &response).await
@@ -284,6 +293,7 @@ async fn execute(
         response
     })
     .await;
+    statements += executed;
     metrics::record_request(&metrics::RequestRecord {
         operation: operation.0.get().map(String::as_str),
         elapsed: started.elapsed(),
