@@ -96,6 +96,10 @@ pub struct Settings {
     /// `TTDN_WS_RECHECK_SECS`: how often a live connection's session is checked again (a revoked
     /// session or a disabled account is closed within this time).
     pub ws_recheck_secs: u64,
+    /// `TTDN_AUTH_CACHE_SECS`: how long a process keeps the principal of a token it verified,
+    /// at most (changes that refuse or narrow one empty every process's cache at once; this
+    /// bounds a lost notification); 0: authenticate from the database on every request.
+    pub auth_cache_secs: u64,
     /// `TTDN_REMINDER_INTERVAL_SECS`: how often the scheduler looks for reminders to give (0:
     /// never, in this process).
     pub reminder_interval_secs: u64,
@@ -219,6 +223,7 @@ impl Default for Settings {
             ws_subscriptions_per_connection: 20,
             ws_init_timeout_secs: 10,
             ws_recheck_secs: 10,
+            auth_cache_secs: 30,
             reminder_interval_secs: 60,
             reminder_report_days: "3,1".into(),
             smtp_url: String::new(),

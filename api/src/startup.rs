@@ -106,6 +106,8 @@ impl Application {
             limits: crate::graphql::ws::WsLimits::from(settings),
             connections: crate::graphql::ws::Connections::default(),
         });
+        let auth = AuthConfig::new(settings, &signing_key);
+        auth.principals.follow(&bus);
         let runtime = Runtime {
             bus,
             hub,
@@ -113,7 +115,7 @@ impl Application {
             change_retention,
             webhook_hosts,
             db: db.clone(),
-            auth: AuthConfig::new(settings, &signing_key),
+            auth,
             debug_headers: settings.mode == crate::config::Mode::Dev,
             budgets: crate::graphql::budget::Budgets::new(
                 crate::graphql::budget::RoleBudgets::from_settings(settings),

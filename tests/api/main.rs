@@ -29,6 +29,7 @@ mod plan;
 mod polling;
 mod press_event;
 mod press_request;
+mod principals;
 mod provincial_system;
 mod query_count;
 mod release;

@@ -259,9 +259,14 @@ async fn a_database_outage_fails_fast_and_the_server_recovers_by_itself() {
         200
     );
 
+    // A session not yet seen by this process (the administrator's token above is kept).
+    let unseen = app
+        .token(crate::helpers::ADMIN, crate::helpers::ADMIN_PASSWORD)
+        .await;
+
     proxy.cut().await;
     let started = Instant::now();
-    let failed = app.gql(query, json!({})).await;
+    let failed = app.gql_as(Some(&unseen), query, json!({})).await;
     assert_eq!(
         code(&failed["errors"][0]),
         "SERVICE_UNAVAILABLE",
@@ -275,14 +280,26 @@ async fn a_database_outage_fails_fast_and_the_server_recovers_by_itself() {
     // Signed in, the session cannot be checked: refused before execution, so no `data`, and
     // a 503 for a client that reads statuses.
     assert!(failed.get("data").is_none(), "{failed:#}");
+    let bearer = format!("Bearer {unseen}");
     let strict = app
         .gql_with(
             query,
             json!({}),
-            &[("accept", "application/graphql-response+json")],
+            &[
+                ("accept", "application/graphql-response+json"),
+                ("authorization", bearer.as_str()),
+            ],
         )
         .await;
     assert_eq!(strict.status, 503, "{}", strict.text());
+    // A session seen a moment ago is known without the database: the request runs, and its
+    // reads fail the same way.
+    let known = app.gql(query, json!({})).await;
+    assert_eq!(
+        code(&known["errors"][0]),
+        "SERVICE_UNAVAILABLE",
+        "{known:#}"
+    );
     assert_eq!(
         app.request("GET", "/readyz", &[], Vec::new()).await.status,
         503

@@ -448,7 +448,8 @@ async fn revoke_where<C: ConnectionTrait>(
         .filter(session::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    // Every process forgets the principals it keeps, at commit.
+    crate::auth::cache::changed(db).await
 }
 
 /// Ways to reach accounts in batches (see `graphql::loaders`).

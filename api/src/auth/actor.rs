@@ -1,6 +1,7 @@
-//! Who is calling: computed once per request from the bearer token and the database, then read
-//! by every resolver. A token is only as good as the records behind it: a disabled account, a
-//! revoked session or a rotated client secret stops working at the next request.
+//! Who is calling: computed once per request from the bearer token and the database (or the
+//! principals this process keeps, `super::cache`), then read by every resolver. A token is only
+//! as good as the records behind it: a disabled account, a revoked session or a rotated client
+//! secret stops working at the next request.
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use entity::{
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use super::token::{PrincipalKind, TokenKeys};
+use super::{cache::Key, service::AuthConfig, token::PrincipalKind};
 use crate::error::{AppError, AppResult};
 
 /// The role an actor acts in: an account's role, or `Integration` for a service client.
@@ -312,12 +313,15 @@ pub enum Authentication {
     Actor(Arc<Actor>),
 }
 
-/// Reads the `Authorization` header's bearer token and loads the actor behind it.
+/// Reads the `Authorization` header's bearer token and loads the actor behind it: from this
+/// process's principals when the token's session or client version was verified a moment ago
+/// (no SQL statement), else from the database (then kept; see [`super::cache`]).
 pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
-    keys: &TokenKeys,
+    auth: &AuthConfig,
     header: Option<&str>,
 ) -> AppResult<Authentication> {
+    let keys = &auth.keys;
     let Some(header) = header else {
         return Ok(Authentication::Anonymous);
     };
@@ -330,6 +334,21 @@ pub async fn authenticate<C: ConnectionTrait>(
     let Ok(claims) = keys.verify(token.trim()) else {
         return Ok(Authentication::Refused);
     };
+    let key = match (claims.kind, claims.sid, claims.sv) {
+        (PrincipalKind::User, Some(session), _) => Key::Session {
+            user: claims.sub,
+            session,
+        },
+        (PrincipalKind::Client, _, Some(secret_version)) => Key::Client {
+            client: claims.sub,
+            secret_version,
+        },
+        _ => return Ok(Authentication::Refused),
+    };
+    if let Some(actor) = auth.principals.get(&key) {
+        return Ok(Authentication::Actor(actor));
+    }
+    let since = auth.principals.since();
     let actor = match claims.kind {
         PrincipalKind::User => {
             let Some(session_id) = claims.sid else {
@@ -381,5 +400,7 @@ pub async fn authenticate<C: ConnectionTrait>(
     if actor.agency.is_none() && actor.role != ActorRole::Admin {
         return Ok(Authentication::Refused);
     }
-    Ok(Authentication::Actor(Arc::new(actor)))
+    let actor = Arc::new(actor);
+    auth.principals.put(key, actor.clone(), since);
+    Ok(Authentication::Actor(actor))
 }

@@ -190,13 +190,11 @@ impl AuthMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token.")] input: RefreshTokenInput,
     ) -> AppResult<AuthPayload> {
-        let tokens = service::refresh(
-            ctx.db()?,
-            ctx.auth_config()?,
-            &ctx.trail(),
-            &input.refresh_token,
-        )
-        .await?;
+        let auth = ctx.auth_config()?;
+        let tokens = service::refresh(ctx.db()?, auth, &ctx.trail(), &input.refresh_token)
+            .await
+            // A refused refresh may have revoked the session (a spent token presented again).
+            .inspect_err(|_| auth.principals.empty())?;
         Ok(tokens.into())
     }
 
@@ -207,6 +205,9 @@ impl AuthMutation {
             Ok(actor) => service::logout(db, &trail, actor).await,
             Err(err) => Err(err),
         };
+        // The session is over in this process from the next request (other processes hear it
+        // from PostgreSQL).
+        ctx.auth_config()?.principals.empty();
         trail
             .finish(db, "auth.logout", Target::kind("User"), None, done)
             .await?;
@@ -233,6 +234,7 @@ impl AuthMutation {
             }
             Err(err) => Err(err),
         };
+        ctx.auth_config()?.principals.empty();
         match done {
             Err(AppError::Unauthenticated) => {
                 trail

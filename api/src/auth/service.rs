@@ -37,6 +37,8 @@ pub struct AuthConfig {
     lockout: Duration,
     max_failures_per_address: i32,
     window: Duration,
+    /// The principals this process keeps.
+    pub principals: super::cache::Principals,
 }
 
 impl AuthConfig {
@@ -49,6 +51,9 @@ impl AuthConfig {
             lockout: Duration::seconds(settings.login_lockout_secs),
             max_failures_per_address: settings.login_max_failures_per_address.max(1),
             window: Duration::seconds(settings.login_window_secs),
+            principals: super::cache::Principals::new(std::time::Duration::from_secs(
+                settings.auth_cache_secs,
+            )),
         }
     }
 }

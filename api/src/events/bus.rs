@@ -24,6 +24,10 @@ use super::outbox::EVENTS_CHANNEL;
 /// The channel that announces dispatched events: its payload is the event's id.
 pub const NOTICES_CHANNEL: &str = "ttdn_notices";
 
+/// The channel that tells every process to forget the principals it keeps (a session revoked,
+/// an account, a client or an agency changed).
+pub const AUTH_CHANNEL: &str = "ttdn_auth";
+
 /// How many signals a slow subscriber may fall behind before it must catch up from the table.
 const SIGNAL_BUFFER: usize = 1024;
 
@@ -35,6 +39,8 @@ pub enum Signal {
     /// Signals may have been missed (the listener reconnected): read what is new from the
     /// tables.
     Resync,
+    /// Principals may have changed: forget the ones kept.
+    AuthChanged,
 }
 
 struct Inner {
@@ -95,8 +101,9 @@ impl Bus {
             while !pool.is_closed() {
                 match PgListener::connect_with(&pool).await {
                     Ok(mut listener) => {
-                        if let Err(err) =
-                            listener.listen_all([EVENTS_CHANNEL, NOTICES_CHANNEL]).await
+                        if let Err(err) = listener
+                            .listen_all([EVENTS_CHANNEL, NOTICES_CHANNEL, AUTH_CHANNEL])
+                            .await
                         {
                             tracing::warn!(error = %err, "cannot LISTEN; retrying");
                         } else {
@@ -126,6 +133,7 @@ impl Bus {
             match listener.try_recv().await {
                 Ok(Some(notification)) => match notification.channel() {
                     EVENTS_CHANNEL => self.wake(),
+                    AUTH_CHANNEL => self.signal(Signal::AuthChanged),
                     NOTICES_CHANNEL => {
                         if let Ok(id) = Uuid::try_parse(notification.payload()) {
                             self.signal(Signal::Dispatched(id));

@@ -221,7 +221,7 @@ async fn execute(
         .and_then(|v| v.to_str().ok());
     let (authentication, mut statements) = metrics::count_statements(async {
         match schema.data::<AuthConfig>() {
-            Some(auth) => authenticate(db, &auth.keys, header).await,
+            Some(auth) => authenticate(db, auth, header).await,
             None => Err(crate::error::AppError::internal(anyhow::anyhow!(
                 "no auth config"
             ))),

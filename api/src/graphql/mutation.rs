@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{context::ContextExt, idempotency};
 use crate::{
     audit::service::Target,
-    auth::actor::Actor,
+    auth::{actor::Actor, cache},
     db,
     error::{AppError, AppResult},
     events::{bus::Bus, outbox},
@@ -102,7 +102,14 @@ where
         if recorded {
             outbox::record(&*txn, mutation.name, mutation.kind, id, Some(actor)).await?;
         }
+        let principals_changed = cache::affects_principals(mutation.kind);
+        if principals_changed {
+            cache::changed(&*txn).await?;
+        }
         txn.commit().await?;
+        if principals_changed && let Ok(auth) = ctx.auth_config() {
+            auth.principals.empty();
+        }
         if let Some(bus) = ctx.data_opt::<Bus>().filter(|_| recorded) {
             bus.wake();
         }

@@ -263,7 +263,7 @@ impl Connection {
         };
         let header = credentials(&parsed["payload"]);
         let actor = match &header {
-            Some(header) => authenticate(&self.db, &auth.keys, Some(header)).await,
+            Some(header) => authenticate(&self.db, &auth, Some(header)).await,
             None => Ok(Authentication::Anonymous),
         };
         let (actor, header) = match (actor, header) {
@@ -402,7 +402,7 @@ impl Connection {
                     }
                 }
                 _ = recheck.tick() => {
-                    match authenticate(&self.db, &auth.keys, Some(&header)).await {
+                    match authenticate(&self.db, &auth, Some(&header)).await {
                         Ok(Authentication::Actor(_)) | Err(_) => {}
                         Ok(_) => break close_reason(
                             4401,

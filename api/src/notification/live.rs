@@ -60,6 +60,7 @@ impl Hub {
                         }
                     },
                     Ok(Signal::Resync) | Err(RecvError::Lagged(_)) => out.send(Delivery::Resync),
+                    Ok(Signal::AuthChanged) => {}
                     Err(RecvError::Closed) => return,
                 }
             }

@@ -70,7 +70,7 @@ impl Watch {
         let Some(credentials) = &self.credentials else {
             return Ok(self.actor.clone());
         };
-        match authenticate(&self.db, &self.auth.keys, Some(&credentials.0)).await? {
+        match authenticate(&self.db, &self.auth, Some(&credentials.0)).await? {
             Authentication::Actor(actor) => Ok(actor),
             _ => Err(AppError::Unauthenticated),
         }

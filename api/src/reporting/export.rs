@@ -80,7 +80,7 @@ async fn signed_in(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match authenticate(db, &auth.keys, header).await? {
+    match authenticate(db, auth, header).await? {
         Authentication::Actor(actor) => Ok(actor),
         _ => Err(AppError::Unauthenticated),
     }
