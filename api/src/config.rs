@@ -100,6 +100,9 @@ pub struct Settings {
     /// at most (changes that refuse or narrow one empty every process's cache at once; this
     /// bounds a lost notification); 0: authenticate from the database on every request.
     pub auth_cache_secs: u64,
+    /// `TTDN_TRUSTED_DOCUMENTS`: comma-separated manifests (JSON: SHA-256 → document, one per
+    /// client application); when set, only those documents run (trusted documents).
+    pub trusted_documents: String,
     /// `TTDN_REMINDER_INTERVAL_SECS`: how often the scheduler looks for reminders to give (0:
     /// never, in this process).
     pub reminder_interval_secs: u64,
@@ -224,6 +227,7 @@ impl Default for Settings {
             ws_init_timeout_secs: 10,
             ws_recheck_secs: 10,
             auth_cache_secs: 30,
+            trusted_documents: String::new(),
             reminder_interval_secs: 60,
             reminder_report_days: "3,1".into(),
             smtp_url: String::new(),

@@ -61,11 +61,15 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// A change-feed cursor older than the feed keeps: synchronise again from the lists.
     CursorExpired,
+    /// A persisted-query hash the server does not know: send the query with its hash.
+    PersistedQueryNotFound,
+    /// A document that is not among the trusted documents (trusted mode).
+    UntrustedDocument,
 }
 
 impl ErrorCode {
     /// Every code, in catalogue order.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -79,6 +83,8 @@ impl ErrorCode {
         ErrorCode::InternalServerError,
         ErrorCode::ServiceUnavailable,
         ErrorCode::CursorExpired,
+        ErrorCode::PersistedQueryNotFound,
+        ErrorCode::UntrustedDocument,
     ];
 
     /// The code as it appears in `extensions.code`.
@@ -97,6 +103,8 @@ impl ErrorCode {
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::CursorExpired => "CURSOR_EXPIRED",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::UntrustedDocument => "UNTRUSTED_DOCUMENT",
         }
     }
 }

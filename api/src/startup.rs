@@ -114,6 +114,16 @@ impl Application {
             record_events: settings.record_events,
             change_retention,
             webhook_hosts,
+            documents: crate::graphql::documents::Documents::new(
+                &settings
+                    .trusted_documents
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(anyhow::Error::msg)?,
             db: db.clone(),
             auth,
             debug_headers: settings.mode == crate::config::Mode::Dev,

@@ -63,6 +63,9 @@ impl Drop for DbGuard {
     }
 }
 
+/// The sign-in of the test harness (a trusted document of the tests' own "application").
+pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id username } } }";
+
 /// A running server on a fresh database.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -238,7 +241,7 @@ impl TestApp {
     pub async fn login(&self, username: &str, password: &str) -> Value {
         self.gql_as(
             None,
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id username } } }",
+            LOGIN,
             json!({ "input": { "username": username, "password": password } }),
         )
         .await

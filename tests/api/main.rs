@@ -12,6 +12,7 @@ mod change_feed;
 mod cli;
 mod conventions;
 mod demo;
+mod documents;
 mod errors;
 mod hardening;
 mod helpers;

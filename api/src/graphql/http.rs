@@ -28,6 +28,7 @@ use serde_json::json;
 
 use super::{
     context::ClientAddress,
+    documents::{self, Documents},
     extension::{Locale, OperationName, RequestId as GraphqlRequestId},
     idempotency,
     loaders::Loaders,
@@ -91,6 +92,8 @@ pub fn http_error(req: &HttpRequest, err: &AppError, request_id: &RequestId) -> 
         ErrorCode::BadUserInput | ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
         ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::CursorExpired => StatusCode::GONE,
+        ErrorCode::PersistedQueryNotFound => StatusCode::OK,
+        ErrorCode::UntrustedDocument => StatusCode::BAD_REQUEST,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::GraphqlParseFailed
@@ -428,13 +431,21 @@ pub async fn post(
         );
     }
     // A body must be an object with a `query` string (a missing query is the client's
-    // mistake, not an empty document).
+    // mistake, not an empty document), or the hash of a persisted query instead.
     let request = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
-        .filter(|value| value.get("query").is_some_and(serde_json::Value::is_string))
+        .filter(|value| {
+            value.get("query").is_some_and(serde_json::Value::is_string)
+                || value
+                    .pointer("/extensions/persistedQuery/sha256Hash")
+                    .is_some()
+        })
         .and_then(|value| serde_json::from_value::<async_graphql::Request>(value).ok());
     match request {
-        Some(request) => execute(&req, &schema, &db, request, &request_id).await,
+        Some(request) => match with_document(&req, &schema, request, &request_id) {
+            Ok(request) => execute(&req, &schema, &db, request, &request_id).await,
+            Err(refused) => *refused,
+        },
         None => request_error(
             &req,
             StatusCode::BAD_REQUEST,
@@ -444,6 +455,42 @@ pub async fn post(
             ),
             &request_id,
         ),
+    }
+}
+
+/// The request with the document it runs: its own, or the persisted one its hash names; in
+/// trusted mode only a trusted document. A refusal answers at once (nothing runs).
+fn with_document(
+    req: &HttpRequest,
+    schema: &AppSchema,
+    mut request: async_graphql::Request,
+    request_id: &RequestId,
+) -> Result<async_graphql::Request, Box<HttpResponse>> {
+    let documents = schema.data::<Documents>().cloned().unwrap_or_default();
+    let persisted = documents::persisted_hash(&request.extensions);
+    if persisted.is_none() && !documents.trusted_only() {
+        return Ok(request);
+    }
+    match documents.resolve(&request.query, persisted.as_deref()) {
+        Ok(document) => {
+            request.query = document.to_string();
+            Ok(request)
+        }
+        Err(refusal) => {
+            let status = match refusal.code {
+                // Apollo clients read the code in a 200 answer, then send the query.
+                ErrorCode::PersistedQueryNotFound => StatusCode::OK,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            Err(Box::new(error_body(
+                req,
+                status,
+                refusal.code,
+                refusal.msg,
+                None,
+                request_id,
+            )))
+        }
     }
 }
 
@@ -460,7 +507,15 @@ pub async fn get(
     request_id: RequestId,
 ) -> HttpResponse {
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) if !request.query.is_empty() => request,
+        Ok(request)
+            if !request.query.is_empty()
+                || documents::persisted_hash(&request.extensions).is_some() =>
+        {
+            match with_document(&req, &schema, request, &request_id) {
+                Ok(request) => request,
+                Err(refused) => return *refused,
+            }
+        }
         _ => {
             return request_error(
                 &req,

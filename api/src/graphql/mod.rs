@@ -2,6 +2,7 @@
 
 pub mod budget;
 pub mod context;
+pub mod documents;
 pub mod extension;
 pub mod http;
 pub mod idempotency;

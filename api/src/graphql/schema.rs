@@ -126,6 +126,8 @@ pub struct Runtime {
     pub change_retention: Retention,
     /// Where webhooks may be sent.
     pub webhook_hosts: AllowList,
+    /// Persisted and trusted documents.
+    pub documents: super::documents::Documents,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
@@ -153,6 +155,7 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
             .data(runtime.hub)
             .data(runtime.change_retention)
             .data(runtime.webhook_hosts)
+            .data(runtime.documents)
             .data(super::http::DebugHeaders(runtime.debug_headers));
         if !runtime.record_events {
             builder = builder.data(crate::events::outbox::Off);
