@@ -278,6 +278,59 @@ async fn a_connection_closes_when_its_session_ends_and_keeps_its_limits() {
     }
 }
 
+/// A revocation closes the connections it concerns at once, not at the next recheck (an hour
+/// here): in this process, and on PostgreSQL in another one.
+#[actix_web::test]
+async fn a_revoked_session_closes_its_connections_at_once() {
+    let app = spawn_with(|s| s.ws_recheck_secs = 3600, true).await;
+    let commune = app.demo_token("xa.danluc").await;
+    let mut signed_out = Live::connect(&app.address, &commune).await;
+    let district = app.demo_token("huyen.trieuson").await;
+    let mut disabled = Live::connect(&app.address, &district).await;
+    let department = app.demo_token("so.thanhhoa").await;
+    let mut untouched = Live::connect(&app.address, &department).await;
+    app.gql_as(Some(&commune), "mutation { logout { ok } }", json!({}))
+        .await;
+    match signed_out.hear(Duration::from_secs(2)).await {
+        Heard::Closed(Some(4401), reason) => assert!(reason.contains("revoked"), "{reason}"),
+        other => panic!("expected 4401 at once, got {other:?}"),
+    }
+    app.data(
+        "mutation($id: ID!) { setUserDisabled(input: { id: $id, disabled: true }) { user { id } } }",
+        json!({ "id": crate::helpers::demo_user("huyen.trieuson") }),
+    )
+    .await;
+    match disabled.hear(Duration::from_secs(2)).await {
+        Heard::Closed(Some(4401), _) => {}
+        other => panic!("expected 4401 at once, got {other:?}"),
+    }
+    assert!(
+        matches!(
+            untouched.hear(Duration::from_millis(500)).await,
+            Heard::Nothing
+        ),
+        "a connection whose session stands stays open"
+    );
+
+    // Another process hears it from PostgreSQL.
+    if !app.database_url.starts_with("postgres") {
+        return;
+    }
+    let env = [
+        ("TTDN_JWT_SECRET", crate::helpers::TEST_JWT_SECRET),
+        ("TTDN_WS_RECHECK_SECS", "3600"),
+    ];
+    let other = Process::start_with(&app.database_url, &env);
+    other.ready().await;
+    let mut elsewhere = Live::connect(&other.address, &department).await;
+    app.gql_as(Some(&department), "mutation { logout { ok } }", json!({}))
+        .await;
+    match elsewhere.hear(Duration::from_secs(2)).await {
+        Heard::Closed(Some(4401), _) => {}
+        other => panic!("expected 4401 at once in the other process, got {other:?}"),
+    }
+}
+
 /// On PostgreSQL, two `ttdn serve` processes on the test's database, ready; `None` on SQLite,
 /// the embedded single-process setup (processes share PostgreSQL only).
 async fn two_processes(app: &TestApp) -> Option<(Process, Process)> {

@@ -321,6 +321,25 @@ pub async fn authenticate<C: ConnectionTrait>(
     auth: &AuthConfig,
     header: Option<&str>,
 ) -> AppResult<Authentication> {
+    authenticate_with(db, auth, header, true).await
+}
+
+/// [`authenticate`] from the database, whatever this process keeps: for a check made because
+/// principals changed (a live connection asked to prove itself again).
+pub async fn authenticate_afresh<C: ConnectionTrait>(
+    db: &C,
+    auth: &AuthConfig,
+    header: Option<&str>,
+) -> AppResult<Authentication> {
+    authenticate_with(db, auth, header, false).await
+}
+
+async fn authenticate_with<C: ConnectionTrait>(
+    db: &C,
+    auth: &AuthConfig,
+    header: Option<&str>,
+    kept: bool,
+) -> AppResult<Authentication> {
     let keys = &auth.keys;
     let Some(header) = header else {
         return Ok(Authentication::Anonymous);
@@ -345,7 +364,7 @@ pub async fn authenticate<C: ConnectionTrait>(
         },
         _ => return Ok(Authentication::Refused),
     };
-    if let Some(actor) = auth.principals.get(&key) {
+    if kept && let Some(actor) = auth.principals.get(&key) {
         return Ok(Authentication::Actor(actor));
     }
     let since = auth.principals.since();

@@ -61,6 +61,8 @@ struct Inner {
     entries: Mutex<HashMap<Key, (Arc<Actor>, Instant)>>,
     emptied: AtomicU64,
     ttl: Duration,
+    /// This process's bus, once followed: a change made here is told to its live connections.
+    bus: std::sync::OnceLock<Bus>,
 }
 
 /// This process's principals (cheap to clone: one cache).
@@ -78,6 +80,7 @@ impl Principals {
             entries: Mutex::new(HashMap::new()),
             emptied: AtomicU64::new(0),
             ttl,
+            bus: std::sync::OnceLock::new(),
         }))
     }
 
@@ -120,8 +123,16 @@ impl Principals {
         entries.insert(key, (actor, Instant::now()));
     }
 
-    /// Forgets every principal (after a change that may refuse or narrow one).
+    /// Forgets every principal after a change made in this process that may refuse or narrow
+    /// one, and tells this process's live connections to check theirs again.
     pub fn empty(&self) {
+        self.forget();
+        if let Some(bus) = self.0.bus.get() {
+            bus.signal(Signal::AuthChanged);
+        }
+    }
+
+    fn forget(&self) {
         let mut entries = self.entries();
         self.0.emptied.fetch_add(1, Ordering::SeqCst);
         entries.clear();
@@ -130,6 +141,7 @@ impl Principals {
     /// Empties the cache whenever another process (or this one) says principals changed, and
     /// after a gap in listening, for as long as the bus runs.
     pub fn follow(&self, bus: &Bus) {
+        let _ = self.0.bus.set(bus.clone());
         let mut signals = bus.subscribe();
         let principals = self.clone();
         tokio::spawn(async move {
@@ -137,7 +149,7 @@ impl Principals {
             loop {
                 match signals.recv().await {
                     Ok(Signal::AuthChanged | Signal::Resync) | Err(RecvError::Lagged(_)) => {
-                        principals.empty();
+                        principals.forget();
                     }
                     Ok(Signal::Dispatched(_)) => {}
                     Err(RecvError::Closed) => return,

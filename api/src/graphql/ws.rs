@@ -4,8 +4,11 @@
 //!
 //! - the access token in the `connection_init` payload (`{"authorization": "Bearer …"}`),
 //!   checked before the acknowledgement; within `init_timeout` or the connection closes `4408`;
-//! - the connection closes `4401` when its token expires, or within `recheck` when its session
-//!   is revoked (logout, password change, refresh-token reuse) or its account disabled;
+//! - the connection closes `4401` when its token expires, and at once when its session is
+//!   revoked (logout, password change, refresh-token reuse) or its account disabled: every
+//!   change to principals, in this process or (through PostgreSQL) another, makes each
+//!   connection check its own again from the database; the check every `recheck` bounds a lost
+//!   notification;
 //! - at most `connections_per_principal` connections per account or client in this process and
 //!   `subscriptions_per_connection` subscriptions per connection (an extra one is answered with
 //!   an `error` message, code `RATE_LIMITED`);
@@ -35,9 +38,10 @@ use super::{context::ClientAddress, http::locale, schema::AppSchema};
 use crate::{
     access::ClientIp,
     auth::{
-        actor::{Authentication, authenticate},
+        actor::{Authentication, authenticate, authenticate_afresh},
         service::AuthConfig,
     },
+    events::bus::{Bus, Signal},
 };
 
 /// The subprotocol served.
@@ -329,6 +333,9 @@ impl Connection {
         ping.tick().await;
         let mut recheck = tokio::time::interval(limits.recheck);
         recheck.tick().await;
+        // Principals changed (a session revoked, an account disabled…), here or in another
+        // process: check this connection's at once rather than at the next tick.
+        let mut changes = self.schema.data::<Bus>().map(Bus::subscribe);
         let mut heard = Instant::now();
         let mut active: HashSet<String> = HashSet::new();
         let reason = loop {
@@ -408,6 +415,31 @@ impl Connection {
                             4401,
                             "Unauthorized: the session was revoked or the account disabled",
                         ),
+                    }
+                }
+                signal = async {
+                    match changes.as_mut() {
+                        Some(changes) => changes.recv().await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    use tokio::sync::broadcast::error::RecvError;
+                    let check = match signal {
+                        Ok(Signal::AuthChanged | Signal::Resync) | Err(RecvError::Lagged(_)) => true,
+                        Ok(Signal::Dispatched(_)) => false,
+                        Err(RecvError::Closed) => {
+                            changes = None;
+                            false
+                        }
+                    };
+                    if check {
+                        match authenticate_afresh(&self.db, &auth, Some(&header)).await {
+                            Ok(Authentication::Actor(_)) | Err(_) => {}
+                            Ok(_) => break close_reason(
+                                4401,
+                                "Unauthorized: the session was revoked or the account disabled",
+                            ),
+                        }
                     }
                 }
                 () = &mut expiry => {
