@@ -11,6 +11,13 @@
 //!
 //! `--only` runs that one operation for the given time and skips the sign-in flood.
 //!
+//! `--baseline` measures instead, for the agency page (50 agencies of the province with their
+//! spokespersons' name, title, phone and e-mail) and a commune's `reportsDue(first: 20)`, the
+//! server's rate against the same result built by the database alone (one SQL statement that
+//! returns the page as JSON) over the same pool at the same concurrency, and an authenticated
+//! `{ __typename }` against an anonymous one at one connection; it prints the ratios.
+//! `--no-auth-cache` authenticates every request from the database, as before issue 15.
+//!
 //! The default database is a fresh SQLite file under the system temp directory. See
 //! `docs/performance.md` for the figures and how they were taken.
 
@@ -26,6 +33,7 @@ use std::{
 mod common;
 
 use common::percentile;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde_json::{Value, json};
 use ttdn_api::{
     config::{Mode, Secret, Settings},
@@ -42,6 +50,11 @@ struct Options {
     json: String,
     /// Run one operation of the mix instead of all of them.
     only: Option<usize>,
+    /// Measure against the database alone instead of running the mix.
+    baseline: bool,
+    /// Authenticate every request from the database (`TTDN_AUTH_CACHE_SECS=0`), to measure
+    /// what the principals kept by each process save.
+    no_auth_cache: bool,
 }
 
 fn options() -> Options {
@@ -55,6 +68,8 @@ fn options() -> Options {
         seconds: 30,
         json: "target/bench/load.json".into(),
         only: None,
+        baseline: false,
+        no_auth_cache: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -78,6 +93,16 @@ fn options() -> Options {
                         .position(|o| *o == value)
                         .unwrap_or_else(|| panic!("--only one of {OPERATIONS:?}")),
                 )
+            }
+            "--baseline" => {
+                options.baseline = true;
+                i += 1;
+                continue;
+            }
+            "--no-auth-cache" => {
+                options.no_auth_cache = true;
+                i += 1;
+                continue;
             }
             // `cargo bench` passes `--bench`; anything else is ignored.
             _ => {
@@ -177,7 +202,7 @@ async fn report_to_submit(client: &Client, fixture: &Fixture) -> Option<(usize, 
     Some((who, id, version))
 }
 
-const OPERATIONS: [&str; 7] = [
+const OPERATIONS: [&str; 11] = [
     "press_feed_search",
     "spokesperson_lookup",
     "agency_subtree_with_spokespeople",
@@ -185,10 +210,21 @@ const OPERATIONS: [&str; 7] = [
     "reports_due",
     "report_submission",
     "login",
+    "agency_page",
+    "reports_due_page",
+    "typename_signed_in",
+    "typename_anonymous",
 ];
 
-/// Relative frequency of each operation in the mix (reads dominate, as in real use).
-const WEIGHTS: [u32; 7] = [30, 20, 10, 10, 20, 5, 5];
+/// Relative frequency of each operation in the mix (reads dominate, as in real use); the last
+/// four are measured by `--baseline` only.
+const WEIGHTS: [u32; 11] = [30, 20, 10, 10, 20, 5, 5, 0, 0, 0, 0];
+
+/// The agency page of `--baseline`.
+const AGENCY_PAGE: &str = "query($p: ID) { agencies(first: 50, filter: { within: $p }) { edges { node { name currentSpokespeople { fullName title phone email } } } } }";
+
+/// A commune's reports due, as `--baseline` measures them.
+const REPORTS_DUE_PAGE: &str = "{ reportsDue(first: 20) { edges { node { id dueDate obligation { title issuer { name } } } } } }";
 
 async fn run_operation(
     client: &Client,
@@ -266,11 +302,235 @@ async fn run_operation(
             }
             submitted.map(drop)
         }
-        _ => client
+        6 => client
             .login(&fixture.users[n % fixture.users.len()], synthetic::PASSWORD)
             .await
             .map(drop),
+        7 => client
+            .gql(
+                Some(&fixture.department),
+                AGENCY_PAGE,
+                json!({ "p": fixture.province }),
+            )
+            .await
+            .map(drop),
+        8 => client
+            .gql(
+                Some(&fixture.communes[n % fixture.communes.len()]),
+                REPORTS_DUE_PAGE,
+                json!({}),
+            )
+            .await
+            .map(drop),
+        9 => client
+            .gql(Some(&fixture.department), "{ __typename }", json!({}))
+            .await
+            .map(drop),
+        _ => client.gql(None, "{ __typename }", json!({})).await.map(drop),
     }
+}
+
+/// The agency page built by the database alone: one statement returning its JSON.
+fn agency_page_sql(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "SELECT COALESCE(json_agg(json_build_object('name', a.name, 'currentSpokespeople', (\
+                 SELECT COALESCE(json_agg(json_build_object('fullName', s.full_name, 'title', s.title, \
+                     'phone', s.phone, 'email', s.email) ORDER BY s.search_name, s.id), '[]'::json) \
+                 FROM spokesperson s WHERE s.agency_id = a.id AND s.term_from <= CURRENT_DATE \
+                     AND (s.term_to IS NULL OR s.term_to >= CURRENT_DATE))) \
+                 ORDER BY a.search_name, a.id), '[]'::json)::text AS page \
+             FROM (SELECT id, name, search_name FROM agency WHERE path >= $1 AND path < $2 \
+                 ORDER BY search_name, id LIMIT 50) a"
+        }
+        _ => {
+            "SELECT COALESCE(json_group_array(json_object('name', a.name, 'currentSpokespeople', json((\
+                 SELECT COALESCE(json_group_array(json_object('fullName', s.full_name, 'title', s.title, \
+                     'phone', s.phone, 'email', s.email)), '[]') \
+                 FROM spokesperson s WHERE s.agency_id = a.id AND s.term_from <= date('now') \
+                     AND (s.term_to IS NULL OR s.term_to >= date('now')))))), '[]') AS page \
+             FROM (SELECT id, name FROM agency WHERE path >= $1 AND path < $2 \
+                 ORDER BY search_name, id LIMIT 50) a"
+        }
+    }
+}
+
+/// A commune's reports due built by the database alone.
+fn reports_due_sql(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "SELECT COALESCE(json_agg(json_build_object('id', r.id, 'dueDate', r.due_date, \
+                 'obligation', json_build_object('title', o.title, 'issuer', json_build_object('name', a.name))) \
+                 ORDER BY r.due_date, r.id), '[]'::json)::text AS page \
+             FROM (SELECT r.id, r.due_date, r.obligation_id FROM report r \
+                 WHERE r.recipient_agency_id = $1 AND r.status IN ('NOT_STARTED', 'DRAFT', 'RETURNED') \
+                 AND EXISTS (SELECT 1 FROM reporting_obligation x WHERE x.id = r.obligation_id AND x.status = 'ISSUED') \
+                 ORDER BY r.due_date, r.id LIMIT 20) r \
+             JOIN reporting_obligation o ON o.id = r.obligation_id JOIN agency a ON a.id = o.issuer_agency_id"
+        }
+        _ => {
+            "SELECT COALESCE(json_group_array(json_object('id', lower(hex(r.id)), 'dueDate', r.due_date, \
+                 'obligation', json_object('title', o.title, 'issuer', json_object('name', a.name)))), '[]') AS page \
+             FROM (SELECT r.id, r.due_date, r.obligation_id FROM report r \
+                 WHERE r.recipient_agency_id = $1 AND r.status IN ('NOT_STARTED', 'DRAFT', 'RETURNED') \
+                 AND EXISTS (SELECT 1 FROM reporting_obligation x WHERE x.id = r.obligation_id AND x.status = 'ISSUED') \
+                 ORDER BY r.due_date, r.id LIMIT 20) r \
+             JOIN reporting_obligation o ON o.id = r.obligation_id JOIN agency a ON a.id = o.issuer_agency_id"
+        }
+    }
+}
+
+/// Runs `statement(n)` on `database` from `concurrency` tasks for `seconds`: (requests per
+/// second, p50 ms, errors).
+async fn drive_sql(
+    database: &DatabaseConnection,
+    statement: Rc<dyn Fn(usize) -> Statement>,
+    concurrency: usize,
+    seconds: u64,
+) -> (f64, f64, usize) {
+    let latencies = Rc::new(RefCell::new(Vec::new()));
+    let errors = Rc::new(RefCell::new(0usize));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let (database, statement) = (database.clone(), statement.clone());
+        let (latencies, errors) = (latencies.clone(), errors.clone());
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut n = worker;
+            while Instant::now() < deadline {
+                let began = Instant::now();
+                let page = database
+                    .query_one_raw(statement(n))
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|row| row.try_get::<String>("", "page").ok());
+                latencies.borrow_mut().push(began.elapsed());
+                if page.is_none() {
+                    *errors.borrow_mut() += 1;
+                }
+                n += concurrency;
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let mut latencies = latencies.borrow().clone();
+    latencies.sort();
+    let rate = latencies.len() as f64 / started.elapsed().as_secs_f64();
+    let errors = *errors.borrow();
+    (rate, percentile(&latencies, 0.5), errors)
+}
+
+/// `--baseline`: each page through ttdn and by the database alone, and authentication's
+/// share of the smallest request.
+async fn baseline(
+    client: &Client,
+    fixture: Rc<Fixture>,
+    database: &DatabaseConnection,
+    options: &Options,
+) -> anyhow::Result<Value> {
+    let backend = database.get_database_backend();
+    let (concurrency, seconds) = (options.concurrency, options.seconds);
+    let province_path: String = database
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                DbBackend::Postgres => "SELECT path FROM agency WHERE id = $1",
+                _ => "SELECT path FROM agency WHERE id = ?",
+            },
+            [uuid::Uuid::parse_str(&fixture.province)?.into()],
+        ))
+        .await?
+        .and_then(|row| row.try_get::<String>("", "path").ok())
+        .ok_or_else(|| anyhow::anyhow!("the province's path"))?;
+    let mut path_end = province_path.clone();
+    let last = path_end.pop().map_or(0, u32::from);
+    path_end.push(char::from_u32(last + 1).unwrap_or(char::MAX));
+    let mut communes = Vec::new();
+    for token in &fixture.communes {
+        let me = client
+            .gql(Some(token), "{ me { agency { id } } }", json!({}))
+            .await
+            .map_err(anyhow::Error::msg)?;
+        communes.push(uuid::Uuid::parse_str(
+            me["me"]["agency"]["id"].as_str().unwrap_or_default(),
+        )?);
+    }
+    let sqlite = |sql: &str| match backend {
+        DbBackend::Postgres => sql.to_owned(),
+        _ => sql.replace("$1", "?").replace("$2", "?"),
+    };
+    let agency_sql = sqlite(agency_page_sql(backend));
+    let reports_sql = sqlite(reports_due_sql(backend));
+    let agency_statement: Rc<dyn Fn(usize) -> Statement> = Rc::new(move |_| {
+        Statement::from_sql_and_values(
+            backend,
+            agency_sql.clone(),
+            [province_path.clone().into(), path_end.clone().into()],
+        )
+    });
+    let reports_statement: Rc<dyn Fn(usize) -> Statement> = Rc::new(move |n| {
+        Statement::from_sql_and_values(
+            backend,
+            reports_sql.clone(),
+            [communes[n % communes.len()].into()],
+        )
+    });
+    println!(
+        "{:<22} {:>11} {:>9} {:>11} {:>9} {:>7}",
+        "page", "ttdn req/s", "ttdn p50", "SQL req/s", "SQL p50", "ratio"
+    );
+    let mut rows = Vec::new();
+    for (operation, statement) in [(7, agency_statement), (8, reports_statement)] {
+        let (mut samples, elapsed) = drive(
+            client,
+            fixture.clone(),
+            concurrency,
+            seconds,
+            Some(operation),
+            0,
+        )
+        .await;
+        let latencies = samples.latencies.entry(operation).or_default();
+        latencies.sort();
+        let ttdn_rate = latencies.len() as f64 / elapsed;
+        let ttdn_p50 = percentile(latencies, 0.5);
+        let ttdn_errors = samples.errors.get(&operation).copied().unwrap_or(0);
+        let (sql_rate, sql_p50, sql_errors) =
+            drive_sql(database, statement, concurrency, seconds).await;
+        let ratio = ttdn_rate / sql_rate.max(f64::MIN_POSITIVE);
+        println!(
+            "{:<22} {:>11.1} {:>9.2} {:>11.1} {:>9.2} {:>6.2}×",
+            OPERATIONS[operation], ttdn_rate, ttdn_p50, sql_rate, sql_p50, ratio
+        );
+        if ttdn_errors + sql_errors > 0 {
+            println!("    errors: ttdn {ttdn_errors}, SQL {sql_errors}");
+        }
+        rows.push(json!({
+            "page": OPERATIONS[operation], "ttdnRequestsPerSecond": ttdn_rate, "ttdnP50Ms": ttdn_p50,
+            "sqlRequestsPerSecond": sql_rate, "sqlP50Ms": sql_p50, "ratio": ratio,
+            "errors": { "ttdn": ttdn_errors, "sql": sql_errors }
+        }));
+    }
+    // Authentication's share: `{ __typename }` signed in against anonymous, one connection.
+    let mut p50 = Vec::new();
+    for operation in [9, 10] {
+        let (mut samples, _) = drive(client, fixture.clone(), 1, seconds, Some(operation), 0).await;
+        let latencies = samples.latencies.entry(operation).or_default();
+        latencies.sort();
+        p50.push(percentile(latencies, 0.5));
+    }
+    let auth_ratio = p50[0] / p50[1].max(f64::MIN_POSITIVE);
+    println!(
+        "{{ __typename }} at one connection: signed in p50 {:.3} ms, anonymous {:.3} ms: {auth_ratio:.2}×",
+        p50[0], p50[1]
+    );
+    Ok(
+        json!({ "pages": rows, "typename": { "signedInP50Ms": p50[0], "anonymousP50Ms": p50[1], "ratio": auth_ratio } }),
+    )
 }
 
 #[derive(Default)]
@@ -400,6 +660,7 @@ async fn main() -> anyhow::Result<()> {
     let shape = options.scale.shape();
     let rss_start = rss_mib();
     let database = db::connect(&options.database_url, 16).await?;
+    let pool = database.clone();
     db::migrate(&database).await?;
     let generate_started = Instant::now();
     let generated =
@@ -429,6 +690,7 @@ async fn main() -> anyhow::Result<()> {
         budget_commune: 0,
         budget_press: 0,
         budget_integration: 0,
+        auth_cache_secs: if options.no_auth_cache { 0 } else { 30 },
         ..Settings::default()
     };
     let _telemetry = ttdn_api::telemetry::init(&settings).map_err(anyhow::Error::msg)?;
@@ -546,6 +808,14 @@ async fn main() -> anyhow::Result<()> {
         "ttdn load benchmark: {backend}, {scale} scale, concurrency {}, {} s",
         options.concurrency, options.seconds
     );
+    if options.baseline {
+        let output = baseline(&client, fixture.clone(), &pool, &options).await?;
+        let output = json!({
+            "backend": backend, "scale": scale, "concurrency": options.concurrency,
+            "seconds": options.seconds, "baseline": output,
+        });
+        return write_json(&options.json, &output);
+    }
     let rss_before_mix = rss_mib();
     // RSS sampled through the mix: it should level off, not climb.
     let rss_samples = Rc::new(RefCell::new(Vec::new()));
