@@ -14,7 +14,7 @@
 //! Entries of one event share its position; a cursor is a position and a record id. The
 //! webhook deliveries of the entries are written with them ([`crate::webhook::service::enqueue`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
@@ -30,7 +30,7 @@ use uuid::Uuid;
 use crate::{
     auth::actor::{Actor, Principal, client_actor},
     error::{AppError, AppResult, Msg},
-    notification::service::visible,
+    graphql::loaders::Relation,
     policy::{self, Operation},
 };
 
@@ -222,6 +222,84 @@ async fn belonging_to_subtree<C: ConnectionTrait>(txn: &C, moved: Uuid) -> AppRe
     Ok(touched)
 }
 
+/// Ids per statement when the feed reads records by id (PostgreSQL and SQLite both take far
+/// more parameters; a move of a large subtree touches thousands of records).
+const IDS_PER_STATEMENT: usize = 1000;
+
+/// Of `ids`, those `actor` may read through the relation `R`: the records by id under the
+/// caller's visibility, as `node(id:)` and the lists read them. One statement per batch of ids.
+async fn readable_through<R: Relation, C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashSet<Uuid>> {
+    let select = match R::select(Some(actor)) {
+        Ok(select) => select,
+        Err(AppError::Forbidden(_) | AppError::NotFound(_)) => return Ok(HashSet::new()),
+        Err(other) => return Err(other),
+    };
+    let mut readable = HashSet::new();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let found: Vec<Uuid> = select
+            .clone()
+            .select_only()
+            .column(R::key())
+            .filter(R::key().is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        readable.extend(found);
+    }
+    Ok(readable)
+}
+
+/// Of `ids`, records of `record_type`, those `actor` may read now (its scopes already allow the
+/// type).
+async fn readable<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    record_type: &str,
+    ids: &[Uuid],
+) -> AppResult<HashSet<Uuid>> {
+    use crate::{
+        account::service::relations as accounts, incident::service::relations as incidents,
+        plan::service::relations as plans, press_event::service::relations as events,
+        press_request::service::relations as requests, release::service::relations as releases,
+        reporting::service::relations as reporting,
+        spokesperson::service::relations as spokespersons,
+        training::service::relations as trainings,
+    };
+    match record_type {
+        // The directory is read everywhere: an agency is readable while it exists.
+        "Agency" => {
+            let mut existing = HashSet::new();
+            for chunk in ids.chunks(IDS_PER_STATEMENT) {
+                let found: Vec<Uuid> = agency::Entity::find()
+                    .select_only()
+                    .column(agency::Column::Id)
+                    .filter(agency::Column::Id.is_in(chunk.iter().copied()))
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+                existing.extend(found);
+            }
+            Ok(existing)
+        }
+        "User" => readable_through::<accounts::ById, _>(txn, actor, ids).await,
+        "Spokesperson" => readable_through::<spokespersons::ById, _>(txn, actor, ids).await,
+        "PressEvent" => readable_through::<events::ById, _>(txn, actor, ids).await,
+        "InformationRelease" => readable_through::<releases::ById, _>(txn, actor, ids).await,
+        "PressRequest" => readable_through::<requests::ById, _>(txn, actor, ids).await,
+        "ReportingObligation" => readable_through::<reporting::ById, _>(txn, actor, ids).await,
+        "Report" => readable_through::<reporting::ReportById, _>(txn, actor, ids).await,
+        "Incident" => readable_through::<incidents::ById, _>(txn, actor, ids).await,
+        "TrainingSession" => readable_through::<trainings::ById, _>(txn, actor, ids).await,
+        "Plan" => readable_through::<plans::ById, _>(txn, actor, ids).await,
+        "PlanTask" => readable_through::<plans::TaskById, _>(txn, actor, ids).await,
+        _ => Ok(HashSet::new()),
+    }
+}
+
 /// Writes the feed entries of `event`, dispatched at `position`, for every enabled client.
 /// The scheduler's reminders are not changes and give none.
 pub async fn record<C: ConnectionTrait>(
@@ -251,25 +329,41 @@ pub async fn record<C: ConnectionTrait>(
         .map(|a| (a.id, a))
         .collect();
     let ids: Vec<Uuid> = touched.iter().map(|t| t.id).collect();
+    let mut by_type: HashMap<&str, Vec<Uuid>> = HashMap::new();
+    for record in &touched {
+        by_type
+            .entry(record.record_type)
+            .or_default()
+            .push(record.id);
+    }
     let mut entries = Vec::new();
     let mut seen = Vec::new();
     for client in clients {
         let client_id = client.id;
         let agency = agencies.get(&client.agency_id).cloned();
         let actor = client_actor(client, agency);
-        let told: HashMap<Uuid, bool> = change_seen::Entity::find()
-            .filter(change_seen::Column::ClientId.eq(client_id))
-            .filter(change_seen::Column::RecordId.is_in(ids.iter().copied()))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|s| (s.record_id, s.readable))
-            .collect();
+        let mut told: HashMap<Uuid, bool> = HashMap::new();
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let rows = change_seen::Entity::find()
+                .filter(change_seen::Column::ClientId.eq(client_id))
+                .filter(change_seen::Column::RecordId.is_in(chunk.iter().copied()))
+                .all(txn)
+                .await?;
+            told.extend(rows.into_iter().map(|s| (s.record_id, s.readable)));
+        }
+        // Which of the touched records the client may read now, one type at a time.
+        let mut readable_now: HashMap<&str, HashSet<Uuid>> = HashMap::new();
+        for (record_type, ids) in &by_type {
+            let may_read_type =
+                read_operation(record_type).is_some_and(|op| policy::require(&actor, op).is_ok());
+            if may_read_type {
+                readable_now.insert(record_type, readable(txn, &actor, record_type, ids).await?);
+            }
+        }
         for record in &touched {
-            let may_read_type = read_operation(record.record_type)
-                .is_some_and(|op| policy::require(&actor, op).is_ok());
-            let readable =
-                may_read_type && visible(txn, &actor, record.record_type, record.id).await?;
+            let in_type = readable_now.get(record.record_type);
+            let may_read_type = in_type.is_some();
+            let readable = in_type.is_some_and(|ids| ids.contains(&record.id));
             let change = match (readable, told.get(&record.id)) {
                 (true, _) => Some(record.change),
                 // Already told it is out of reach; or a type the client may not read at all.

@@ -70,9 +70,6 @@ pub async fn visible<C: ConnectionTrait>(
             .await
             .map(drop),
         "Agency" => agencies::get(db, AgencyId(id)).await.map(drop),
-        "User" => crate::account::service::get(db, actor, entity::ids::UserId(id))
-            .await
-            .map(drop),
         "WebhookEndpoint" => crate::webhook::service::get(db, actor, id).await.map(drop),
         _ => return Ok(false),
     };

@@ -22,7 +22,7 @@ use hmac::{Hmac, Mac};
 use ipnet::IpNet;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
-    QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder, sea_query::Query,
 };
 use sha2::Sha256;
 use uuid::Uuid;
@@ -209,19 +209,22 @@ pub async fn list(
     actor: &Actor,
     client: Option<ServiceClientId>,
 ) -> AppResult<Vec<Model>> {
-    policy::require(actor, Operation::WebhookManage)?;
+    let visibility = policy::visibility(actor, Operation::WebhookManage)?;
     let mut select = Endpoint::find();
     if let Some(client) = client {
         client_in_scope(db, actor, client.0).await?;
         select = select.filter(Column::ClientId.eq(client.0));
     }
-    let mut shown = Vec::new();
-    for endpoint in select.order_by_asc(Column::Id).all(db).await? {
-        if client.is_some() || client_in_scope(db, actor, endpoint.client_id).await.is_ok() {
-            shown.push(endpoint);
-        }
+    // The clients of the agencies the actor looks after.
+    if let Some(agencies) = crate::agency::service::ids_visible(&visibility) {
+        let clients = Query::select()
+            .column(service_client::Column::Id)
+            .from(service_client::Entity)
+            .and_where(service_client::Column::AgencyId.in_subquery(agencies))
+            .to_owned();
+        select = select.filter(Column::ClientId.in_subquery(clients));
     }
-    Ok(shown)
+    Ok(select.order_by_asc(Column::Id).all(db).await?)
 }
 
 /// A new endpoint.
