@@ -136,6 +136,24 @@ pub struct Settings {
     /// `TTDN_WEBHOOK_DISABLE_AFTER`: failed attempts in a row after which an endpoint is
     /// disabled (and the agency that registered it told).
     pub webhook_disable_after: u64,
+    /// `TTDN_BLOB_DIR`: the directory uploaded files are kept in when no S3 bucket is set
+    /// (created when missing).
+    pub blob_dir: String,
+    /// `TTDN_BLOB_S3_BUCKET`: keep uploaded files in this bucket of S3-compatible object
+    /// storage instead of the directory, so that every process shares them.
+    pub blob_s3_bucket: String,
+    /// `TTDN_BLOB_S3_ENDPOINT`: the storage's address (`https://s3.example.vn`, or `http://…`
+    /// on a private network); AWS when empty.
+    pub blob_s3_endpoint: String,
+    /// `TTDN_BLOB_S3_REGION`: the bucket's region.
+    pub blob_s3_region: String,
+    /// `TTDN_BLOB_S3_ACCESS_KEY_ID`: the storage account's key id (else the usual AWS
+    /// variables and instance credentials).
+    pub blob_s3_access_key_id: String,
+    /// `TTDN_BLOB_S3_SECRET_ACCESS_KEY`: its secret.
+    pub blob_s3_secret_access_key: Secret,
+    /// `TTDN_MAX_UPLOAD_BYTES`: the largest file an upload accepts.
+    pub max_upload_bytes: usize,
     /// Whether mutations write domain events (the outbox). Not a setting: no file or variable
     /// reaches it (one is refused as unknown); only the live benchmark turns it off, to measure
     /// what the outbox costs a mutation. Off, nobody is told anything.
@@ -236,6 +254,13 @@ impl Default for Settings {
             mail_retry_secs: 30,
             change_retention_days: 30,
             webhook_allowed_hosts: String::new(),
+            blob_dir: "blobs".into(),
+            blob_s3_bucket: String::new(),
+            blob_s3_endpoint: String::new(),
+            blob_s3_region: "us-east-1".into(),
+            blob_s3_access_key_id: String::new(),
+            blob_s3_secret_access_key: Secret::default(),
+            max_upload_bytes: 20 * 1024 * 1024,
             webhook_interval_secs: 1,
             webhook_retry_secs: 30,
             webhook_disable_after: 50,

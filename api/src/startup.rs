@@ -102,6 +102,15 @@ impl Application {
         )
         .map_err(anyhow::Error::msg)?;
         webhooks.spawn(db.clone());
+        let files = crate::blob::FileStore {
+            blobs: crate::blob::Blobs::from_settings(settings)?,
+            max_bytes: settings.max_upload_bytes,
+        };
+        crate::file::service::spawn_sweeper(
+            db.clone(),
+            files.blobs.clone(),
+            std::time::Duration::from_secs(3600),
+        );
         let live = web::Data::new(crate::graphql::ws::Live {
             limits: crate::graphql::ws::WsLimits::from(settings),
             connections: crate::graphql::ws::Connections::default(),
@@ -124,6 +133,7 @@ impl Application {
                     .collect::<Vec<_>>(),
             )
             .map_err(anyhow::Error::msg)?,
+            files: files.clone(),
             db: db.clone(),
             auth,
             debug_headers: settings.mode == crate::config::Mode::Dev,
@@ -143,7 +153,14 @@ impl Application {
         let metrics_token = web::Data::new(crate::metrics::MetricsToken(
             Some(settings.metrics_token.0.clone()).filter(|t| !t.is_empty()),
         ));
-        let max_body = settings.max_body_bytes;
+        let limits = web::Data::new(http::BodyLimits {
+            json: settings.max_body_bytes,
+            // A multipart request carries a file of up to the upload limit, and its operation.
+            multipart: settings
+                .max_upload_bytes
+                .saturating_add(settings.max_body_bytes),
+        });
+        let max_body = limits.json.max(limits.multipart);
         let proxies = web::Data::new(TrustedProxies(std::sync::Arc::new(
             settings.proxies().map_err(anyhow::Error::msg)?,
         )));
@@ -157,6 +174,7 @@ impl Application {
                 .wrap(from_fn(access::middleware))
                 .app_data(proxies.clone())
                 .app_data(web::PayloadConfig::new(max_body))
+                .app_data(limits.clone())
                 .app_data(schema.clone())
                 .app_data(db.clone())
                 .app_data(metrics_token.clone())
@@ -183,6 +201,23 @@ impl Application {
                 .route(
                     "/exports/reports-to-chase.{format}",
                     web::get().to(crate::reporting::export::chase),
+                )
+                .route("/files/{id}", web::get().to(crate::file::http::download))
+                .route(
+                    "/documents/reports/{id}.docx",
+                    web::get().to(crate::official::http::report),
+                )
+                .route(
+                    "/documents/reports/{id}/consolidated.docx",
+                    web::get().to(crate::official::http::consolidated),
+                )
+                .route(
+                    "/documents/obligations/{id}/request.docx",
+                    web::get().to(crate::official::http::request_letter),
+                )
+                .route(
+                    "/documents/plans/{id}.docx",
+                    web::get().to(crate::official::http::plan),
                 )
                 .route("/healthz", web::get().to(http::healthz))
                 .route("/readyz", web::get().to(http::readyz))

@@ -37,6 +37,7 @@ pub mod reporting_obligation;
 pub mod service_client;
 pub mod session;
 pub mod spokesperson;
+pub mod stored_file;
 pub mod training_invitation;
 pub mod training_participant;
 pub mod training_session;

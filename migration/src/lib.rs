@@ -25,6 +25,7 @@ mod m20261203_000019_mail;
 mod m20261203_000020_idempotency;
 mod m20261206_000021_change_feed;
 mod m20261206_000022_webhook;
+mod m20261206_000023_stored_file;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_idempotency::Migration),
             Box::new(m20261206_000021_change_feed::Migration),
             Box::new(m20261206_000022_webhook::Migration),
+            Box::new(m20261206_000023_stored_file::Migration),
         ]
     }
 }

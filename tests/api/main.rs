@@ -25,6 +25,7 @@ mod mail;
 mod metrics;
 mod notification;
 mod observability;
+mod official_documents;
 mod permissions;
 mod plan;
 mod polling;

@@ -1,6 +1,7 @@
 //! GraphQL over HTTP and the in-browser IDE.
 //!
-//! - `POST /graphql` with `Content-Type: application/json` runs any operation.
+//! - `POST /graphql` with `Content-Type: application/json` runs any operation; a GraphQL
+//!   multipart request (`multipart/form-data`) carries a file for `uploadFile`.
 //! - `GET /graphql?query=…` runs queries only; a mutation over GET is 405 (it must not be
 //!   triggered by a link or a prefetch).
 //! - Responses are `application/json` unless the client accepts
@@ -37,10 +38,10 @@ use super::{
 use crate::{
     access::{AccessNote, ClientIp, RequestId},
     auth::{
-        actor::{Authentication, Principal, authenticate},
+        actor::{Actor, Authentication, Principal, authenticate},
         service::AuthConfig,
     },
-    error::{AppError, ErrorCode, Msg},
+    error::{AppError, AppResult, ErrorCode, Msg},
     metrics,
 };
 
@@ -79,6 +80,58 @@ fn request_error(
     request_id: &RequestId,
 ) -> HttpResponse {
     error_body(req, status, ErrorCode::BadRequest, msg, None, request_id)
+}
+
+/// The signed-in caller of a download (an export, a generated document, an attachment): the
+/// bearer token of `req`, or `UNAUTHENTICATED`.
+pub async fn signed_in(
+    db: &DatabaseConnection,
+    schema: &AppSchema,
+    req: &HttpRequest,
+) -> AppResult<std::sync::Arc<Actor>> {
+    let auth = schema
+        .data::<AuthConfig>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no auth config")))?;
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match authenticate(db, auth, header).await? {
+        Authentication::Actor(actor) => Ok(actor),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// A file to download, named `name` (Vietnamese allowed): `Content-Disposition` carries the
+/// name in UTF-8 (RFC 6266 `filename*`) and a plain-ASCII fallback for old clients.
+pub fn file_download(name: &str, content_type: &str, body: Vec<u8>) -> HttpResponse {
+    use actix_web::http::header::{
+        Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    };
+    let ascii: String = deunicode::deunicode(name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![
+                DispositionParam::Filename(ascii),
+                DispositionParam::FilenameExt(ExtendedValue {
+                    charset: Charset::Ext("UTF-8".to_owned()),
+                    language_tag: None,
+                    value: name.as_bytes().to_vec(),
+                }),
+            ],
+        })
+        .body(body)
 }
 
 /// The JSON error of a route outside GraphQL (exports, documents): the same shape, codes and
@@ -383,23 +436,112 @@ fn respond(req: &HttpRequest, response: &Response, executed: bool) -> HttpRespon
     }
 }
 
+/// How large a `POST /graphql` body may be: a JSON request, and a multipart request carrying
+/// a file (`TTDN_MAX_BODY_BYTES`, plus `TTDN_MAX_UPLOAD_BYTES` for multipart).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    /// A JSON body.
+    pub json: usize,
+    /// A multipart body.
+    pub multipart: usize,
+}
+
+fn too_large(req: &HttpRequest, request_id: &RequestId) -> HttpResponse {
+    request_error(
+        req,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Msg::new("Nội dung yêu cầu quá lớn", "The request body is too large"),
+        request_id,
+    )
+}
+
+/// The media type of a request, without parameters, in lower case.
+fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A GraphQL multipart request (files with their operation): the operation, with the files
+/// kept in temporary files until it has run. A file over the upload limit or a body cut short
+/// is refused before anything runs.
+async fn multipart(
+    req: &HttpRequest,
+    body: web::Bytes,
+    schema: &AppSchema,
+    request_id: &RequestId,
+) -> Result<async_graphql::Request, Box<HttpResponse>> {
+    let max_file = schema
+        .data::<crate::blob::FileStore>()
+        .map_or(0, |store| store.max_bytes);
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(max_file)
+        .max_num_files(1);
+    let reader = futures_util::io::Cursor::new(body.to_vec());
+    match async_graphql::http::receive_batch_body(content_type, reader, options).await {
+        Ok(async_graphql::BatchRequest::Single(request)) => Ok(request),
+        Ok(async_graphql::BatchRequest::Batch(_)) => Err(Box::new(request_error(
+            req,
+            StatusCode::BAD_REQUEST,
+            Msg::new("Không hỗ trợ gửi theo lô", "Batches are not supported"),
+            request_id,
+        ))),
+        Err(async_graphql::ParseRequestError::PayloadTooLarge) => Err(Box::new(request_error(
+            req,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Msg::new(
+                format!("Tệp lớn quá {max_file} byte"),
+                format!("The file is larger than {max_file} bytes"),
+            ),
+            request_id,
+        ))),
+        Err(err) => Err(Box::new(request_error(
+            req,
+            StatusCode::BAD_REQUEST,
+            Msg::new(
+                format!("Yêu cầu multipart không hợp lệ hoặc bị cắt ngang: {err}"),
+                format!("The multipart request is malformed or was cut short: {err}"),
+            ),
+            request_id,
+        ))),
+    }
+}
+
 /// `POST /graphql`.
 pub async fn post(
     req: HttpRequest,
     body: Result<web::Bytes, actix_web::Error>,
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
+    limits: Option<web::Data<BodyLimits>>,
     request_id: RequestId,
 ) -> HttpResponse {
+    let media = media_type(&req);
+    let limits = limits.map_or(
+        BodyLimits {
+            json: usize::MAX,
+            multipart: usize::MAX,
+        },
+        |l| **l,
+    );
     let body = match body {
+        Ok(body) if media == "multipart/form-data" && body.len() > limits.multipart => {
+            return too_large(&req, &request_id);
+        }
+        Ok(body) if media != "multipart/form-data" && body.len() > limits.json => {
+            return too_large(&req, &request_id);
+        }
         Ok(body) => body,
         Err(err) if err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return request_error(
-                &req,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Msg::new("Nội dung yêu cầu quá lớn", "The request body is too large"),
-                &request_id,
-            );
+            return too_large(&req, &request_id);
         }
         Err(_) => {
             return request_error(
@@ -413,19 +555,22 @@ pub async fn post(
             );
         }
     };
-    let json_content = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json_content {
+    if media == "multipart/form-data" {
+        return match multipart(&req, body, &schema, &request_id).await {
+            Ok(request) => match with_document(&req, &schema, request, &request_id) {
+                Ok(request) => execute(&req, &schema, &db, request, &request_id).await,
+                Err(refused) => *refused,
+            },
+            Err(refused) => *refused,
+        };
+    }
+    if media != "application/json" {
         return request_error(
             &req,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Msg::new(
-                "Yêu cầu POST phải có Content-Type: application/json",
-                "A POST request must have Content-Type: application/json",
+                "Yêu cầu POST phải có Content-Type: application/json (hoặc multipart/form-data khi gửi tệp)",
+                "A POST request must have Content-Type: application/json (or multipart/form-data with a file)",
             ),
             &request_id,
         );

@@ -75,6 +75,7 @@ pub struct Mutation(
     IncidentMutation,
     TrainingMutation,
     PlanMutation,
+    crate::file::schema::FileMutation,
     LegalMutation,
     NotificationMutation,
     MailMutation,
@@ -128,6 +129,8 @@ pub struct Runtime {
     pub webhook_hosts: AllowList,
     /// Persisted and trusted documents.
     pub documents: super::documents::Documents,
+    /// Where uploaded files go, and how large they may be.
+    pub files: crate::blob::FileStore,
 }
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
@@ -156,6 +159,7 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
             .data(runtime.change_retention)
             .data(runtime.webhook_hosts)
             .data(runtime.documents)
+            .data(runtime.files)
             .data(super::http::DebugHeaders(runtime.debug_headers));
         if !runtime.record_events {
             builder = builder.data(crate::events::outbox::Off);

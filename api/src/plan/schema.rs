@@ -251,6 +251,16 @@ impl PlanObject {
         })
     }
 
+    /// Files kept with this plan: the signed scan and the final file, the current ones;
+    /// with `history: true`, every upload (superseded ones included).
+    async fn files(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false, desc = "Include superseded uploads.")] history: bool,
+    ) -> AppResult<Vec<crate::file::schema::StoredFile>> {
+        crate::file::schema::files_of(ctx, self.0.id, history).await
+    }
+
     /// Version for optimistic concurrency.
     async fn version(&self) -> i32 {
         self.0.version

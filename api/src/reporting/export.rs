@@ -31,10 +31,7 @@ use super::{
 use crate::{
     access::RequestId,
     agency::schema::AgencyKind,
-    auth::{
-        actor::{Actor, Authentication, authenticate},
-        service::AuthConfig,
-    },
+    auth::actor::Actor,
     error::{AppError, AppResult, Msg},
     graphql::{http, schema::AppSchema},
     spreadsheet::{Cell, Table},
@@ -64,25 +61,6 @@ pub fn kind_label(kind: agency::AgencyKind) -> &'static str {
         K::Commune => "UBND cấp xã",
         K::PressAgency => "Cơ quan báo chí",
         K::Other => "Khác",
-    }
-}
-
-/// The signed-in caller of an export request.
-async fn signed_in(
-    db: &DatabaseConnection,
-    schema: &AppSchema,
-    req: &HttpRequest,
-) -> AppResult<std::sync::Arc<Actor>> {
-    let auth = schema
-        .data::<AuthConfig>()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no auth config")))?;
-    let header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    match authenticate(db, auth, header).await? {
-        Authentication::Actor(actor) => Ok(actor),
-        _ => Err(AppError::Unauthenticated),
     }
 }
 
@@ -288,7 +266,7 @@ where
     Fut: std::future::Future<Output = AppResult<Table>>,
 {
     let format = Format::of(extension);
-    let table = match (format, signed_in(db, schema, req).await) {
+    let table = match (format, http::signed_in(db, schema, req).await) {
         (None, _) => Err(unknown_format()),
         (_, Err(err)) => Err(err),
         (Some(_), Ok(actor)) => build(actor).await,

@@ -594,6 +594,16 @@ impl ReportingObligation {
         })
     }
 
+    /// Files kept with this obligation (its request letter): the signed scan and the final file, the current ones;
+    /// with `history: true`, every upload (superseded ones included).
+    async fn files(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false, desc = "Include superseded uploads.")] history: bool,
+    ) -> AppResult<Vec<crate::file::schema::StoredFile>> {
+        crate::file::schema::files_of(ctx, self.0.id, history).await
+    }
+
     /// Version for optimistic concurrency (pass as `expectedVersion`).
     async fn version(&self) -> i32 {
         self.0.version
@@ -878,6 +888,16 @@ impl Report {
                 content: Json(serde_json::from_str(&v.content).unwrap_or_default()),
             })
             .collect())
+    }
+
+    /// Files kept with this report: the signed scan and the final file, the current ones;
+    /// with `history: true`, every upload (superseded ones included).
+    async fn files(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false, desc = "Include superseded uploads.")] history: bool,
+    ) -> AppResult<Vec<crate::file::schema::StoredFile>> {
+        crate::file::schema::files_of(ctx, self.0.id, history).await
     }
 
     /// Version for optimistic concurrency (pass as `expectedVersion`).
