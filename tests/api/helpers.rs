@@ -76,8 +76,46 @@ pub struct TestApp {
     pub admin_token: String,
     /// The database's URL (for a second process on the same database).
     pub database_url: String,
+    /// The directory uploaded files go to (when no S3 bucket is set).
+    pub blob_dir: PathBuf,
     client: awc::Client,
     _guard: DbGuard,
+    _blobs: DirGuard,
+}
+
+/// A temporary directory, removed with everything in it when dropped.
+pub struct DirGuard(pub PathBuf);
+
+impl DirGuard {
+    /// A new empty directory under the system's temporary directory.
+    pub fn new(what: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("ttdn-{what}-{}", Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        Self(path)
+    }
+}
+
+impl Drop for DirGuard {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The files under `dir`, at any depth.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }
 
 /// A fresh database: (url, guard).
@@ -124,7 +162,9 @@ pub async fn spawn_app_with_demo() -> TestApp {
 /// Starts the server with adjusted settings.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> TestApp {
     let (url, guard) = fresh_database().await;
+    let blobs = DirGuard::new("blobs");
     let mut settings = Settings {
+        blob_dir: blobs.0.display().to_string(),
         database_url: url,
         database_max_connections: 4,
         bind: "127.0.0.1:0".into(),
@@ -161,10 +201,12 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), with_demo: bool) -> 
         database_url: settings.database_url.clone(),
         db: database,
         admin_token: String::new(),
+        blob_dir: blobs.0.clone(),
         client: awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish(),
         _guard: guard,
+        _blobs: blobs,
     };
     app.admin_token = app.token(ADMIN, ADMIN_PASSWORD).await;
     app
@@ -645,5 +687,76 @@ impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The access key of the test S3 server.
+pub const S3_KEY: &str = "ttdn-test";
+/// Its secret.
+pub const S3_SECRET: &str = "ttdn-test-secret-access-key";
+
+/// A real S3-compatible server on loopback, started in the test from a crate (`s3s-fs`, the
+/// S3 protocol over a temporary directory), with one bucket and one access key.
+pub struct S3Server {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The bucket ttdn is given.
+    pub bucket: String,
+    root: DirGuard,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl S3Server {
+    /// Starts the server.
+    pub async fn start() -> Self {
+        let root = DirGuard::new("s3");
+        let bucket = "ttdn-files".to_owned();
+        std::fs::create_dir_all(root.0.join(&bucket)).expect("create the bucket");
+        let fs = s3s_fs::FileSystem::new(&root.0).expect("an s3s-fs root");
+        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(S3_KEY, S3_SECRET));
+        let service = builder.build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let service = service.clone();
+                tokio::spawn(async move {
+                    let builder = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    );
+                    let _ = builder
+                        .serve_connection(hyper_util::rt::TokioIo::new(socket), service)
+                        .await;
+                });
+            }
+        });
+        Self {
+            endpoint,
+            bucket,
+            root,
+            task,
+        }
+    }
+
+    /// Points ttdn's settings at this server.
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.blob_s3_bucket = self.bucket.clone();
+        settings.blob_s3_endpoint = self.endpoint.clone();
+        settings.blob_s3_access_key_id = S3_KEY.to_owned();
+        settings.blob_s3_secret_access_key = Secret(S3_SECRET.to_owned());
+    }
+
+    /// The objects the bucket holds, as files of the server's directory.
+    pub fn objects(&self) -> Vec<PathBuf> {
+        files_under(&self.root.0.join(&self.bucket))
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

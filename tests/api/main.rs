@@ -14,6 +14,7 @@ mod conventions;
 mod demo;
 mod documents;
 mod errors;
+mod files;
 mod hardening;
 mod helpers;
 mod http;

@@ -127,11 +127,30 @@ struct Touched {
 }
 
 /// The records `event` touched: its own, and for an obligation issued, passed on or amended,
-/// its reports (created or given new due dates in the same change).
+/// its reports (created or given new due dates in the same change); a file uploaded touches
+/// the record it was kept with.
 async fn touched<C: ConnectionTrait>(
     txn: &C,
     event: &domain_event::Model,
 ) -> AppResult<Vec<Touched>> {
+    if event.kind == "file.upload" {
+        let Some(file) = entity::stored_file::Entity::find_by_id(event.record_id)
+            .one(txn)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        return Ok(TYPES
+            .iter()
+            .find(|(t, _)| *t == file.record_type)
+            .map(|&(record_type, _)| Touched {
+                record_type,
+                id: file.record_id,
+                change: Change::Updated,
+            })
+            .into_iter()
+            .collect());
+    }
     let Some(&(record_type, _)) = TYPES.iter().find(|(t, _)| *t == event.record_type) else {
         return Ok(Vec::new());
     };

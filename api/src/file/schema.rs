@@ -61,6 +61,8 @@ pub struct StoredFile {
     superseded: bool,
 }
 
+/// A file kept with a record (signed scan or final file): never replaced or deleted; a later
+/// upload of the same kind supersedes it and both stay in the history.
 #[Object]
 impl StoredFile {
     /// Id.

@@ -466,17 +466,15 @@ fn media_type(req: &HttpRequest) -> String {
 }
 
 /// A GraphQL multipart request (files with their operation): the operation, with the files
-/// kept in temporary files until it has run. A file over the upload limit or a body cut short
-/// is refused before anything runs.
+/// kept in temporary files until it has run. A body cut short is refused before anything
+/// runs; a file over the upload limit reaches the resolver, which refuses it on its field
+/// (only a body over `max_file`, the whole multipart limit, is refused here).
 async fn multipart(
     req: &HttpRequest,
     body: web::Bytes,
-    schema: &AppSchema,
+    max_file: usize,
     request_id: &RequestId,
 ) -> Result<async_graphql::Request, Box<HttpResponse>> {
-    let max_file = schema
-        .data::<crate::blob::FileStore>()
-        .map_or(0, |store| store.max_bytes);
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -556,7 +554,7 @@ pub async fn post(
         }
     };
     if media == "multipart/form-data" {
-        return match multipart(&req, body, &schema, &request_id).await {
+        return match multipart(&req, body, limits.multipart, &request_id).await {
             Ok(request) => match with_document(&req, &schema, request, &request_id) {
                 Ok(request) => execute(&req, &schema, &db, request, &request_id).await,
                 Err(refused) => *refused,
