@@ -105,26 +105,6 @@ fn input(record_type: &str, id: &str, kind: &str) -> Value {
     json!({ "recordType": record_type, "recordId": id, "kind": kind, "file": null })
 }
 
-async fn report_id(app: &TestApp, key: &str, agency: &str) -> String {
-    let data = app
-        .data(
-            "query($id: ID!) { obligation(id: $id) { reports { id recipient { name } } } }",
-            json!({ "id": demo_id(key).to_string() }),
-        )
-        .await;
-    crate::helpers::report_of(&data["obligation"], agency)
-}
-
-async fn fetch(app: &TestApp, token: &str, path: &str) -> Raw {
-    app.request(
-        "GET",
-        path,
-        &[("authorization", &format!("Bearer {token}"))],
-        Vec::new(),
-    )
-    .await
-}
-
 fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -135,13 +115,10 @@ fn sha256(bytes: &[u8]) -> String {
 async fn signed_scan_reaches_the_department(s3: bool) {
     let (app, store) = app_on(s3, None).await;
     let district = app.demo_token("huyen.trieuson").await;
-    let report = report_id(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
-    let docx = fetch(
-        &app,
-        &district,
-        &format!("/documents/reports/{report}.docx"),
-    )
-    .await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
+    let docx = app
+        .get_as(&district, &format!("/documents/reports/{report}.docx"))
+        .await;
     assert_eq!(docx.status, 200);
 
     let scan = pdf("UBND huyen Trieu Son - Bao cao so 12/BC-UBND");
@@ -190,7 +167,7 @@ async fn signed_scan_reaches_the_department(s3: bool) {
         .expect("the scan");
     assert_eq!(scan_file["name"], "Báo cáo 12-BC-UBND (bản ký).pdf");
     let path = scan_file["downloadPath"].as_str().expect("a path");
-    let got = fetch(&app, &department, path).await;
+    let got = app.get_as(&department, path).await;
     assert_eq!(got.status, 200);
     assert_eq!(got.body, scan, "the same bytes come back");
     assert_eq!(
@@ -214,7 +191,7 @@ async fn signed_scan_reaches_the_department(s3: bool) {
 
     // Outside the report's visibility the file does not exist.
     let thoxuan = app.demo_token("huyen.thoxuan").await;
-    let hidden = fetch(&app, &thoxuan, path).await;
+    let hidden = app.get_as(&thoxuan, path).await;
     assert_eq!(hidden.status, 404);
     assert_eq!(code(&hidden.json()["errors"][0]), "NOT_FOUND");
     let anonymous = app.request("GET", path, &[], Vec::new()).await;
@@ -271,12 +248,9 @@ async fn uploads_supersede_and_history_stays(s3: bool) {
     assert_eq!(all[0]["superseded"], true);
     assert_eq!(all[1]["superseded"], false);
     // The superseded file is still there, unchanged.
-    let old = fetch(
-        &app,
-        &department,
-        all[0]["downloadPath"].as_str().expect("path"),
-    )
-    .await;
+    let old = app
+        .get_as(&department, all[0]["downloadPath"].as_str().expect("path"))
+        .await;
     assert_eq!(old.body, first);
     assert_eq!(blobs(&app, &store), 2);
     // A recipient reads the letter's files; only the issuer's side adds them.
@@ -340,7 +314,7 @@ async fn a_new_upload_supersedes_and_the_history_stays_in_s3() {
 async fn bad_uploads_keep_nothing(s3: bool) {
     let (app, store) = app_on(s3, Some(4096)).await;
     let district = app.demo_token("huyen.trieuson").await;
-    let report = report_id(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
     let on_report = || input("REPORT", &report, "SIGNED_SCAN");
     let title: String = "TỐI MẬT"
         .encode_utf16()
@@ -384,7 +358,8 @@ async fn bad_uploads_keep_nothing(s3: bool) {
     }
     // Outside the caller's scope the record does not exist; a visible record of another agency
     // is not the caller's to file.
-    let thoxuan_report = report_id(&app, "obligation.2480", "UBND huyện Thọ Xuân").await;
+    let thoxuan_report =
+        crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Thọ Xuân").await;
     let raw = upload(
         &app,
         &district,
@@ -393,7 +368,8 @@ async fn bad_uploads_keep_nothing(s3: bool) {
     )
     .await;
     assert_eq!(code(&raw.json()["errors"][0]), "NOT_FOUND");
-    let commune_report = report_id(&app, "obligation.2480.trieuson", "UBND xã Dân Lực").await;
+    let commune_report =
+        crate::helpers::demo_report(&app, "obligation.2480.trieuson", "UBND xã Dân Lực").await;
     let raw = upload(
         &app,
         &district,
@@ -426,7 +402,7 @@ async fn interrupted_uploads_keep_nothing(s3: bool) {
     use tokio::io::AsyncWriteExt as _;
     let (app, store) = app_on(s3, None).await;
     let district = app.demo_token("huyen.trieuson").await;
-    let report = report_id(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
     let boundary = "cut-short-boundary";
     let operations = json!({ "query": UPLOAD, "variables": { "input": input("REPORT", &report, "SIGNED_SCAN") } });
     let mut head = format!(
@@ -563,7 +539,7 @@ async fn a_file_uploaded_reaches_the_change_feed_as_its_record_updated() {
         .unwrap_or_else(|| panic!("{start:#}"))
         .to_owned();
     let district = app.demo_token("huyen.trieuson").await;
-    let report = report_id(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
     let scan = pdf("ban ky");
     let raw = upload(
         &app,

@@ -322,6 +322,17 @@ impl TestApp {
             .to_owned()
     }
 
+    /// `GET path` with a bearer token (a download).
+    pub async fn get_as(&self, token: &str, path: &str) -> Raw {
+        self.request(
+            "GET",
+            path,
+            &[("authorization", &format!("Bearer {token}"))],
+            Vec::new(),
+        )
+        .await
+    }
+
     /// Any request.
     pub async fn request(
         &self,
@@ -507,6 +518,17 @@ pub fn report_of(obligation: &Value, agency: &str) -> String {
         .and_then(|r| r["id"].as_str())
         .unwrap_or_else(|| panic!("no report of {agency}: {obligation:#}"))
         .to_owned()
+}
+
+/// The id of `agency`'s (by name) report on demo obligation `key`.
+pub async fn demo_report(app: &TestApp, key: &str, agency: &str) -> String {
+    let data = app
+        .data(
+            "query($id: ID!) { obligation(id: $id) { reports { id recipient { name } } } }",
+            json!({ "id": demo::demo_id(key).to_string() }),
+        )
+        .await;
+    report_of(&data["obligation"], agency)
 }
 
 /// The Thanh Hóa department (`so.thanhhoa`) asks every district for the 2025 annual report,

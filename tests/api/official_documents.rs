@@ -3,7 +3,7 @@
 
 use std::io::Read as _;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use ttdn_api::demo::demo_id;
 
 use crate::helpers::{Raw, TestApp, code, spawn_app_with_demo};
@@ -33,30 +33,8 @@ impl Docx {
             .expect("word/document.xml")
             .read_to_string(&mut xml)
             .expect("UTF-8 XML");
-        let paragraphs = xml
-            .split("</w:p>")
-            .map(|chunk| {
-                let mut text = String::new();
-                for piece in chunk.split("<w:t").skip(1) {
-                    // `<w:t>` or `<w:t xml:space="preserve">`, not `<w:tbl>`, `<w:tcPr>`…
-                    if !(piece.starts_with('>') || piece.starts_with(' ')) {
-                        continue;
-                    }
-                    let Some(start) = piece.find('>') else {
-                        continue;
-                    };
-                    let body = &piece[start + 1..];
-                    let end = body.find("</w:t>").unwrap_or(body.len());
-                    text.push_str(&body[..end]);
-                }
-                text.replace("&amp;", "&")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&quot;", "\"")
-                    .replace("&apos;", "'")
-            })
-            .filter(|t| !t.trim().is_empty())
-            .collect();
+        let paragraphs =
+            ttdn_api::file::content::docx_paragraphs(bytes, usize::MAX).expect("a Word document");
         Self {
             parts,
             xml,
@@ -111,40 +89,19 @@ pub fn file_name(raw: &Raw) -> String {
     String::from_utf8(out).expect("UTF-8")
 }
 
-async fn download(app: &TestApp, token: &str, path: &str) -> Raw {
-    app.request(
-        "GET",
-        path,
-        &[("authorization", &format!("Bearer {token}"))],
-        Vec::new(),
-    )
-    .await
-}
-
 async fn document(app: &TestApp, token: &str, path: &str) -> (Raw, Docx) {
-    let raw = download(app, token, path).await;
+    let raw = app.get_as(token, path).await;
     assert_eq!(raw.status, 200, "{path}: {}", raw.text());
     assert_eq!(raw.header("content-type").as_deref(), Some(DOCX));
     let docx = Docx::open(&raw.body);
     (raw, docx)
 }
 
-/// The id of `agency`'s report on demo obligation `key`.
-async fn demo_report(app: &TestApp, key: &str, agency: &str) -> String {
-    let data = app
-        .data(
-            "query($id: ID!) { obligation(id: $id) { reports { id recipient { name } } } }",
-            json!({ "id": demo_id(key).to_string() }),
-        )
-        .await;
-    crate::helpers::report_of(&data["obligation"], agency)
-}
-
 #[actix_web::test]
 async fn trieu_son_2021_annual_report_reads_like_the_office_files_it() {
     let app = spawn_app_with_demo().await;
     let district = app.demo_token("huyen.trieuson").await;
-    let report = demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
     let (raw, doc) = document(
         &app,
         &district,
@@ -227,7 +184,7 @@ async fn trieu_son_2021_annual_report_reads_like_the_office_files_it() {
 async fn a_district_consolidates_its_communes_reports_into_its_own() {
     let app = spawn_app_with_demo().await;
     let district = app.demo_token("huyen.trieuson").await;
-    let report = demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
     let (raw, doc) = document(
         &app,
         &district,
@@ -261,13 +218,14 @@ async fn a_district_consolidates_its_communes_reports_into_its_own() {
     );
 
     // A commune's report has nothing below it.
-    let commune = demo_report(&app, "obligation.2480.trieuson", "UBND xã Dân Lực").await;
-    let raw = download(
-        &app,
-        &district,
-        &format!("/documents/reports/{commune}/consolidated.docx"),
-    )
-    .await;
+    let commune =
+        crate::helpers::demo_report(&app, "obligation.2480.trieuson", "UBND xã Dân Lực").await;
+    let raw = app
+        .get_as(
+            &district,
+            &format!("/documents/reports/{commune}/consolidated.docx"),
+        )
+        .await;
     assert_eq!(raw.status, 404);
     assert_eq!(code(&raw.json()["errors"][0]), "NOT_FOUND");
 }
@@ -276,7 +234,7 @@ async fn a_district_consolidates_its_communes_reports_into_its_own() {
 async fn a_draft_is_marked_and_named_as_one() {
     let app = spawn_app_with_demo().await;
     let district = app.demo_token("huyen.trieuson").await;
-    let nua = demo_report(&app, "obligation.2480.trieuson", "Thị trấn Nưa").await;
+    let nua = crate::helpers::demo_report(&app, "obligation.2480.trieuson", "Thị trấn Nưa").await;
     let (raw, doc) = document(&app, &district, &format!("/documents/reports/{nua}.docx")).await;
     assert_eq!(doc.paragraphs[0], "DỰ THẢO", "the mark comes first");
     doc.assert_has(&["THỊ TRẤN NƯA", "Kính gửi: UBND huyện Triệu Sơn."]);
@@ -287,7 +245,7 @@ async fn a_draft_is_marked_and_named_as_one() {
 async fn a_submitted_version_is_served_as_it_was_sent() {
     let app = spawn_app_with_demo().await;
     let department = app.demo_token("so.thanhhoa").await;
-    let report = demo_report(&app, "obligation.2480", "UBND huyện Thọ Xuân").await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Thọ Xuân").await;
     let (_, doc) = document(
         &app,
         &department,
@@ -298,12 +256,12 @@ async fn a_submitted_version_is_served_as_it_was_sent() {
         "Đăng tải 265 tin, bài; tổ chức 2 lớp tập huấn.",
         "HUYỆN THỌ XUÂN",
     ]);
-    let raw = download(
-        &app,
-        &department,
-        &format!("/documents/reports/{report}.docx?version=9"),
-    )
-    .await;
+    let raw = app
+        .get_as(
+            &department,
+            &format!("/documents/reports/{report}.docx?version=9"),
+        )
+        .await;
     assert_eq!(raw.status, 404);
     assert_eq!(code(&raw.json()["errors"][0]), "NOT_FOUND");
 }
@@ -377,7 +335,7 @@ async fn a_plan_lists_its_tasks_with_who_leads_and_by_when() {
 #[actix_web::test]
 async fn documents_follow_the_records_visibility() {
     let app = spawn_app_with_demo().await;
-    let report = demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
+    let report = crate::helpers::demo_report(&app, "obligation.2480", "UBND huyện Triệu Sơn").await;
     let path = format!("/documents/reports/{report}.docx");
 
     // No token: 401 with the way to authenticate.
@@ -389,23 +347,22 @@ async fn documents_follow_the_records_visibility() {
     // the API, not FORBIDDEN (which would tell that it exists).
     for user in ["huyen.thoxuan", "xa.danluc"] {
         let token = app.demo_token(user).await;
-        let raw = download(&app, &token, &path).await;
+        let raw = app.get_as(&token, &path).await;
         assert_eq!(raw.status, 404, "{user}");
         let error: Value = raw.json()["errors"][0].clone();
         assert_eq!(code(&error), "NOT_FOUND", "{user}");
     }
     let thoxuan = app.demo_token("huyen.thoxuan").await;
     let plan = demo_id("plan.trieuson.2021");
-    let raw = download(&app, &thoxuan, &format!("/documents/plans/{plan}.docx")).await;
+    let raw = app
+        .get_as(&thoxuan, &format!("/documents/plans/{plan}.docx"))
+        .await;
     assert_eq!(raw.status, 404);
 
     // An id that is not one is NOT_FOUND too.
-    let raw = download(
-        &app,
-        &thoxuan,
-        "/documents/obligations/not-an-id/request.docx",
-    )
-    .await;
+    let raw = app
+        .get_as(&thoxuan, "/documents/obligations/not-an-id/request.docx")
+        .await;
     assert_eq!(raw.status, 404);
     assert_eq!(code(&raw.json()["errors"][0]), "NOT_FOUND");
 }

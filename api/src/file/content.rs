@@ -179,14 +179,15 @@ fn classified_name(name: &str) -> bool {
 /// Images and workbooks give none.
 pub fn first_page(kind: FileType, bytes: &[u8]) -> Vec<String> {
     match kind {
-        FileType::Docx => docx_lines(bytes).unwrap_or_default(),
+        FileType::Docx => docx_paragraphs(bytes, 40).unwrap_or_default(),
         FileType::Pdf => pdf_lines(bytes),
         _ => Vec::new(),
     }
 }
 
-/// The first 40 paragraphs of `word/document.xml`.
-fn docx_lines(bytes: &[u8]) -> Option<Vec<String>> {
+/// The text of the first `most` non-empty paragraphs of a DOCX's `word/document.xml`, table
+/// cells included, in order (`None` when it is no DOCX).
+pub fn docx_paragraphs(bytes: &[u8], most: usize) -> Option<Vec<String>> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
     let mut xml = String::new();
     zip.by_name("word/document.xml")
@@ -196,7 +197,6 @@ fn docx_lines(bytes: &[u8]) -> Option<Vec<String>> {
         .ok()?;
     Some(
         xml.split("</w:p>")
-            .take(40)
             .map(|chunk| {
                 let mut text = String::new();
                 for piece in chunk.split("<w:t").skip(1) {
@@ -210,9 +210,14 @@ fn docx_lines(bytes: &[u8]) -> Option<Vec<String>> {
                     let body = &piece[start + 1..];
                     text.push_str(&body[..body.find("</w:t>").unwrap_or(body.len())]);
                 }
-                text
+                text.replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&")
             })
             .filter(|t| !t.trim().is_empty())
+            .take(most)
             .collect(),
     )
 }
