@@ -166,3 +166,52 @@ async fn another_process_forgets_a_revoked_principal() {
     refused_by(&first, &commune).await;
     refused_by(&second, &commune).await;
 }
+
+/// Authenticating a token reads what a principal needs from the database, never a password's
+/// or a client secret's hash: those stay on the sign-in path.
+#[actix_web::test]
+async fn authenticating_a_token_reads_no_secret_hash() {
+    use std::sync::{Arc, Mutex};
+
+    use ttdn_api::{
+        auth::{
+            actor::{Authentication, authenticate},
+            service::AuthConfig,
+        },
+        config::{Secret, Settings},
+    };
+
+    let app = spawn_app_with_demo().await;
+    let user = app.demo_token("huyen.trieuson").await;
+    let (_, client) = service_client(&app, "th.trieuson", json!(["REPORTS_READ"])).await;
+
+    let statements = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut db = sea_orm::Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    let seen = statements.clone();
+    db.set_metric_callback(move |info| {
+        seen.lock()
+            .expect("the statements")
+            .push(info.statement.sql.clone());
+    });
+    let settings = Settings {
+        jwt_secret: Secret(crate::helpers::TEST_JWT_SECRET.into()),
+        ..Settings::default()
+    };
+    // A configuration of its own keeps no principal yet: each token is read from the database.
+    let auth = AuthConfig::new(&settings, &settings.signing_key().expect("a key"));
+    for token in [&user, &client] {
+        let found = authenticate(&db, &auth, Some(&format!("Bearer {token}")))
+            .await
+            .expect("authenticate");
+        assert!(matches!(found, Authentication::Actor(_)), "{found:?}");
+    }
+    let sql = statements.lock().expect("the statements").clone();
+    assert!(sql.len() >= 5, "read from the database: {sql:#?}");
+    assert!(
+        sql.iter()
+            .all(|s| !s.contains("password_hash") && !s.contains("secret_hash")),
+        "{sql:#?}"
+    );
+}

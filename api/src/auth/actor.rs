@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use entity::{
     agency,
     ids::{AgencyId, ServiceClientId, SessionId, UserId},
     service_client, session, user_account,
 };
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use uuid::Uuid;
 
 use super::{cache::Key, service::AuthConfig, token::PrincipalKind};
@@ -288,14 +289,20 @@ pub fn scope_of(role: ActorRole, agency: Option<&agency::Model>) -> Scope {
     Scope::Subtree { root, path }
 }
 
-/// The actor of service client `client` acting for its agency `agency`.
-pub fn client_actor(client: service_client::Model, agency: Option<agency::Model>) -> Actor {
+/// The actor of service client `id` (named `name`, with its encoded `scopes`) acting for its
+/// agency `agency`.
+pub fn client_actor(
+    id: ServiceClientId,
+    name: String,
+    scopes: &str,
+    agency: Option<agency::Model>,
+) -> Actor {
     Actor {
         scope: scope_of(ActorRole::Integration, agency.as_ref()),
         principal: Principal::Client {
-            id: ServiceClientId(client.id),
-            name: client.name,
-            scopes: ClientScope::decode(&client.scopes),
+            id,
+            name,
+            scopes: ClientScope::decode(scopes),
         },
         role: ActorRole::Integration,
         agency,
@@ -373,46 +380,73 @@ async fn authenticate_with<C: ConnectionTrait>(
             let Some(session_id) = claims.sid else {
                 return Ok(Authentication::Refused);
             };
-            let (Some(user), Some(session)) = (
-                user_account::Entity::find_by_id(claims.sub).one(db).await?,
-                session::Entity::find_by_id(session_id).one(db).await?,
-            ) else {
+            // Only the columns a principal needs: the password hash never leaves sign-in.
+            use user_account::Column as U;
+            let user = user_account::Entity::find_by_id(claims.sub)
+                .select_only()
+                .columns([U::Username, U::Role, U::AgencyId, U::DisabledAt])
+                .into_tuple::<(
+                    String,
+                    user_account::Role,
+                    Option<Uuid>,
+                    Option<DateTime<Utc>>,
+                )>()
+                .one(db)
+                .await?;
+            let session = session::Entity::find_by_id(session_id)
+                .select_only()
+                .columns([session::Column::UserId, session::Column::RevokedAt])
+                .into_tuple::<(Uuid, Option<DateTime<Utc>>)>()
+                .one(db)
+                .await?;
+            let (Some((username, role, agency_id, disabled_at)), Some((owner, revoked_at))) =
+                (user, session)
+            else {
                 return Ok(Authentication::Refused);
             };
-            if user.disabled_at.is_some()
-                || session.revoked_at.is_some()
-                || session.user_id != user.id
-            {
+            if disabled_at.is_some() || revoked_at.is_some() || owner != claims.sub {
                 return Ok(Authentication::Refused);
             }
-            let agency = match user.agency_id {
+            let agency = match agency_id {
                 Some(id) => agency::Entity::find_by_id(id).one(db).await?,
                 None => None,
             };
-            let role = ActorRole::from(user.role);
+            let role = ActorRole::from(role);
             Actor {
                 scope: scope_of(role, agency.as_ref()),
                 principal: Principal::User {
-                    id: UserId(user.id),
-                    session: SessionId(session.id),
-                    username: user.username,
+                    id: UserId(claims.sub),
+                    session: SessionId(session_id),
+                    username,
                 },
                 role,
                 agency,
             }
         }
         PrincipalKind::Client => {
-            let Some(client) = service_client::Entity::find_by_id(claims.sub)
-                .one(db)
-                .await?
+            // Not the secret's hash: it never leaves the token exchange.
+            use service_client::Column as C;
+            let Some((name, agency_id, scopes, secret_version, disabled_at)) =
+                service_client::Entity::find_by_id(claims.sub)
+                    .select_only()
+                    .columns([
+                        C::Name,
+                        C::AgencyId,
+                        C::Scopes,
+                        C::SecretVersion,
+                        C::DisabledAt,
+                    ])
+                    .into_tuple::<(String, Uuid, String, i32, Option<DateTime<Utc>>)>()
+                    .one(db)
+                    .await?
             else {
                 return Ok(Authentication::Refused);
             };
-            if client.disabled_at.is_some() || claims.sv != Some(client.secret_version) {
+            if disabled_at.is_some() || claims.sv != Some(secret_version) {
                 return Ok(Authentication::Refused);
             }
-            let agency = agency::Entity::find_by_id(client.agency_id).one(db).await?;
-            client_actor(client, agency)
+            let agency = agency::Entity::find_by_id(agency_id).one(db).await?;
+            client_actor(ServiceClientId(claims.sub), name, &scopes, agency)
         }
     };
     // Only administrators act without an agency; anything else would have no scope to work in.

@@ -360,7 +360,12 @@ pub async fn record<C: ConnectionTrait>(
     for client in clients {
         let client_id = client.id;
         let agency = agencies.get(&client.agency_id).cloned();
-        let actor = client_actor(client, agency);
+        let actor = client_actor(
+            entity::ids::ServiceClientId(client.id),
+            client.name,
+            &client.scopes,
+            agency,
+        );
         let mut told: HashMap<Uuid, bool> = HashMap::new();
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let rows = change_seen::Entity::find()
