@@ -508,3 +508,61 @@ async fn a_connection_closes_when_its_access_token_expires() {
         other => panic!("expected 4401, got {other:?}"),
     }
 }
+
+/// Subscriptions follow the same document rules as HTTP: in trusted mode only a registered
+/// document runs, by its hash or in full; anything else is an `error` for that subscription
+/// (the connection stays); an unknown hash is `PERSISTED_QUERY_NOT_FOUND`.
+#[actix_web::test]
+async fn subscriptions_run_only_trusted_documents_in_trusted_mode() {
+    use sha2::{Digest as _, Sha256};
+    let sha256 = |text: &str| format!("{:x}", Sha256::digest(text.as_bytes()));
+    let manifest =
+        std::env::temp_dir().join(format!("ttdn-trusted-ws-{}.json", uuid::Uuid::now_v7()));
+    let login = crate::helpers::LOGIN;
+    std::fs::write(
+        &manifest,
+        json!({ sha256(NOTICES): NOTICES, sha256(login): login }).to_string(),
+    )
+    .expect("manifest");
+    let path = manifest.display().to_string();
+    let app = spawn_with(move |s| s.trusted_documents = path, true).await;
+    let token = app.demo_token("xa.danluc").await;
+    let mut live = Live::connect(&app.address, &token).await;
+
+    // Not registered: refused for that subscription only.
+    live.subscribe("other", CHANGES, json!({ "id": demo_agency("th") }))
+        .await;
+    match live.hear(Duration::from_secs(5)).await {
+        Heard::Message(m) if m["type"] == "error" && m["id"] == "other" => {
+            assert_eq!(
+                m["payload"][0]["extensions"]["code"], "UNTRUSTED_DOCUMENT",
+                "{m:#}"
+            );
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    // An unknown hash.
+    live.send(json!({ "id": "unknown", "type": "subscribe", "payload": {
+        "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha256("subscription { x }") } }
+    } }))
+    .await;
+    match live.hear(Duration::from_secs(5)).await {
+        Heard::Message(m) if m["type"] == "error" && m["id"] == "unknown" => {
+            assert_eq!(
+                m["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+                "{m:#}"
+            );
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    // Registered, by its hash alone: it runs, on the same connection.
+    live.send(json!({ "id": "n", "type": "subscribe", "payload": {
+        "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha256(NOTICES) } }
+    } }))
+    .await;
+    assert!(
+        matches!(live.hear(Duration::from_millis(500)).await, Heard::Nothing),
+        "a registered subscription is accepted"
+    );
+    let _ = std::fs::remove_file(manifest);
+}

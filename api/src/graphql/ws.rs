@@ -34,7 +34,13 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{context::ClientAddress, http::locale, schema::AppSchema};
+use super::{
+    context::ClientAddress,
+    documents::{self, Documents},
+    extension::Locale,
+    http::locale,
+    schema::AppSchema,
+};
 use crate::{
     access::ClientIp,
     auth::{
@@ -336,6 +342,7 @@ impl Connection {
         // Principals changed (a session revoked, an account disabled…), here or in another
         // process: check this connection's at once rather than at the next tick.
         let mut changes = self.schema.data::<Bus>().map(Bus::subscribe);
+        let documents = self.schema.data::<Documents>().cloned().unwrap_or_default();
         let mut heard = Instant::now();
         let mut active: HashSet<String> = HashSet::new();
         let reason = loop {
@@ -363,7 +370,22 @@ impl Connection {
                                     }
                                     continue;
                                 }
-                                ("subscribe", Some(id)) => { active.insert(id); }
+                                ("subscribe", Some(id)) => {
+                                    match subscribe_document(&documents, &text, &id, self.locale) {
+                                        Ok(message) => {
+                                            active.insert(id);
+                                            if to_machine.send(message).await.is_err() {
+                                                break None;
+                                            }
+                                        }
+                                        Err(refusal) => {
+                                            if session.text(refusal).await.is_err() {
+                                                break None;
+                                            }
+                                        }
+                                    }
+                                    continue;
+                                }
                                 ("complete", Some(id)) => { active.remove(&id); }
                                 _ => {}
                             }
@@ -448,5 +470,52 @@ impl Connection {
             }
         };
         let _ = session.close(reason).await;
+    }
+}
+
+/// A `subscribe` message with the document it runs, as over HTTP: its own, or the persisted one
+/// its `extensions.persistedQuery` hash names; in trusted mode only a trusted document. A
+/// refusal is the `error` message to send back for subscription `id` (nothing runs).
+fn subscribe_document(
+    documents: &Documents,
+    text: &str,
+    id: &str,
+    locale: Locale,
+) -> Result<String, String> {
+    let mut message: Value = serde_json::from_str(text).unwrap_or_default();
+    let persisted = message["payload"]["extensions"]
+        .as_object()
+        .map(|extensions| {
+            extensions
+                .iter()
+                .filter_map(|(key, value)| {
+                    async_graphql::Value::from_json(value.clone())
+                        .ok()
+                        .map(|value| (key.clone(), value))
+                })
+                .collect::<HashMap<_, _>>()
+        })
+        .and_then(|extensions| documents::persisted_hash(&extensions));
+    if persisted.is_none() && !documents.trusted_only() {
+        return Ok(text.to_owned());
+    }
+    let query = message["payload"]["query"].as_str().unwrap_or_default();
+    match documents.resolve(query, persisted.as_deref()) {
+        Ok(document) => {
+            message["payload"]["query"] = Value::String(document.to_string());
+            Ok(message.to_string())
+        }
+        Err(refusal) => {
+            let text = match locale {
+                Locale::Vi => refusal.msg.vi,
+                Locale::En => refusal.msg.en,
+            };
+            Err(json!({
+                "id": id,
+                "type": "error",
+                "payload": [{ "message": text, "extensions": { "code": refusal.code.as_str() } }]
+            })
+            .to_string())
+        }
     }
 }
