@@ -5,12 +5,16 @@
 //!
 //! A document sent with its hash is kept only when the hash is the document's: a hash can never
 //! be made to stand for another document.
+//!
+//! Parsed documents are kept too ([`Documents::parsed`]): a front end sends the same few
+//! documents over and over, and each is parsed once per process, not once per request.
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
 };
 
+use async_graphql::parser::types::ExecutableDocument;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ErrorCode, Msg};
@@ -18,10 +22,21 @@ use crate::error::{ErrorCode, Msg};
 /// Most documents kept by hash; past it the cache starts afresh.
 const CAPACITY: usize = 10_000;
 
+/// Most parsed documents kept; the least recently used goes first.
+const PARSED_CAPACITY: usize = 1_000;
+
+/// Longest document whose parse is kept, in bytes (front ends' documents are far shorter; a
+/// longer one is parsed each time, so that the cache stays small).
+const PARSED_MAX_BYTES: usize = 16 * 1024;
+
+/// Parsed documents by the SHA-256 of their text.
+type Parsed = lru::LruCache<[u8; 32], Arc<ExecutableDocument>>;
+
 /// This process's persisted documents (cheap to clone: one store).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Documents {
     seen: Arc<Mutex<HashMap<String, Arc<str>>>>,
+    parsed: Arc<Mutex<Parsed>>,
     /// Trusted mode: the documents of the client applications, by hash.
     trusted: Option<Arc<HashMap<String, Arc<str>>>>,
 }
@@ -70,9 +85,37 @@ impl Documents {
             }
         }
         Ok(Self {
-            seen: Arc::default(),
             trusted: Some(Arc::new(trusted)),
+            ..Self::default()
         })
+    }
+
+    /// `query` parsed, from the documents this process parsed before when it is one of them
+    /// (a copy: execution changes its document); `None` when it does not parse, for the
+    /// engine to report why.
+    pub fn parsed(&self, query: &str) -> Option<ExecutableDocument> {
+        if query.len() > PARSED_MAX_BYTES {
+            return None;
+        }
+        let key: [u8; 32] = Sha256::digest(query.as_bytes()).into();
+        let kept = self.parsed_lock().get(&key).cloned();
+        if let Some(document) = kept {
+            return Some((*document).clone());
+        }
+        let document = async_graphql::parser::parse_query(query).ok()?;
+        self.parsed_lock().put(key, Arc::new(document.clone()));
+        Some(document)
+    }
+
+    /// How many parsed documents this process keeps.
+    pub fn parsed_count(&self) -> usize {
+        self.parsed_lock().len()
+    }
+
+    fn parsed_lock(&self) -> std::sync::MutexGuard<'_, Parsed> {
+        self.parsed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether only trusted documents run.
@@ -130,6 +173,18 @@ impl Documents {
     }
 }
 
+impl Default for Documents {
+    fn default() -> Self {
+        Self {
+            seen: Arc::default(),
+            parsed: Arc::new(Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(PARSED_CAPACITY).unwrap_or(std::num::NonZeroUsize::MIN),
+            ))),
+            trusted: None,
+        }
+    }
+}
+
 fn not_found() -> Refusal {
     Refusal {
         code: ErrorCode::PersistedQueryNotFound,
@@ -166,6 +221,25 @@ mod tests {
     use super::*;
 
     const QUERY: &str = "{ __typename }";
+
+    #[test]
+    fn a_document_is_parsed_once_and_a_broken_or_long_one_is_not_kept() {
+        let documents = Documents::default();
+        let first = documents.parsed(QUERY).expect("parses");
+        let again = documents.parsed(QUERY).expect("kept");
+        assert_eq!(format!("{first:?}"), format!("{again:?}"));
+        assert_eq!(documents.parsed_count(), 1);
+        // A clone of the store shares it (one per process).
+        assert_eq!(documents.clone().parsed_count(), 1);
+        assert!(documents.parsed("{ broken").is_none());
+        let long = format!("{{ __typename {} }}", " ".repeat(PARSED_MAX_BYTES));
+        assert!(documents.parsed(&long).is_none());
+        assert_eq!(documents.parsed_count(), 1);
+        for i in 0..PARSED_CAPACITY + 10 {
+            let _ = documents.parsed(&format!("{{ a{i}: __typename }}"));
+        }
+        assert_eq!(documents.parsed_count(), PARSED_CAPACITY, "bounded");
+    }
 
     #[test]
     fn a_manifest_whose_hash_is_not_its_documents_is_refused() {

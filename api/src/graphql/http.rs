@@ -337,6 +337,13 @@ async fn execute(
     if let Some(keyed) = &keyed {
         request = request.data(keyed.clone());
     }
+    // A document this process parsed before is not parsed again.
+    if let Some(document) = schema
+        .data::<Documents>()
+        .and_then(|documents| documents.parsed(&request.query))
+    {
+        request.set_parsed_query(document);
+    }
     let started = std::time::Instant::now();
     let (response, executed) = metrics::count_statements(async {
         let response = schema.execute(request).await;

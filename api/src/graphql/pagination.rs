@@ -446,6 +446,23 @@ impl<M> Page<M> {
     }
 }
 
+/// `SELECT COUNT(*)` over the keys of the rows `select` would return.
+fn count_statement<E: EntityTrait>(
+    backend: sea_orm::DatabaseBackend,
+    select: Select<E>,
+) -> Statement {
+    use sea_orm::{Iterable as _, PrimaryKeyToColumn as _};
+    let select = match E::PrimaryKey::iter().next() {
+        Some(key) => select.select_only().column(key.into_column()),
+        None => select,
+    };
+    let query = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(select.into_query(), Alias::new("counted"))
+        .to_owned();
+    backend.build(&query)
+}
+
 /// The `totalCount` of a connection: counted only when a client asks for it, with the same
 /// filter as the list (so within the caller's scope) and without the page bounds; or known
 /// already when the whole list was loaded.
@@ -460,16 +477,12 @@ enum Count {
 }
 
 impl TotalCount {
-    /// Counts the rows `select` would return.
+    /// Counts the rows `select` would return, reading only their keys (the same rows: every
+    /// key stands for one row, also under `DISTINCT`).
     pub fn of<E: EntityTrait>(db: &DatabaseConnection, select: Select<E>) -> Self {
-        let inner = select.into_query();
-        let query = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from_subquery(inner, Alias::new("counted"))
-            .to_owned();
         Self(Count::Query {
             db: db.clone(),
-            statement: db.get_database_backend().build(&query),
+            statement: count_statement(db.get_database_backend(), select),
         })
     }
 
@@ -499,6 +512,17 @@ impl TotalCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_reads_only_keys() {
+        let select = entity::report::Entity::find()
+            .filter(entity::report::Column::Status.eq(entity::report::ReportStatus::Draft));
+        let sql = count_statement(sea_orm::DatabaseBackend::Postgres, select).to_string();
+        assert_eq!(
+            sql,
+            r#"SELECT COUNT(*) AS "n" FROM (SELECT "report"."id" FROM "report" WHERE "report"."status" = 'DRAFT') AS "counted""#
+        );
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
