@@ -3,11 +3,14 @@
 //! files what ttdn produced instead of typing the figures into Word.
 //!
 //! - [`layout`]: the decree's layout, with `docx-rs`, from a plain description ([`layout::Official`]);
-//! - [`service`]: the records, read under the caller's visibility, as such descriptions;
+//! - [`service`]: the records, read under the caller's visibility, as such descriptions
+//!   (reports in `report`, the letterhead and naming in `issuer`);
 //! - [`http`]: the `GET /documents/...` routes.
 
 pub mod http;
+mod issuer;
 pub mod layout;
+mod report;
 pub mod service;
 
 #[cfg(test)]
