@@ -561,6 +561,20 @@ pub async fn post(
         }
     };
     if media == "multipart/form-data" {
+        // A browser sends a multipart form from any site without asking first; a bearer token
+        // it cannot add. Uploads are signed in, so a multipart request without one is refused
+        // before anything runs (no sign-in or other anonymous operation by a cross-site form).
+        if req.headers().get(header::AUTHORIZATION).is_none() {
+            return request_error(
+                &req,
+                StatusCode::BAD_REQUEST,
+                Msg::new(
+                    "Yêu cầu multipart (gửi tệp) phải kèm tiêu đề Authorization: Bearer <token>",
+                    "A multipart request (an upload) must carry Authorization: Bearer <token>",
+                ),
+                &request_id,
+            );
+        }
         return match multipart(&req, body, limits.multipart, &request_id).await {
             Ok(request) => match with_document(&req, &schema, request, &request_id) {
                 Ok(request) => execute(&req, &schema, &db, request, &request_id).await,
