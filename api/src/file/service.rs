@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QuerySelect,
 };
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
@@ -247,30 +247,6 @@ pub async fn store<C: ConnectionTrait>(
 /// The blob store failed: the service is unavailable, nothing was written.
 pub fn unavailable(err: BlobError) -> AppError {
     AppError::Unavailable(std::sync::Arc::new(anyhow::Error::new(err)))
-}
-
-/// The files of a record the caller sees, oldest first; with `history`, superseded ones too.
-pub async fn files_of<C: ConnectionTrait>(
-    db: &C,
-    record: Record,
-    id: Uuid,
-    history: bool,
-) -> AppResult<Vec<Model>> {
-    let rows = StoredFile::find()
-        .filter(Column::RecordType.eq(record.type_name()))
-        .filter(Column::RecordId.eq(id))
-        .order_by_asc(Column::Kind)
-        .order_by_asc(Column::Sequence)
-        .all(db)
-        .await?;
-    if history {
-        return Ok(rows);
-    }
-    Ok(rows
-        .iter()
-        .filter(|row| !superseded(row, &rows))
-        .cloned()
-        .collect())
 }
 
 /// Whether a later upload of the same kind supersedes `row` among `all` of its record.
