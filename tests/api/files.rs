@@ -298,6 +298,42 @@ async fn uploads_supersede_and_history_stays(s3: bool) {
         json!([{ "name": "Ảnh hội nghị.png", "mediaType": "image/png", "kind": "FINAL_FILE" }])
     );
     assert_eq!(blobs(&app, &store), 3);
+
+    // A workbook (the compliance export, a real XLSX) and a JPEG photo as the plan's files.
+    let xlsx = app
+        .get_as(
+            &department,
+            &format!("/exports/obligations/{obligation}/compliance.xlsx"),
+        )
+        .await;
+    assert_eq!(xlsx.status, 200);
+    let jpeg = [
+        0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1,
+    ];
+    let plan = demo_id("plan.th.2021").to_string();
+    for (kind, name, bytes, media) in [
+        (
+            "FINAL_FILE",
+            "Tình hình báo cáo.xlsx",
+            xlsx.body.clone(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("SIGNED_SCAN", "Ảnh bản ký.jpg", jpeg.to_vec(), "image/jpeg"),
+    ] {
+        let raw = upload(
+            &app,
+            &department,
+            input("PLAN", &plan, kind),
+            (name, "application/octet-stream", &bytes),
+        )
+        .await;
+        let body = raw.json();
+        assert_eq!(
+            body["data"]["uploadFile"]["file"]["mediaType"], media,
+            "{body:#}"
+        );
+    }
+    assert_eq!(blobs(&app, &store), 5);
 }
 
 #[actix_web::test]
