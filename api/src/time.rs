@@ -13,3 +13,8 @@ pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&VIETNAM).date_naive()
 }
+
+/// A date as Vietnamese documents and spreadsheets write it in figures: `18/11/2021`.
+pub fn date_vi(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}

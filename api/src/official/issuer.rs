@@ -166,10 +166,6 @@ pub(super) fn upper_first(text: &str) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn date_vi(day: NaiveDate) -> String {
-    day.format("%d/%m/%Y").to_string()
-}
-
 /// The file name of a document: its type and symbol (`Báo cáo 12-BC-UBND`), or its type and
 /// issuer while it has no number.
 pub(super) fn file_name(
@@ -198,7 +194,7 @@ pub(super) fn request_reference(
     match (&obligation.doc_number, obligation.doc_date) {
         (Some(number), Some(date)) => format!(
             "Thực hiện Công văn số {number} ngày {} của {} về việc {what}",
-            date_vi(date),
+            crate::time::date_vi(date),
             issuer.name
         ),
         _ => format!("Thực hiện yêu cầu của {} về việc {what}", issuer.name),

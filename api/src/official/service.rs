@@ -93,8 +93,8 @@ pub async fn request_letter<C: ConnectionTrait>(
         "{opening}{} đề nghị {addressed} {}, số liệu tính từ ngày {} đến ngày {}, với các nội dung sau:",
         issuer.agency.name,
         lower_first(&obligation.title),
-        date_vi(obligation.period_start),
-        date_vi(obligation.period_end),
+        time::date_vi(obligation.period_start),
+        time::date_vi(obligation.period_end),
     )));
     for (i, section) in spec.sections.iter().enumerate() {
         body.push(Block::Text(format!("{}. {}.", i + 1, section.title)));
@@ -130,7 +130,7 @@ pub async fn request_letter<C: ConnectionTrait>(
     body.push(Block::Text(format!(
         "Báo cáo gửi về {} trước ngày {}, đồng thời cập nhật trên hệ thống thông tin đối ngoại.",
         issuer.agency.name,
-        date_vi(obligation.due_date)
+        time::date_vi(obligation.due_date)
     )));
     body.push(Block::Text(format!(
         "Đề nghị {addressed} quan tâm, phối hợp thực hiện./."
@@ -203,7 +203,7 @@ pub async fn plan<C: ConnectionTrait>(db: &C, actor: &Actor, raw_id: &str) -> Ap
         let author = Issuer::load(db, implemented.agency_id).await?;
         let reference = match (&implemented.doc_number, implemented.doc_date) {
             (Some(number), Some(date)) => {
-                format!("Kế hoạch số {number} ngày {}", date_vi(date))
+                format!("Kế hoạch số {number} ngày {}", time::date_vi(date))
             }
             _ => format!("Kế hoạch {}", lower_first(&implemented.title)),
         };
@@ -246,7 +246,7 @@ pub async fn plan<C: ConnectionTrait>(db: &C, actor: &Actor, raw_id: &str) -> Ap
                         .collect::<Vec<_>>()
                         .join("; "),
                     task.due_date
-                        .map(date_vi)
+                        .map(time::date_vi)
                         .unwrap_or_else(|| "Cả năm".to_owned()),
                 ]
             })

@@ -123,10 +123,6 @@ fn unknown_format() -> AppError {
     ))
 }
 
-fn date_vi(day: chrono::NaiveDate) -> String {
-    day.format("%d/%m/%Y").to_string()
-}
-
 /// A metric value as a cell: numbers as numbers, a ratio as "n/d".
 fn metric_cell(value: Option<&serde_json::Value>) -> Cell {
     match value {
@@ -175,13 +171,13 @@ async fn issuer_view(
 fn obligation_title(heading: &str, obligation: &reporting_obligation::Model) -> Vec<String> {
     let mut title = vec![format!("{heading}: {}", obligation.title)];
     if let (Some(number), Some(date)) = (&obligation.doc_number, obligation.doc_date) {
-        title.push(format!("Công văn số {number} ngày {}", date_vi(date)));
+        title.push(format!("Công văn số {number} ngày {}", time::date_vi(date)));
     }
     title.push(format!(
         "Kỳ số liệu: {} – {}; hạn báo cáo: {}",
-        date_vi(obligation.period_start),
-        date_vi(obligation.period_end),
-        date_vi(obligation.due_date)
+        time::date_vi(obligation.period_start),
+        time::date_vi(obligation.period_end),
+        time::date_vi(obligation.due_date)
     ));
     title
 }
@@ -552,7 +548,10 @@ async fn chase_table(
             Cell::text(email),
         ]);
     }
-    let mut title = vec![format!("Danh sách đôn đốc báo cáo ngày {}", date_vi(today))];
+    let mut title = vec![format!(
+        "Danh sách đôn đốc báo cáo ngày {}",
+        time::date_vi(today)
+    )];
     if filter.due_within_days > 0 {
         title.push(format!(
             "Quá hạn hoặc đến hạn trong {} ngày tới",
