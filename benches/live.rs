@@ -23,6 +23,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+/// The allocator `ttdn` itself runs with (src/main.rs), so that the benchmark measures it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::{
     cell::RefCell,
     rc::Rc,

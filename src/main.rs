@@ -11,6 +11,12 @@ use ttdn_api::{
     synthetic, telemetry,
 };
 
+/// mimalloc instead of the system allocator: a GraphQL response allocates per field, and in a
+/// profile of the agency page glibc's malloc and free took about a fifth of the server's CPU
+/// (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// ttdn: GraphQL API for external-information work (thông tin đối ngoại).
 #[derive(Parser)]
 #[command(version, about)]

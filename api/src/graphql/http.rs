@@ -426,12 +426,15 @@ fn respond(req: &HttpRequest, response: &Response, executed: bool) -> HttpRespon
     } else {
         StatusCode::BAD_REQUEST
     };
-    let body = serde_json::to_value(response).and_then(|mut body| {
-        if !executed && let Some(object) = body.as_object_mut() {
-            object.remove("data");
-        }
-        serde_json::to_vec(&body)
-    });
+    // Written straight from the response, without an intermediate JSON tree.
+    let body = if executed {
+        serde_json::to_vec(response)
+    } else {
+        serde_json::to_vec(&Refused {
+            errors: &response.errors,
+            extensions: &response.extensions,
+        })
+    };
     match body {
         Ok(body) => HttpResponse::build(status)
             .content_type(content_type(req))
@@ -441,6 +444,14 @@ fn respond(req: &HttpRequest, response: &Response, executed: bool) -> HttpRespon
             HttpResponse::InternalServerError().finish()
         }
     }
+}
+
+/// A response refused before execution: its errors and extensions, no `data` entry.
+#[derive(serde::Serialize)]
+struct Refused<'r> {
+    errors: &'r [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'r std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 /// How large a `POST /graphql` body may be: a JSON request, and a multipart request carrying
