@@ -1421,3 +1421,62 @@ async fn a_whole_cascade_consolidates_level_by_level_and_from_the_leaves() {
         .await;
     assert_eq!(code(&refused["errors"][0]), "FORBIDDEN", "{refused:#}");
 }
+
+/// `Report.obligation` reads the obligation by key alone for the report's own recipient (its
+/// obligation is visible to it by the rule itself) and through the visibility rule for anyone
+/// else: both give the same obligation, and a report outside the caller's scope stays hidden.
+#[actix_web::test]
+async fn a_reports_obligation_is_the_same_for_its_recipient_and_the_agencies_above() {
+    let app = spawn_app_with_demo().await;
+    let obligation = demo_id("obligation.2480.trieuson").to_string();
+    let reports = app
+        .data(
+            "query($id: ID!) { obligation(id: $id) { title reports { id recipient { name } } } }",
+            json!({ "id": obligation }),
+        )
+        .await;
+    let title = reports["obligation"]["title"].clone();
+    assert!(title.is_string(), "{reports:#}");
+    let report = report_of(&reports["obligation"], "UBND xã Dân Lực");
+    const READ: &str = "query($id: ID!) { report(id: $id) { obligation { id title } } }";
+    for reader in ["xa.danluc", "huyen.trieuson", "so.thanhhoa"] {
+        let token = app.demo_token(reader).await;
+        let seen = app
+            .gql_as(Some(&token), READ, json!({ "id": report }))
+            .await;
+        assert_eq!(
+            seen["data"]["report"]["obligation"],
+            json!({ "id": obligation, "title": title }),
+            "{reader}: {seen:#}"
+        );
+    }
+    // What the commune owes: each report's obligation as the commune reads it in its list is
+    // the one its district reads through the rule.
+    let danluc = app.demo_token("xa.danluc").await;
+    let trieuson = app.demo_token("huyen.trieuson").await;
+    let due = app
+        .gql_as(
+            Some(&danluc),
+            "{ reportsDue(first: 100) { edges { node { id obligation { id title } } } } }",
+            json!({}),
+        )
+        .await;
+    let owed = due["data"]["reportsDue"]["edges"]
+        .as_array()
+        .expect("edges");
+    assert!(!owed.is_empty(), "{due:#}");
+    for edge in owed {
+        let seen = app
+            .gql_as(Some(&trieuson), READ, json!({ "id": edge["node"]["id"] }))
+            .await;
+        assert_eq!(
+            seen["data"]["report"]["obligation"], edge["node"]["obligation"],
+            "{seen:#}"
+        );
+    }
+    let neighbour = app.demo_token("huyen.thoxuan").await;
+    let hidden = app
+        .gql_as(Some(&neighbour), READ, json!({ "id": report }))
+        .await;
+    assert_eq!(code(&hidden["errors"][0]), "NOT_FOUND", "{hidden:#}");
+}

@@ -777,16 +777,24 @@ impl Report {
 
     /// The obligation.
     async fn obligation(&self, ctx: &Context<'_>) -> AppResult<ReportingObligation> {
-        ctx.loaders()?
-            .one::<relations::ById>(self.0.obligation_id)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| {
-                AppError::NotFound(Msg::new(
-                    "Không tìm thấy yêu cầu báo cáo",
-                    "Reporting obligation not found",
-                ))
-            })
+        let loaders = ctx.loaders()?;
+        let addressed_to_caller = ctx
+            .actor()?
+            .agency_id()
+            .is_some_and(|agency| agency.0 == self.0.recipient_agency_id);
+        let row = if addressed_to_caller {
+            loaders
+                .one::<relations::AddressedById>(self.0.obligation_id)
+                .await?
+        } else {
+            loaders.one::<relations::ById>(self.0.obligation_id).await?
+        };
+        row.map(Into::into).ok_or_else(|| {
+            AppError::NotFound(Msg::new(
+                "Không tìm thấy yêu cầu báo cáo",
+                "Reporting obligation not found",
+            ))
+        })
     }
 
     /// The reporting agency.
