@@ -14,7 +14,8 @@
 //! `--baseline` measures instead, for the agency page (50 agencies of the province with their
 //! spokespersons' name, title, phone and e-mail) and a commune's `reportsDue(first: 20)`, the
 //! server's rate against the same result built by the database alone (one SQL statement that
-//! returns the page as JSON) over the same pool at the same concurrency, and an authenticated
+//! returns the page as JSON, which the benchmark then parses as it parses ttdn's responses)
+//! over the same pool at the same concurrency, and an authenticated
 //! `{ __typename }` against an anonymous one at one connection; it prints the ratios.
 //! `--no-auth-cache` authenticates every request from the database, as before issue 15.
 //!
