@@ -207,7 +207,7 @@ async fn report_to_submit(client: &Client, fixture: &Fixture) -> Option<(usize, 
     Some((who, id, version))
 }
 
-const OPERATIONS: [&str; 11] = [
+const OPERATIONS: [&str; 12] = [
     "press_feed_search",
     "spokesperson_lookup",
     "agency_subtree_with_spokespeople",
@@ -219,11 +219,12 @@ const OPERATIONS: [&str; 11] = [
     "reports_due_page",
     "typename_signed_in",
     "typename_anonymous",
+    "received_reports",
 ];
 
 /// Relative frequency of each operation in the mix (reads dominate, as in real use); the last
-/// four are measured by `--baseline` only.
-const WEIGHTS: [u32; 11] = [30, 20, 10, 10, 20, 5, 5, 0, 0, 0, 0];
+/// five are measured by `--baseline` or `--only` only.
+const WEIGHTS: [u32; 12] = [30, 20, 10, 10, 20, 5, 5, 0, 0, 0, 0, 0];
 
 /// The agency page of `--baseline`.
 const AGENCY_PAGE: &str = "query($p: ID) { agencies(first: 50, filter: { within: $p }) { edges { node { name currentSpokespeople { fullName title phone email } } } } }";
@@ -331,7 +332,17 @@ async fn run_operation(
             .gql(Some(&fixture.department), "{ __typename }", json!({}))
             .await
             .map(drop),
-        _ => client.gql(None, "{ __typename }", json!({})).await.map(drop),
+        10 => client.gql(None, "{ __typename }", json!({})).await.map(drop),
+        // The department reading the reports it receives, each with its obligation and
+        // recipient: the obligations are read through their visibility rule.
+        _ => client
+            .gql(
+                Some(&fixture.department),
+                "{ reports(first: 20) { edges { node { id status obligation { title } recipient { name } } } } }",
+                json!({}),
+            )
+            .await
+            .map(drop),
     }
 }
 

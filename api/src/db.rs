@@ -11,7 +11,7 @@ use std::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryTrait, Select,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryTrait, Select,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
@@ -219,6 +219,23 @@ pub fn fenced<E: EntityTrait>(select: Select<E>) -> Select<E> {
     outer
 }
 
+/// "`column` holds one of `keys`", in one statement shape for any number of keys. On
+/// PostgreSQL the keys are bound as one array (`column = ANY($1)`), so that every batch of a
+/// DataLoader runs the same prepared statement and PostgreSQL can keep its plan; with
+/// `IN ($1, …, $n)` each number of keys was a statement of its own, prepared and planned anew
+/// on each connection (and a statement carrying a visibility rule was planned at every
+/// request). SQLite keeps `IN`: its statements are cheap to prepare, and it has no arrays.
+pub fn key_in<C: ColumnTrait>(
+    backend: DbBackend,
+    column: C,
+    keys: impl IntoIterator<Item = Uuid>,
+) -> sea_orm::sea_query::Expr {
+    match backend {
+        DbBackend::Postgres => column.eq_any(keys),
+        _ => column.is_in(keys),
+    }
+}
+
 /// The columns of a row edited with optimistic concurrency.
 pub struct Versioned<E: EntityTrait> {
     /// Primary key.
@@ -294,5 +311,35 @@ mod tests {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
+    }
+
+    #[test]
+    fn a_key_filter_is_one_statement_for_any_number_of_keys_on_postgres() {
+        use entity::agency;
+        use sea_orm::{QueryTrait, Value};
+        let keys = |n: usize| (0..n).map(|_| Uuid::now_v7()).collect::<Vec<_>>();
+        let built = |backend: DbBackend, n: usize| {
+            agency::Entity::find()
+                .filter(key_in(backend, agency::Column::Id, keys(n)))
+                .build(backend)
+        };
+        let (one, fifty) = (
+            built(DbBackend::Postgres, 1),
+            built(DbBackend::Postgres, 50),
+        );
+        assert_eq!(one.sql, fifty.sql);
+        assert!(
+            one.sql.ends_with(r#"WHERE "agency"."id" = ANY($1)"#),
+            "{}",
+            one.sql
+        );
+        let values = fifty.values.expect("bound values").0;
+        assert!(
+            matches!(&values[..], [Value::Array(_, Some(keys))] if keys.len() == 50),
+            "{values:?}"
+        );
+        // SQLite has no arrays: one parameter per key.
+        let sqlite = built(DbBackend::Sqlite, 3);
+        assert!(sqlite.sql.ends_with(r#"IN (?, ?, ?)"#), "{}", sqlite.sql);
     }
 }

@@ -263,7 +263,11 @@ async fn readable_through<R: Relation, C: ConnectionTrait>(
             .clone()
             .select_only()
             .column(R::key())
-            .filter(R::key().is_in(chunk.iter().copied()))
+            .filter(crate::db::key_in(
+                txn.get_database_backend(),
+                R::key(),
+                chunk.iter().copied(),
+            ))
             .into_tuple()
             .all(txn)
             .await?;
@@ -296,7 +300,11 @@ async fn readable<C: ConnectionTrait>(
                 let found: Vec<Uuid> = agency::Entity::find()
                     .select_only()
                     .column(agency::Column::Id)
-                    .filter(agency::Column::Id.is_in(chunk.iter().copied()))
+                    .filter(crate::db::key_in(
+                        txn.get_database_backend(),
+                        agency::Column::Id,
+                        chunk.iter().copied(),
+                    ))
                     .into_tuple()
                     .all(txn)
                     .await?;
@@ -370,7 +378,11 @@ pub async fn record<C: ConnectionTrait>(
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let rows = change_seen::Entity::find()
                 .filter(change_seen::Column::ClientId.eq(client_id))
-                .filter(change_seen::Column::RecordId.is_in(chunk.iter().copied()))
+                .filter(crate::db::key_in(
+                    txn.get_database_backend(),
+                    change_seen::Column::RecordId,
+                    chunk.iter().copied(),
+                ))
                 .all(txn)
                 .await?;
             told.extend(rows.into_iter().map(|s| (s.record_id, s.readable)));

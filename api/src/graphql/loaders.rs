@@ -12,8 +12,8 @@ use std::{
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::agency;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, Order, QueryFilter, QueryOrder,
-    Select, sea_query::ValueType,
+    DatabaseConnection, EntityTrait, ModelTrait, Order, QueryFilter, QueryOrder, Select,
+    sea_query::ValueType,
 };
 use uuid::Uuid;
 
@@ -102,8 +102,12 @@ where
         &self,
         keys: &[RelationKey<R>],
     ) -> Result<HashMap<RelationKey<R>, Self::Value>, Self::Error> {
-        let mut select =
-            R::select(self.actor.as_deref())?.filter(R::key().is_in(keys.iter().map(|k| k.0)));
+        let backend = self.db.get_database_backend();
+        let mut select = R::select(self.actor.as_deref())?.filter(crate::db::key_in(
+            backend,
+            R::key(),
+            keys.iter().map(|k| k.0),
+        ));
         for (column, order) in R::order() {
             select = select.order_by(column, order);
         }

@@ -159,7 +159,11 @@ pub async fn tasks_for(
 ) -> AppResult<Vec<task::Model>> {
     let plans = visible(actor)?.all(db).await?;
     let ids: Vec<Uuid> = plans.iter().map(|p| p.id).collect();
-    let mut select = task::Entity::find().filter(task::Column::PlanId.is_in(ids));
+    let mut select = task::Entity::find().filter(crate::db::key_in(
+        db.get_database_backend(),
+        task::Column::PlanId,
+        ids,
+    ));
     if let Some(assignee) = assignee {
         select = select.filter(
             Condition::any()

@@ -222,7 +222,11 @@ async fn of_agencies_named(db: &DatabaseConnection, search: &str) -> AppResult<C
             .to_owned();
         Condition::all().add(Column::AgencyId.in_subquery(subquery))
     } else {
-        Condition::all().add(Column::AgencyId.is_in(named))
+        Condition::all().add(crate::db::key_in(
+            db.get_database_backend(),
+            Column::AgencyId,
+            named,
+        ))
     })
 }
 
@@ -234,7 +238,11 @@ pub async fn serving_for_agencies<C: ConnectionTrait>(
     include_unpublished: bool,
 ) -> AppResult<Vec<Model>> {
     let mut select = Spokesperson::find()
-        .filter(Column::AgencyId.is_in(agencies.iter().copied()))
+        .filter(crate::db::key_in(
+            db.get_database_backend(),
+            Column::AgencyId,
+            agencies.iter().copied(),
+        ))
         .filter(serving_condition(time::today()));
     if !include_unpublished {
         select = select.filter(Column::PublishedAt.is_not_null());

@@ -609,7 +609,11 @@ pub async fn held_in<C: ConnectionTrait>(
         .await?;
     let ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();
     let people = participant::Entity::find()
-        .filter(participant::Column::SessionId.is_in(ids))
+        .filter(crate::db::key_in(
+            db.get_database_backend(),
+            participant::Column::SessionId,
+            ids,
+        ))
         .filter(participant::Column::Attended.eq(true))
         .count(db)
         .await?;
