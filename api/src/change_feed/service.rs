@@ -602,12 +602,10 @@ pub async fn read(
     if !types.is_empty() {
         select = select.filter(change_entry::Column::RecordType.is_in(types.iter().copied()));
     }
-    let mut entries = select
+    let select = select
         .order_by_asc(change_entry::Column::Position)
-        .order_by_asc(change_entry::Column::RecordId)
-        .limit(first + 1)
-        .all(db)
-        .await?;
+        .order_by_asc(change_entry::Column::RecordId);
+    let mut entries = crate::db::first_rows(db, select, first + 1).await?;
     let has_more = entries.len() as u64 > first;
     entries.truncate(first as usize);
     let end = match entries.last() {

@@ -268,7 +268,7 @@ impl PageRequest {
                     .add(Condition::all().add(key.eq(value)).add(beyond_id)),
             );
         }
-        let rows = select.limit(self.first + 1).all(db).await?;
+        let rows = crate::db::first_rows(db, select, self.first + 1).await?;
         Ok(self.page(rows, |row| {
             let (key, id) = key_of(row);
             Cursor { key, id }
@@ -299,7 +299,7 @@ impl PageRequest {
                 _ => id.gt(after.id),
             });
         }
-        let rows = select.limit(self.first + 1).all(db).await?;
+        let rows = crate::db::first_rows(db, select, self.first + 1).await?;
         Ok(self.page(rows, |row| Cursor {
             key: SortKey::None,
             id: row.id(),
