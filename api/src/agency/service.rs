@@ -155,11 +155,7 @@ pub async fn get<C: ConnectionTrait>(db: &C, id: AgencyId) -> AppResult<Model> {
 /// Loads agencies by id, in no particular order (for DataLoaders).
 pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Model>> {
     Ok(Agency::find()
-        .filter(crate::db::key_in(
-            db.get_database_backend(),
-            Column::Id,
-            ids.iter().copied(),
-        ))
+        .filter(Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?)
 }

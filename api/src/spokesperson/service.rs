@@ -238,11 +238,7 @@ pub async fn serving_for_agencies<C: ConnectionTrait>(
     include_unpublished: bool,
 ) -> AppResult<Vec<Model>> {
     let mut select = Spokesperson::find()
-        .filter(crate::db::key_in(
-            db.get_database_backend(),
-            Column::AgencyId,
-            agencies.iter().copied(),
-        ))
+        .filter(Column::AgencyId.is_in(agencies.iter().copied()))
         .filter(serving_condition(time::today()));
     if !include_unpublished {
         select = select.filter(Column::PublishedAt.is_not_null());
