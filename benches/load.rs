@@ -9,7 +9,9 @@
 //!     [--concurrency 16] [--seconds 30] [--json target/bench/load.json] [--only OPERATION]
 //! ```
 //!
-//! `--only` runs that one operation for the given time and skips the sign-in flood.
+//! `--only` runs that one operation for the given time and skips the sign-in flood; besides
+//! the mix's operations it can run `received_reports` (the department reading the reports it
+//! receives, with each one's obligation and recipient: statements under visibility rules).
 //!
 //! `--baseline` measures instead, for the agency page (50 agencies of the province with their
 //! spokespersons' name, title, phone and e-mail) and a commune's `reportsDue(first: 20)`, the

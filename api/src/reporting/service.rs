@@ -1054,10 +1054,10 @@ pub mod relations {
 
     /// Obligations by id, for reports addressed to the caller's own agency. The visibility
     /// rule shows an obligation to every agency it is addressed to, and a caller's own agency
-    /// is always among those it sees, so these need no rule: a read by key, which PostgreSQL
-    /// plans once per statement, where [`ById`]'s rule was planned afresh at every request
-    /// (0.4 to 0.6 ms, docs/performance.md). The caller still needs the right to read
-    /// obligations.
+    /// is always among those it sees, so these need no rule: a read by key, without the rule's
+    /// two subqueries over the agency paths to plan and run (planning them took 0.4 to 0.6 ms
+    /// at every request when the loaders bound their keys with `IN`; docs/performance.md). The
+    /// caller still needs the right to read obligations.
     pub struct AddressedById;
 
     impl Relation for AddressedById {
