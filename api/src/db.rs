@@ -10,9 +10,14 @@ use std::{
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryTrait, Select,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database,
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic, Order,
+    QueryFilter, QueryTrait, Select, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+    sea_query::{
+        Alias, Expr, ExprTrait, PostgresQueryBuilder, SelectStatement, SqlWriterValues,
+        SqliteQueryBuilder, Write as _,
+    },
 };
 use uuid::Uuid;
 
@@ -263,6 +268,105 @@ fn limited<E: EntityTrait>(backend: DbBackend, select: Select<E>, n: u64) -> Sta
     statement.sql.push_str(" LIMIT ");
     statement.sql.push_str(&n.to_string());
     statement
+}
+
+/// One way a row enters a list whose rule is a union (see [`first_of_union`]): its `column`
+/// holds one of the ids that `parents` selects (a select of one column named `id`).
+pub struct Branch<C> {
+    /// The row's column that points to a parent.
+    pub column: C,
+    /// The parents' ids.
+    pub parents: SelectStatement,
+}
+
+/// The rule of `branches` as one condition: the row enters through any of them.
+pub fn any_branch<C: ColumnTrait>(branches: &[Branch<C>]) -> Condition {
+    branches.iter().fold(Condition::any(), |rule, branch| {
+        rule.add(branch.column.in_subquery(branch.parents.clone()))
+    })
+}
+
+/// A condition keeping, of `window` (a list's select with its filters, its keyset cursor and
+/// its order by `key` then `id`, no bound), the first `n` rows that enter it through any of
+/// `branches`, found parent by parent: for each parent its own first `n` rows in the list's
+/// order (an index walk of `column, key, id` that stops at `n`), the branches' sets united,
+/// then the first `n` of those.
+///
+/// For a rule "rows of the agencies in scope, or of the obligations issued there" over a table
+/// of the whole country: written as one `OR` of two subqueries, PostgreSQL cannot tell how
+/// few rows pass and walks the list's order over all of them until a page is found, in
+/// proportion to the country; this costs in proportion to the parents in scope times `n`.
+/// PostgreSQL reads each parent's rows with `CROSS JOIN LATERAL (… LIMIT n)`; SQLite, which
+/// has no `LATERAL`, with a correlated `IN (… LIMIT n)` that it runs once per parent.
+pub fn first_of_union<E: EntityTrait>(
+    backend: DbBackend,
+    window: &Select<E>,
+    (key, id): (E::Column, E::Column),
+    order: Order,
+    branches: &[Branch<E::Column>],
+    n: u64,
+) -> Expr {
+    fn write(sql: &mut SqlWriterValues, text: &str) {
+        // Writing to a string cannot fail.
+        let _ = sql.write_str(text);
+    }
+    let table = E::default();
+    let (table_name, key_name, id_name) = (table.table_name(), key.as_str(), id.as_str());
+    let direction = if order == Order::Desc { "DESC" } else { "ASC" };
+    let (placeholder, numbered) = match backend {
+        DbBackend::Postgres => ("$", true),
+        _ => ("?", false),
+    };
+    let mut sql = SqlWriterValues::new(placeholder, numbered);
+    write(&mut sql, &format!("SELECT \"c\".\"{id_name}\" FROM ("));
+    for (i, branch) in branches.iter().enumerate() {
+        if i > 0 {
+            write(&mut sql, " UNION ");
+        }
+        let mut own = window.clone().into_query();
+        own.clear_selects().column((table, id)).and_where(
+            Expr::col((table, branch.column)).equals((Alias::new("p"), Alias::new("id"))),
+        );
+        write(
+            &mut sql,
+            &format!("SELECT \"x\".\"{id_name}\", \"x\".\"{key_name}\" FROM ("),
+        );
+        match backend {
+            DbBackend::Postgres => {
+                own.column((table, key));
+                branch
+                    .parents
+                    .build_collect_any_into(&PostgresQueryBuilder, &mut sql);
+                write(&mut sql, ") AS \"p\" CROSS JOIN LATERAL (");
+                own.build_collect_any_into(&PostgresQueryBuilder, &mut sql);
+                write(&mut sql, &format!(" LIMIT {n}) AS \"x\""));
+            }
+            _ => {
+                branch
+                    .parents
+                    .build_collect_any_into(&SqliteQueryBuilder, &mut sql);
+                write(
+                    &mut sql,
+                    &format!(
+                        ") AS \"p\" JOIN \"{table_name}\" AS \"x\" ON \"x\".\"{id_name}\" IN ("
+                    ),
+                );
+                own.build_collect_any_into(&SqliteQueryBuilder, &mut sql);
+                write(&mut sql, &format!(" LIMIT {n})"));
+            }
+        }
+    }
+    write(
+        &mut sql,
+        &format!(
+            ") AS \"c\" ORDER BY \"c\".\"{key_name}\" {direction}, \"c\".\"{id_name}\" {direction} LIMIT {n}"
+        ),
+    );
+    let (text, values) = sql.into_parts();
+    Expr::cust_with_values(
+        format!("\"{table_name}\".\"{id_name}\" IN ({text})"),
+        values.0,
+    )
 }
 
 /// The columns of a row edited with optimistic concurrency.

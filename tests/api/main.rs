@@ -37,6 +37,7 @@ mod provincial_system;
 mod query_count;
 mod release;
 mod reminder;
+mod report_list;
 mod reporting;
 mod resilience;
 mod schema;

@@ -622,23 +622,37 @@ pub async fn withdraw<C: ConnectionTrait>(
 
 // ── Reports ──────────────────────────────────────────────────────────────────────────────
 
-/// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
-fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
+/// How a report comes within `actor`'s sight: it is of an agency in its scope, or of an
+/// obligation issued in its scope (`None`: every report is).
+fn report_branches(actor: &Actor) -> AppResult<Option<[db::Branch<report::Column>; 2]>> {
     let visibility = policy::visibility(actor, Operation::ObligationRead)?;
-    let select = report::Entity::find();
     let Some(agencies) = agency_service::ids_visible(&visibility) else {
-        return Ok(select);
+        return Ok(None);
     };
     let issued_here = Query::select()
         .column(Column::Id)
         .from(Obligation)
         .and_where(Column::IssuerAgencyId.in_subquery(agencies.clone()))
         .to_owned();
-    Ok(select.filter(
-        Condition::any()
-            .add(report::Column::RecipientAgencyId.in_subquery(agencies))
-            .add(report::Column::ObligationId.in_subquery(issued_here)),
-    ))
+    Ok(Some([
+        db::Branch {
+            column: report::Column::RecipientAgencyId,
+            parents: agencies,
+        },
+        db::Branch {
+            column: report::Column::ObligationId,
+            parents: issued_here,
+        },
+    ]))
+}
+
+/// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
+fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
+    let select = report::Entity::find();
+    let Some(branches) = report_branches(actor)? else {
+        return Ok(select);
+    };
+    Ok(select.filter(db::any_branch(&branches)))
 }
 
 /// Filters of the report list.
@@ -662,7 +676,8 @@ pub async fn reports(
     filter: &ReportFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<report::Model>, TotalCount)> {
-    let mut select = visible_reports(actor)?;
+    let branches = report_branches(actor)?;
+    let mut select = report::Entity::find();
     if let Some(obligation) = filter.obligation {
         select = select.filter(report::Column::ObligationId.eq(obligation.0));
     }
@@ -676,15 +691,20 @@ pub async fn reports(
         select = select.filter(report::Column::Status.is_in(filter.statuses.iter().copied()));
     }
     let select = changed_since(select, filter.updated_since);
-    let total = TotalCount::of(db, select.clone());
+    let order = (report::Column::DueDate, Order::Asc);
+    let key_of = |r: &report::Model| (SortKey::Date(r.due_date), r.id);
+    let Some(branches) = branches else {
+        let total = TotalCount::of(db, select.clone());
+        let rows = page
+            .fetch_polled(db, select, filter.updated_since, order, key_of)
+            .await?;
+        return Ok((rows, total));
+    };
+    let total = TotalCount::of(db, select.clone().filter(db::any_branch(&branches)));
+    // The page parent by parent: the rule's `OR` over the whole table would be walked in
+    // due-date order across every report of the country (see db::first_of_union).
     let rows = page
-        .fetch_polled(
-            db,
-            select,
-            filter.updated_since,
-            (report::Column::DueDate, Order::Asc),
-            |r| (SortKey::Date(r.due_date), r.id),
-        )
+        .fetch_polled_union(db, select, filter.updated_since, order, key_of, &branches)
         .await?;
     Ok((rows, total))
 }
