@@ -10,14 +10,10 @@ use std::{
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database,
-    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic, Order,
-    QueryFilter, QueryTrait, Select, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
-    sea_query::{
-        Alias, Expr, ExprTrait, PostgresQueryBuilder, SelectStatement, SqlWriterValues,
-        SqliteQueryBuilder, Write as _,
-    },
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryTrait, Select,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    sea_query::{Expr, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -246,6 +242,31 @@ pub fn key_in<C: ColumnTrait>(
     }
 }
 
+/// "`column` holds one of the ids `subquery` selects", written so that PostgreSQL computes the
+/// subquery once, first, then searches `column`'s index for those ids:
+/// `column = ANY(ARRAY (subquery))`. SQLite keeps `IN (subquery)`.
+///
+/// For a subquery inside a visibility rule's `OR`, which PostgreSQL plans on its own: "the
+/// obligations issued by the agencies in scope" as `IN` was planned as a scan of every
+/// obligation of the country, each issuer looked up (15 ms nationally for a province's 942
+/// obligations); as an array, a search of the issuer index (see docs/performance.md).
+pub fn in_computed_first<C: ColumnTrait>(
+    backend: DbBackend,
+    column: C,
+    subquery: SelectStatement,
+) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_exprs(
+            "$1 = ANY(ARRAY $2)",
+            [
+                Expr::col(column.as_column_ref()),
+                Expr::SubQuery(None, Box::new(subquery.into())),
+            ],
+        ),
+        _ => column.in_subquery(subquery),
+    }
+}
+
 /// The first `n` rows of `select`, in its order, with the bound written into the statement as
 /// a number (`LIMIT 21`) instead of a bound parameter. PostgreSQL plans a prepared statement
 /// for its first five runs with the values given, then keeps a generic plan if that costs no
@@ -268,105 +289,6 @@ fn limited<E: EntityTrait>(backend: DbBackend, select: Select<E>, n: u64) -> Sta
     statement.sql.push_str(" LIMIT ");
     statement.sql.push_str(&n.to_string());
     statement
-}
-
-/// One way a row enters a list whose rule is a union (see [`first_of_union`]): its `column`
-/// holds one of the ids that `parents` selects (a select of one column named `id`).
-pub struct Branch<C> {
-    /// The row's column that points to a parent.
-    pub column: C,
-    /// The parents' ids.
-    pub parents: SelectStatement,
-}
-
-/// The rule of `branches` as one condition: the row enters through any of them.
-pub fn any_branch<C: ColumnTrait>(branches: &[Branch<C>]) -> Condition {
-    branches.iter().fold(Condition::any(), |rule, branch| {
-        rule.add(branch.column.in_subquery(branch.parents.clone()))
-    })
-}
-
-/// A condition keeping, of `window` (a list's select with its filters, its keyset cursor and
-/// its order by `key` then `id`, no bound), the first `n` rows that enter it through any of
-/// `branches`, found parent by parent: for each parent its own first `n` rows in the list's
-/// order (an index walk of `column, key, id` that stops at `n`), the branches' sets united,
-/// then the first `n` of those.
-///
-/// For a rule "rows of the agencies in scope, or of the obligations issued there" over a table
-/// of the whole country: written as one `OR` of two subqueries, PostgreSQL cannot tell how
-/// few rows pass and walks the list's order over all of them until a page is found, in
-/// proportion to the country; this costs in proportion to the parents in scope times `n`.
-/// PostgreSQL reads each parent's rows with `CROSS JOIN LATERAL (… LIMIT n)`; SQLite, which
-/// has no `LATERAL`, with a correlated `IN (… LIMIT n)` that it runs once per parent.
-pub fn first_of_union<E: EntityTrait>(
-    backend: DbBackend,
-    window: &Select<E>,
-    (key, id): (E::Column, E::Column),
-    order: Order,
-    branches: &[Branch<E::Column>],
-    n: u64,
-) -> Expr {
-    fn write(sql: &mut SqlWriterValues, text: &str) {
-        // Writing to a string cannot fail.
-        let _ = sql.write_str(text);
-    }
-    let table = E::default();
-    let (table_name, key_name, id_name) = (table.table_name(), key.as_str(), id.as_str());
-    let direction = if order == Order::Desc { "DESC" } else { "ASC" };
-    let (placeholder, numbered) = match backend {
-        DbBackend::Postgres => ("$", true),
-        _ => ("?", false),
-    };
-    let mut sql = SqlWriterValues::new(placeholder, numbered);
-    write(&mut sql, &format!("SELECT \"c\".\"{id_name}\" FROM ("));
-    for (i, branch) in branches.iter().enumerate() {
-        if i > 0 {
-            write(&mut sql, " UNION ");
-        }
-        let mut own = window.clone().into_query();
-        own.clear_selects().column((table, id)).and_where(
-            Expr::col((table, branch.column)).equals((Alias::new("p"), Alias::new("id"))),
-        );
-        write(
-            &mut sql,
-            &format!("SELECT \"x\".\"{id_name}\", \"x\".\"{key_name}\" FROM ("),
-        );
-        match backend {
-            DbBackend::Postgres => {
-                own.column((table, key));
-                branch
-                    .parents
-                    .build_collect_any_into(&PostgresQueryBuilder, &mut sql);
-                write(&mut sql, ") AS \"p\" CROSS JOIN LATERAL (");
-                own.build_collect_any_into(&PostgresQueryBuilder, &mut sql);
-                write(&mut sql, &format!(" LIMIT {n}) AS \"x\""));
-            }
-            _ => {
-                branch
-                    .parents
-                    .build_collect_any_into(&SqliteQueryBuilder, &mut sql);
-                write(
-                    &mut sql,
-                    &format!(
-                        ") AS \"p\" JOIN \"{table_name}\" AS \"x\" ON \"x\".\"{id_name}\" IN ("
-                    ),
-                );
-                own.build_collect_any_into(&SqliteQueryBuilder, &mut sql);
-                write(&mut sql, &format!(" LIMIT {n})"));
-            }
-        }
-    }
-    write(
-        &mut sql,
-        &format!(
-            ") AS \"c\" ORDER BY \"c\".\"{key_name}\" {direction}, \"c\".\"{id_name}\" {direction} LIMIT {n}"
-        ),
-    );
-    let (text, values) = sql.into_parts();
-    Expr::cust_with_values(
-        format!("\"{table_name}\".\"{id_name}\" IN ({text})"),
-        values.0,
-    )
 }
 
 /// The columns of a row edited with optimistic concurrency.
@@ -493,5 +415,36 @@ mod tests {
             // Only the filter's value is bound.
             assert_eq!(statement.values.expect("values").0.len(), 1);
         }
+    }
+
+    #[test]
+    fn a_subquery_computed_first_is_an_array_on_postgres() {
+        use entity::{agency, reporting_obligation as obligation};
+        use sea_orm::{QuerySelect, QueryTrait, sea_query::Query};
+        let scope = Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(agency::Column::Depth.eq(1))
+            .to_owned();
+        let built = |backend: DbBackend| {
+            obligation::Entity::find()
+                .select_only()
+                .column(obligation::Column::Id)
+                .filter(in_computed_first(
+                    backend,
+                    obligation::Column::IssuerAgencyId,
+                    scope.clone(),
+                ))
+                .build(backend)
+                .to_string()
+        };
+        assert_eq!(
+            built(DbBackend::Postgres),
+            r#"SELECT "reporting_obligation"."id" FROM "reporting_obligation" WHERE "reporting_obligation"."issuer_agency_id" = ANY(ARRAY (SELECT "id" FROM "agency" WHERE "agency"."depth" = 1))"#
+        );
+        assert_eq!(
+            built(DbBackend::Sqlite),
+            r#"SELECT "reporting_obligation"."id" FROM "reporting_obligation" WHERE "reporting_obligation"."issuer_agency_id" IN (SELECT "id" FROM "agency" WHERE "agency"."depth" = 1)"#
+        );
     }
 }

@@ -26,7 +26,6 @@ mod m20261203_000020_idempotency;
 mod m20261206_000021_change_feed;
 mod m20261206_000022_webhook;
 mod m20261206_000023_stored_file;
-mod m20261206_000024_report_order_indexes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -58,7 +57,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_change_feed::Migration),
             Box::new(m20261206_000022_webhook::Migration),
             Box::new(m20261206_000023_stored_file::Migration),
-            Box::new(m20261206_000024_report_order_indexes::Migration),
         ]
     }
 }

@@ -17,10 +17,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{
-    db::{Branch, first_of_union},
-    error::{AppError, AppResult, Msg},
-};
+use crate::error::{AppError, AppResult, Msg};
 
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -189,7 +186,7 @@ impl PageRequest {
         C: ConnectionTrait,
     {
         let fits = |cursor: &SortKey| cursor.fits(key.def().get_column_type());
-        self.keyset(db, select, (key, id, order), fits, key_of, &[])
+        self.keyset(db, select, (key, id), order, fits, key_of)
             .await
     }
 
@@ -208,29 +205,12 @@ impl PageRequest {
         E: EntityTrait,
         C: ConnectionTrait,
     {
-        self.changed_among(db, select, (updated, id), key_of, &[])
-            .await
-    }
-
-    async fn changed_among<E, C>(
-        &self,
-        db: &C,
-        select: Select<E>,
-        (updated, id): (E::Column, E::Column),
-        key_of: impl Fn(&E::Model) -> (chrono::DateTime<chrono::Utc>, Uuid),
-        branches: &[Branch<E::Column>],
-    ) -> AppResult<Page<E::Model>>
-    where
-        E: EntityTrait,
-        C: ConnectionTrait,
-    {
         let fits = |cursor: &SortKey| matches!(cursor, SortKey::Changed(_));
-        let key_of = |row: &E::Model| {
+        self.keyset(db, select, (updated, id), Order::Asc, fits, |row| {
             let (at, id) = key_of(row);
             (SortKey::Changed(at), id)
-        };
-        let order = (updated, id, Order::Asc);
-        self.keyset(db, select, order, fits, key_of, branches).await
+        })
+        .await
     }
 
     /// A page of a list a client may poll: with `since` (its `updatedSince`, already applied
@@ -248,55 +228,12 @@ impl PageRequest {
         E: Polled,
         C: ConnectionTrait,
     {
-        self.polled_among(db, select, since, (key, order), key_of, &[])
-            .await
-    }
-
-    /// As [`Self::fetch_polled`], for a list whose rows are those of `select` that enter it
-    /// through any of `branches` (the rule of the list, not applied to `select`): the page is
-    /// found parent by parent ([`crate::db::first_of_union`]), in proportion to the parents
-    /// times the page size rather than to the table.
-    pub async fn fetch_polled_union<E, C>(
-        &self,
-        db: &C,
-        select: Select<E>,
-        since: Option<chrono::DateTime<chrono::Utc>>,
-        (key, order): (E::Column, Order),
-        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
-        branches: &[Branch<E::Column>],
-    ) -> AppResult<Page<E::Model>>
-    where
-        E: Polled,
-        C: ConnectionTrait,
-    {
-        self.polled_among(db, select, since, (key, order), key_of, branches)
-            .await
-    }
-
-    async fn polled_among<E, C>(
-        &self,
-        db: &C,
-        select: Select<E>,
-        since: Option<chrono::DateTime<chrono::Utc>>,
-        (key, order): (E::Column, Order),
-        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
-        branches: &[Branch<E::Column>],
-    ) -> AppResult<Page<E::Model>>
-    where
-        E: Polled,
-        C: ConnectionTrait,
-    {
         match since {
             Some(_) => {
-                let id = E::id();
-                self.changed_among(db, select, (E::updated(), id), E::changed_at, branches)
+                self.fetch_changed(db, select, (E::updated(), E::id()), E::changed_at)
                     .await
             }
-            None => {
-                let fits = |cursor: &SortKey| cursor.fits(key.def().get_column_type());
-                self.keyset(db, select, (key, E::id(), order), fits, key_of, branches)
-                    .await
-            }
+            None => self.fetch(db, select, (key, E::id()), order, key_of).await,
         }
     }
 
@@ -304,19 +241,17 @@ impl PageRequest {
         &self,
         db: &C,
         select: Select<E>,
-        (key, id, order): (E::Column, E::Column, Order),
+        (key, id): (E::Column, E::Column),
+        order: Order,
         fits: impl Fn(&SortKey) -> bool,
         key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
-        branches: &[Branch<E::Column>],
     ) -> AppResult<Page<E::Model>>
     where
         E: EntityTrait,
         C: ConnectionTrait,
     {
         let descending = order == Order::Desc;
-        let mut select = select
-            .order_by(key, order.clone())
-            .order_by(id, order.clone());
+        let mut select = select.order_by(key, order.clone()).order_by(id, order);
         if let Some(after) = &self.after {
             if !fits(&after.key) {
                 return Err(bad_cursor());
@@ -333,13 +268,7 @@ impl PageRequest {
                     .add(Condition::all().add(key.eq(value)).add(beyond_id)),
             );
         }
-        let n = self.first + 1;
-        if !branches.is_empty() {
-            let backend = db.get_database_backend();
-            let among = first_of_union(backend, &select, (key, id), order, branches, n);
-            select = select.filter(among);
-        }
-        let rows = crate::db::first_rows(db, select, n).await?;
+        let rows = crate::db::first_rows(db, select, self.first + 1).await?;
         Ok(self.page(rows, |row| {
             let (key, id) = key_of(row);
             Cursor { key, id }

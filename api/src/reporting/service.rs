@@ -26,7 +26,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Order,
     PaginatorTrait, QueryFilter, QueryOrder, Select,
     sea_query::{Expr, ExprTrait, Query},
 };
@@ -622,37 +622,38 @@ pub async fn withdraw<C: ConnectionTrait>(
 
 // ── Reports ──────────────────────────────────────────────────────────────────────────────
 
-/// How a report comes within `actor`'s sight: it is of an agency in its scope, or of an
-/// obligation issued in its scope (`None`: every report is).
-fn report_branches(actor: &Actor) -> AppResult<Option<[db::Branch<report::Column>; 2]>> {
+/// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
+fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
+    visible_reports_on(None, actor)
+}
+
+/// [`visible_reports`], for a list read from `backend` (`None`: a lookup by keys, where the
+/// form does not matter): on PostgreSQL the obligations issued in scope are then found from
+/// the scope's agencies through the issuer index ([`db::in_computed_first`]), not by a scan
+/// of every obligation of the country.
+fn visible_reports_on(
+    backend: Option<DbBackend>,
+    actor: &Actor,
+) -> AppResult<Select<report::Entity>> {
     let visibility = policy::visibility(actor, Operation::ObligationRead)?;
+    let select = report::Entity::find();
     let Some(agencies) = agency_service::ids_visible(&visibility) else {
-        return Ok(None);
+        return Ok(select);
+    };
+    let issued_in_scope = match backend {
+        Some(backend) => db::in_computed_first(backend, Column::IssuerAgencyId, agencies.clone()),
+        None => Column::IssuerAgencyId.in_subquery(agencies.clone()),
     };
     let issued_here = Query::select()
         .column(Column::Id)
         .from(Obligation)
-        .and_where(Column::IssuerAgencyId.in_subquery(agencies.clone()))
+        .and_where(issued_in_scope)
         .to_owned();
-    Ok(Some([
-        db::Branch {
-            column: report::Column::RecipientAgencyId,
-            parents: agencies,
-        },
-        db::Branch {
-            column: report::Column::ObligationId,
-            parents: issued_here,
-        },
-    ]))
-}
-
-/// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
-fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
-    let select = report::Entity::find();
-    let Some(branches) = report_branches(actor)? else {
-        return Ok(select);
-    };
-    Ok(select.filter(db::any_branch(&branches)))
+    Ok(select.filter(
+        Condition::any()
+            .add(report::Column::RecipientAgencyId.in_subquery(agencies))
+            .add(report::Column::ObligationId.in_subquery(issued_here)),
+    ))
 }
 
 /// Filters of the report list.
@@ -676,8 +677,7 @@ pub async fn reports(
     filter: &ReportFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<report::Model>, TotalCount)> {
-    let branches = report_branches(actor)?;
-    let mut select = report::Entity::find();
+    let mut select = visible_reports_on(Some(db.get_database_backend()), actor)?;
     if let Some(obligation) = filter.obligation {
         select = select.filter(report::Column::ObligationId.eq(obligation.0));
     }
@@ -691,20 +691,15 @@ pub async fn reports(
         select = select.filter(report::Column::Status.is_in(filter.statuses.iter().copied()));
     }
     let select = changed_since(select, filter.updated_since);
-    let order = (report::Column::DueDate, Order::Asc);
-    let key_of = |r: &report::Model| (SortKey::Date(r.due_date), r.id);
-    let Some(branches) = branches else {
-        let total = TotalCount::of(db, select.clone());
-        let rows = page
-            .fetch_polled(db, select, filter.updated_since, order, key_of)
-            .await?;
-        return Ok((rows, total));
-    };
-    let total = TotalCount::of(db, select.clone().filter(db::any_branch(&branches)));
-    // The page parent by parent: the rule's `OR` over the whole table would be walked in
-    // due-date order across every report of the country (see db::first_of_union).
+    let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch_polled_union(db, select, filter.updated_since, order, key_of, &branches)
+        .fetch_polled(
+            db,
+            select,
+            filter.updated_since,
+            (report::Column::DueDate, Order::Asc),
+            |r| (SortKey::Date(r.due_date), r.id),
+        )
         .await?;
     Ok((rows, total))
 }
