@@ -2,9 +2,12 @@
 //! review, consolidate.
 
 pub mod cascade;
+pub mod compliance;
 pub mod export;
 pub mod objects;
 pub mod prefill;
+pub mod relations;
+pub mod report_lists;
 pub mod reports;
 pub mod schema;
 pub mod service;

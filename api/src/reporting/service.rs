@@ -1,4 +1,6 @@
-//! Obligations, the cascade, reports and their review, compliance and roll-up.
+//! Obligations, the cascade and amendments; the rest of the area's rules are beside it
+//! (`reports.rs`: a report written, submitted, reviewed; `report_lists.rs`: reading reports;
+//! `compliance.rs`: compliance and roll-up; `relations.rs`: the batch loaders' ways in).
 //!
 //! - An agency issues an obligation to agencies inside its scope (never to itself, to press
 //!   agencies or to closed agencies); each recipient gets a report `NOT_STARTED`.
@@ -15,30 +17,30 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agency::{self, AgencyKind},
-    ids::{AgencyId, ObligationId, ReportId, TemplateId},
+    ids::{AgencyId, ObligationId, TemplateId},
     obligation_amendment as amendment,
     report::{self, ReportStatus},
-    report_save::{self},
     report_version,
     reporting_obligation::{
         ActiveModel, Column, Entity as Obligation, Model, ObligationStatus, PeriodKind,
     },
 };
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, Select,
-    sea_query::{Expr, ExprTrait, Query},
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    Order, PaginatorTrait, QueryFilter, Select, sea_query::Query,
 };
 use serde_json::json;
 use uuid::Uuid;
 
+pub use super::compliance::{ComplianceState, MetricTotal, roll_up, state_of};
+pub use super::relations;
+pub use super::report_lists::{
+    ChaseFilter, ReportFilter, chase_days, chase_page, days_overdue, due_for, report, reports,
+    reports_of, to_chase, versions,
+};
 pub use super::reports::{ReportContent, ReportPatch, Review, review, save_draft, submit};
 use super::reports::{register_report_document, write_report_content};
-use super::{
-    templates::{self, Spec},
-    types::{MetricValue, check_content, is_late},
-};
+use super::{templates, types::is_late};
 use crate::{
     agency::service as agency_service,
     auth::actor::{Actor, Scope},
@@ -69,7 +71,7 @@ pub(super) fn not_found() -> AppError {
     ))
 }
 
-fn report_not_found() -> AppError {
+pub(super) fn report_not_found() -> AppError {
     AppError::NotFound(Msg::new("Không tìm thấy báo cáo", "Report not found"))
 }
 
@@ -84,7 +86,7 @@ pub(super) fn stale() -> AppError {
 }
 
 /// Obligations `actor` may see: issued in its scope, or addressed to an agency in its scope.
-fn visible(actor: &Actor) -> AppResult<Select<Obligation>> {
+pub(super) fn visible(actor: &Actor) -> AppResult<Select<Obligation>> {
     let visibility = policy::visibility(actor, Operation::ObligationRead)?;
     let select = Obligation::find();
     let Some(agencies) = agency_service::ids_visible(&visibility) else {
@@ -620,376 +622,6 @@ pub async fn withdraw<C: ConnectionTrait>(
     get(db, actor, id).await
 }
 
-// ── Reports ──────────────────────────────────────────────────────────────────────────────
-
-/// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
-fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
-    visible_reports_on(None, actor)
-}
-
-/// [`visible_reports`], for a list read from `backend` (`None`: a lookup by keys, where the
-/// form does not matter): on PostgreSQL the obligations issued in scope are then found from
-/// the scope's agencies through the issuer index ([`db::in_computed_first`]), not by a scan
-/// of every obligation of the country.
-fn visible_reports_on(
-    backend: Option<DbBackend>,
-    actor: &Actor,
-) -> AppResult<Select<report::Entity>> {
-    let visibility = policy::visibility(actor, Operation::ObligationRead)?;
-    let select = report::Entity::find();
-    let Some(agencies) = agency_service::ids_visible(&visibility) else {
-        return Ok(select);
-    };
-    let issued_in_scope = match backend {
-        Some(backend) => db::in_computed_first(backend, Column::IssuerAgencyId, agencies.clone()),
-        None => Column::IssuerAgencyId.in_subquery(agencies.clone()),
-    };
-    let issued_here = Query::select()
-        .column(Column::Id)
-        .from(Obligation)
-        .and_where(issued_in_scope)
-        .to_owned();
-    Ok(select.filter(
-        Condition::any()
-            .add(report::Column::RecipientAgencyId.in_subquery(agencies))
-            .add(report::Column::ObligationId.in_subquery(issued_here)),
-    ))
-}
-
-/// Filters of the report list.
-#[derive(Clone, Debug, Default)]
-pub struct ReportFilter {
-    /// Reports of this obligation.
-    pub obligation: Option<ObligationId>,
-    /// Reports of this agency or of agencies below it.
-    pub recipient_within: Option<AgencyId>,
-    /// Only these statuses.
-    pub statuses: Vec<report::ReportStatus>,
-    /// Only those changed at or after, in the order of the change (for clients that poll).
-    pub updated_since: Option<DateTime<Utc>>,
-}
-
-/// One page of the reports `actor` may read, soonest due first (or in the order of their
-/// changes, with `updated_since`).
-pub async fn reports(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    filter: &ReportFilter,
-    page: &PageRequest,
-) -> AppResult<(Page<report::Model>, TotalCount)> {
-    let mut select = visible_reports_on(Some(db.get_database_backend()), actor)?;
-    if let Some(obligation) = filter.obligation {
-        select = select.filter(report::Column::ObligationId.eq(obligation.0));
-    }
-    if let Some(root) = filter.recipient_within {
-        let root = agency_service::get(db, root).await?;
-        select = select.filter(
-            report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(&root.path)),
-        );
-    }
-    if !filter.statuses.is_empty() {
-        select = select.filter(report::Column::Status.is_in(filter.statuses.iter().copied()));
-    }
-    let select = changed_since(select, filter.updated_since);
-    let total = TotalCount::of(db, select.clone());
-    let rows = page
-        .fetch_polled(
-            db,
-            select,
-            filter.updated_since,
-            (report::Column::DueDate, Order::Asc),
-            |r| (SortKey::Date(r.due_date), r.id),
-        )
-        .await?;
-    Ok((rows, total))
-}
-
-/// One report, if visible.
-pub async fn report<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: ReportId,
-) -> AppResult<report::Model> {
-    visible_reports(actor)?
-        .filter(report::Column::Id.eq(id.0))
-        .one(db)
-        .await?
-        .ok_or_else(report_not_found)
-}
-
-/// Every report of an obligation (the caller already sees the obligation).
-pub async fn reports_of<C: ConnectionTrait>(
-    db: &C,
-    obligation: ObligationId,
-) -> AppResult<Vec<report::Model>> {
-    Ok(report::Entity::find()
-        .filter(report::Column::ObligationId.eq(obligation.0))
-        .order_by_asc(report::Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// The reports the caller's agency still owes (not started, draft, returned), soonest due
-/// first: "what do I owe, by when".
-pub async fn due_for(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    page: &PageRequest,
-) -> AppResult<(Page<report::Model>, TotalCount)> {
-    policy::require(actor, Operation::ObligationRead)?;
-    let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
-    // A correlated EXISTS, not `obligation_id IN (live obligations)`: the planner then starts
-    // from the agency's own reports (an index lookup) instead of probing every obligation.
-    let live = Query::select()
-        .expr(Expr::val(1))
-        .from(Obligation)
-        .and_where(
-            Expr::col((Obligation, Column::Id))
-                .equals((report::Entity, report::Column::ObligationId)),
-        )
-        .and_where(Expr::col((Obligation, Column::Status)).eq(ObligationStatus::Issued))
-        .to_owned();
-    let select = report::Entity::find()
-        .filter(report::Column::RecipientAgencyId.eq(agency))
-        .filter(report::Column::Status.is_in([
-            ReportStatus::NotStarted,
-            ReportStatus::Draft,
-            ReportStatus::Returned,
-        ]))
-        .filter(Expr::exists(live));
-    page_by_due_date(db, select, page).await
-}
-
-/// Filters of the đôn đốc (chase) list.
-#[derive(Clone, Debug, Default)]
-pub struct ChaseFilter {
-    /// Reports due at most this many days from today (0: overdue or due today).
-    pub due_within_days: u32,
-    /// Only recipients of these kinds (the level: districts, communes…).
-    pub kinds: Vec<AgencyKind>,
-    /// Only recipients in this agency's subtree.
-    pub within: Option<AgencyId>,
-    /// Only reports of this obligation and of those passing it on, down the cascade.
-    pub obligation: Option<ObligationId>,
-}
-
-/// The look-ahead of the chase list: 0 (overdue or due today) to 366 days, 0 when not given.
-pub fn chase_days(raw: Option<i32>) -> AppResult<u32> {
-    let days = raw.unwrap_or(0);
-    if !(0..=366).contains(&days) {
-        return Err(AppError::bad_input(
-            "dueWithinDays",
-            Msg::new("Số ngày từ 0 đến 366", "dueWithinDays is between 0 and 366"),
-        ));
-    }
-    Ok(days as u32)
-}
-
-/// Levels of "passed on" followed down from an obligation in the chase list's filter.
-const CASCADE_DEPTH: usize = 4;
-
-/// The đôn đốc list: every report still owed (not started, in draft, or returned and not
-/// resubmitted) by an agency of the caller's scope other than its own, of obligations in
-/// force, overdue or due within `due_within_days`, across obligations, soonest due first.
-pub async fn to_chase<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    filter: &ChaseFilter,
-) -> AppResult<Select<report::Entity>> {
-    let visibility = policy::visibility(actor, Operation::ObligationRead)?;
-    let until = time::today() + chrono::Duration::days(i64::from(filter.due_within_days));
-    let live = Query::select()
-        .column(Column::Id)
-        .from(Obligation)
-        .and_where(Column::Status.eq(ObligationStatus::Issued))
-        .to_owned();
-    let mut select = report::Entity::find()
-        .filter(report::Column::Status.is_in([
-            ReportStatus::NotStarted,
-            ReportStatus::Draft,
-            ReportStatus::Returned,
-        ]))
-        .filter(report::Column::DueDate.lte(until))
-        .filter(report::Column::ObligationId.in_subquery(live));
-    if let Some(agencies) = agency_service::ids_visible(&visibility) {
-        select = select.filter(report::Column::RecipientAgencyId.in_subquery(agencies));
-    }
-    if let Some(own) = actor.agency_id() {
-        select = select.filter(report::Column::RecipientAgencyId.ne(own.0));
-    }
-    if let Some(root) = filter.within {
-        let root = agency_service::get(db, root).await?;
-        select = select.filter(
-            report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(&root.path)),
-        );
-    }
-    if !filter.kinds.is_empty() {
-        let of_kinds = Query::select()
-            .column(agency::Column::Id)
-            .from(agency::Entity)
-            .and_where(agency::Column::Kind.is_in(filter.kinds.iter().copied()))
-            .to_owned();
-        select = select.filter(report::Column::RecipientAgencyId.in_subquery(of_kinds));
-    }
-    if let Some(root) = filter.obligation {
-        let mut cascade = Condition::any().add(report::Column::ObligationId.eq(root.0));
-        let mut level = Query::select()
-            .column(Column::Id)
-            .from(Obligation)
-            .and_where(Column::ParentId.eq(root.0))
-            .to_owned();
-        for depth in 0..CASCADE_DEPTH {
-            cascade = cascade.add(report::Column::ObligationId.in_subquery(level.clone()));
-            if depth + 1 < CASCADE_DEPTH {
-                level = Query::select()
-                    .column(Column::Id)
-                    .from(Obligation)
-                    .and_where(Column::ParentId.in_subquery(level))
-                    .to_owned();
-            }
-        }
-        select = select.filter(cascade);
-    }
-    Ok(select)
-}
-
-/// One page of the đôn đốc list.
-pub async fn chase_page(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    filter: &ChaseFilter,
-    page: &PageRequest,
-) -> AppResult<(Page<report::Model>, TotalCount)> {
-    page_by_due_date(db, to_chase(db, actor, filter).await?, page).await
-}
-
-/// One page of `select`'s reports, soonest due first, with the total.
-async fn page_by_due_date(
-    db: &DatabaseConnection,
-    select: Select<report::Entity>,
-    page: &PageRequest,
-) -> AppResult<(Page<report::Model>, TotalCount)> {
-    let total = TotalCount::of(db, select.clone());
-    let rows = page
-        .fetch(
-            db,
-            select,
-            (report::Column::DueDate, report::Column::Id),
-            Order::Asc,
-            |r| (SortKey::Date(r.due_date), r.id),
-        )
-        .await?;
-    Ok((rows, total))
-}
-
-/// Days a report is overdue today (0 on its due date, negative while days are left).
-pub fn days_overdue(row: &report::Model) -> i64 {
-    (time::today() - row.due_date).num_days()
-}
-
-/// Submitted versions of a report, oldest first.
-pub async fn versions<C: ConnectionTrait>(
-    db: &C,
-    report: ReportId,
-) -> AppResult<Vec<report_version::Model>> {
-    Ok(report_version::Entity::find()
-        .filter(report_version::Column::ReportId.eq(report.0))
-        .order_by_asc(report_version::Column::Number)
-        .all(db)
-        .await?)
-}
-
-// ── Compliance and roll-up ────────────────────────────────────────────────────────────────
-
-/// Where a recipient stands on an obligation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ComplianceState {
-    /// Nothing written, not yet due.
-    NotStarted,
-    /// Being written, not yet due.
-    Draft,
-    /// Submitted by the due date.
-    SubmittedOnTime,
-    /// Submitted after the due date.
-    SubmittedLate,
-    /// Sent back for changes.
-    Returned,
-    /// Accepted.
-    Accepted,
-    /// Not submitted and past the due date.
-    Overdue,
-}
-
-/// The compliance state of a report on `today`.
-pub fn state_of(row: &report::Model, today: NaiveDate) -> ComplianceState {
-    match row.status {
-        ReportStatus::Accepted => ComplianceState::Accepted,
-        ReportStatus::Returned => ComplianceState::Returned,
-        ReportStatus::Submitted if row.late == Some(true) => ComplianceState::SubmittedLate,
-        ReportStatus::Submitted => ComplianceState::SubmittedOnTime,
-        _ if today > row.due_date => ComplianceState::Overdue,
-        ReportStatus::Draft => ComplianceState::Draft,
-        _ => ComplianceState::NotStarted,
-    }
-}
-
-/// A metric summed over reports.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricTotal {
-    /// Key.
-    pub key: String,
-    /// Sum of integer or decimal values.
-    pub total: f64,
-    /// Sum of ratio numerators.
-    pub numerator: i64,
-    /// Sum of ratio denominators.
-    pub denominator: i64,
-    /// Reports that gave this metric.
-    pub reports: u32,
-}
-
-/// Sums each metric of the template over the given submitted or accepted reports.
-pub fn roll_up(spec: &Spec, rows: &[report::Model]) -> Vec<MetricTotal> {
-    let counted: Vec<BTreeMap<String, MetricValue>> = rows
-        .iter()
-        .filter(|r| matches!(r.status, ReportStatus::Submitted | ReportStatus::Accepted))
-        .filter_map(|r| {
-            serde_json::from_str::<BTreeMap<String, serde_json::Value>>(&r.metrics).ok()
-        })
-        .filter_map(|raw| {
-            check_content(&spec.sections, &spec.metrics, &BTreeMap::new(), &raw, false).ok()
-        })
-        .collect();
-    spec.metrics
-        .iter()
-        .map(|m| {
-            let mut total = MetricTotal {
-                key: m.key.clone(),
-                total: 0.0,
-                numerator: 0,
-                denominator: 0,
-                reports: 0,
-            };
-            for values in &counted {
-                match values.get(&m.key) {
-                    Some(MetricValue::Integer(n)) => total.total += *n as f64,
-                    Some(MetricValue::Decimal(x)) => total.total += x,
-                    Some(MetricValue::Ratio {
-                        numerator,
-                        denominator,
-                    }) => {
-                        total.numerator += numerator;
-                        total.denominator += denominator;
-                    }
-                    None => continue,
-                }
-                total.reports += 1;
-            }
-            total
-        })
-        .collect()
-}
-
 /// Inserts a demo obligation (with its reports) unless present, bypassing the policy.
 pub async fn insert_demo<C: ConnectionTrait>(
     db: &C,
@@ -1047,157 +679,4 @@ pub async fn set_demo_report<C: ConnectionTrait>(
     }
     REPORTS.update(db, row.id, row.version, changes).await?;
     Ok(())
-}
-
-/// Ways to reach obligations, reports and their parts in batches (see `graphql::loaders`).
-pub mod relations {
-    use super::*;
-    use crate::graphql::loaders::{Relation, signed_in};
-
-    /// Obligations by id, among those the caller may see.
-    pub struct ById;
-
-    impl Relation for ById {
-        type Entity = Obligation;
-        fn key() -> Column {
-            Column::Id
-        }
-        fn select(actor: Option<&Actor>) -> AppResult<Select<Obligation>> {
-            visible(signed_in(actor)?)
-        }
-    }
-
-    /// Obligations by id, for reports addressed to the caller's own agency. The visibility
-    /// rule shows an obligation to every agency it is addressed to, and a caller's own agency
-    /// is always among those it sees, so these need no rule: a read by key, without the rule's
-    /// two subqueries over the agency paths to plan and run (planning them took 0.4 to 0.6 ms
-    /// at every request when the loaders bound their keys with `IN`; docs/performance.md). The
-    /// caller still needs the right to read obligations.
-    pub struct AddressedById;
-
-    impl Relation for AddressedById {
-        type Entity = Obligation;
-        fn key() -> Column {
-            Column::Id
-        }
-        fn select(actor: Option<&Actor>) -> AppResult<Select<Obligation>> {
-            policy::require(signed_in(actor)?, Operation::ObligationRead)?;
-            Ok(Obligation::find())
-        }
-    }
-
-    /// Reports by id, among those the caller may see.
-    pub struct ReportById;
-
-    impl Relation for ReportById {
-        type Entity = report::Entity;
-        fn key() -> report::Column {
-            report::Column::Id
-        }
-        fn select(actor: Option<&Actor>) -> AppResult<Select<report::Entity>> {
-            visible_reports(signed_in(actor)?)
-        }
-    }
-
-    /// The obligations passing one on (one level down the cascade) that the caller may see,
-    /// newest first.
-    pub struct Children;
-
-    impl Relation for Children {
-        type Entity = Obligation;
-        fn key() -> Column {
-            Column::ParentId
-        }
-        fn select(actor: Option<&Actor>) -> AppResult<Select<Obligation>> {
-            visible(signed_in(actor)?)
-        }
-        fn order() -> Vec<(Column, Order)> {
-            vec![(Column::CreatedAt, Order::Desc), (Column::Id, Order::Desc)]
-        }
-    }
-
-    /// The recorded changes of an obligation, oldest first.
-    pub struct Amendments;
-
-    impl Relation for Amendments {
-        type Entity = amendment::Entity;
-        fn key() -> amendment::Column {
-            amendment::Column::ObligationId
-        }
-        fn order() -> Vec<(amendment::Column, Order)> {
-            vec![
-                (amendment::Column::AmendedAt, Order::Asc),
-                (amendment::Column::Id, Order::Asc),
-            ]
-        }
-    }
-
-    /// The saves of a report's working copy, oldest first.
-    pub struct Saves;
-
-    impl Relation for Saves {
-        type Entity = report_save::Entity;
-        fn key() -> report_save::Column {
-            report_save::Column::ReportId
-        }
-        fn order() -> Vec<(report_save::Column, Order)> {
-            vec![
-                (report_save::Column::SavedAt, Order::Asc),
-                (report_save::Column::Id, Order::Asc),
-            ]
-        }
-    }
-
-    /// Every report of an obligation (for its issuer's side, who sees them all).
-    pub struct Reports;
-
-    impl Relation for Reports {
-        type Entity = report::Entity;
-        fn key() -> report::Column {
-            report::Column::ObligationId
-        }
-        fn order() -> Vec<(report::Column, Order)> {
-            vec![(report::Column::Id, Order::Asc)]
-        }
-    }
-
-    /// The reports of an obligation the caller may see: all of them for the issuer's side, its
-    /// own for a recipient.
-    pub struct VisibleReports;
-
-    impl Relation for VisibleReports {
-        type Entity = report::Entity;
-        fn key() -> report::Column {
-            report::Column::ObligationId
-        }
-        fn select(actor: Option<&Actor>) -> AppResult<Select<report::Entity>> {
-            visible_reports(signed_in(actor)?)
-        }
-        fn order() -> Vec<(report::Column, Order)> {
-            vec![(report::Column::Id, Order::Asc)]
-        }
-    }
-
-    /// The submitted versions of a report, oldest first.
-    pub struct Versions;
-
-    impl Relation for Versions {
-        type Entity = report_version::Entity;
-        fn key() -> report_version::Column {
-            report_version::Column::ReportId
-        }
-        fn order() -> Vec<(report_version::Column, Order)> {
-            vec![(report_version::Column::Number, Order::Asc)]
-        }
-    }
-
-    /// Report templates by id.
-    pub struct TemplateById;
-
-    impl Relation for TemplateById {
-        type Entity = entity::report_template::Entity;
-        fn key() -> entity::report_template::Column {
-            entity::report_template::Column::Id
-        }
-    }
 }

@@ -1,0 +1,306 @@
+//! Reading reports: the list under the visibility rule, one report, what an agency still owes
+//! ("what do I owe, by when"), the đôn đốc (chase) list down the cascade, and the submitted
+//! versions of a report.
+
+use chrono::{DateTime, Utc};
+use entity::{
+    agency::{self, AgencyKind},
+    ids::{AgencyId, ObligationId, ReportId},
+    report::{self, ReportStatus},
+    report_version,
+    reporting_obligation::{Column, Entity as Obligation, ObligationStatus},
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Order,
+    QueryFilter, QueryOrder, Select,
+    sea_query::{Expr, ExprTrait, Query},
+};
+use uuid::Uuid;
+
+use super::service::report_not_found;
+use crate::{
+    agency::service as agency_service,
+    auth::actor::Actor,
+    db,
+    error::{AppError, AppResult, Msg},
+    graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
+    policy::{self, Operation},
+    time,
+};
+
+/// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
+pub(super) fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
+    visible_reports_on(None, actor)
+}
+
+/// [`visible_reports`], for a list read from `backend` (`None`: a lookup by keys, where the
+/// form does not matter): on PostgreSQL the obligations issued in scope are then found from
+/// the scope's agencies through the issuer index ([`db::in_computed_first`]), not by a scan
+/// of every obligation of the country.
+fn visible_reports_on(
+    backend: Option<DbBackend>,
+    actor: &Actor,
+) -> AppResult<Select<report::Entity>> {
+    let visibility = policy::visibility(actor, Operation::ObligationRead)?;
+    let select = report::Entity::find();
+    let Some(agencies) = agency_service::ids_visible(&visibility) else {
+        return Ok(select);
+    };
+    let issued_in_scope = match backend {
+        Some(backend) => db::in_computed_first(backend, Column::IssuerAgencyId, agencies.clone()),
+        None => Column::IssuerAgencyId.in_subquery(agencies.clone()),
+    };
+    let issued_here = Query::select()
+        .column(Column::Id)
+        .from(Obligation)
+        .and_where(issued_in_scope)
+        .to_owned();
+    Ok(select.filter(
+        Condition::any()
+            .add(report::Column::RecipientAgencyId.in_subquery(agencies))
+            .add(report::Column::ObligationId.in_subquery(issued_here)),
+    ))
+}
+
+/// Filters of the report list.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    /// Reports of this obligation.
+    pub obligation: Option<ObligationId>,
+    /// Reports of this agency or of agencies below it.
+    pub recipient_within: Option<AgencyId>,
+    /// Only these statuses.
+    pub statuses: Vec<report::ReportStatus>,
+    /// Only those changed at or after, in the order of the change (for clients that poll).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// One page of the reports `actor` may read, soonest due first (or in the order of their
+/// changes, with `updated_since`).
+pub async fn reports(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &ReportFilter,
+    page: &PageRequest,
+) -> AppResult<(Page<report::Model>, TotalCount)> {
+    let mut select = visible_reports_on(Some(db.get_database_backend()), actor)?;
+    if let Some(obligation) = filter.obligation {
+        select = select.filter(report::Column::ObligationId.eq(obligation.0));
+    }
+    if let Some(root) = filter.recipient_within {
+        let root = agency_service::get(db, root).await?;
+        select = select.filter(
+            report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(&root.path)),
+        );
+    }
+    if !filter.statuses.is_empty() {
+        select = select.filter(report::Column::Status.is_in(filter.statuses.iter().copied()));
+    }
+    let select = changed_since(select, filter.updated_since);
+    let total = TotalCount::of(db, select.clone());
+    let rows = page
+        .fetch_polled(
+            db,
+            select,
+            filter.updated_since,
+            (report::Column::DueDate, Order::Asc),
+            |r| (SortKey::Date(r.due_date), r.id),
+        )
+        .await?;
+    Ok((rows, total))
+}
+
+/// One report, if visible.
+pub async fn report<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: ReportId,
+) -> AppResult<report::Model> {
+    visible_reports(actor)?
+        .filter(report::Column::Id.eq(id.0))
+        .one(db)
+        .await?
+        .ok_or_else(report_not_found)
+}
+
+/// Every report of an obligation (the caller already sees the obligation).
+pub async fn reports_of<C: ConnectionTrait>(
+    db: &C,
+    obligation: ObligationId,
+) -> AppResult<Vec<report::Model>> {
+    Ok(report::Entity::find()
+        .filter(report::Column::ObligationId.eq(obligation.0))
+        .order_by_asc(report::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The reports the caller's agency still owes (not started, draft, returned), soonest due
+/// first: "what do I owe, by when".
+pub async fn due_for(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    page: &PageRequest,
+) -> AppResult<(Page<report::Model>, TotalCount)> {
+    policy::require(actor, Operation::ObligationRead)?;
+    let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
+    // A correlated EXISTS, not `obligation_id IN (live obligations)`: the planner then starts
+    // from the agency's own reports (an index lookup) instead of probing every obligation.
+    let live = Query::select()
+        .expr(Expr::val(1))
+        .from(Obligation)
+        .and_where(
+            Expr::col((Obligation, Column::Id))
+                .equals((report::Entity, report::Column::ObligationId)),
+        )
+        .and_where(Expr::col((Obligation, Column::Status)).eq(ObligationStatus::Issued))
+        .to_owned();
+    let select = report::Entity::find()
+        .filter(report::Column::RecipientAgencyId.eq(agency))
+        .filter(report::Column::Status.is_in([
+            ReportStatus::NotStarted,
+            ReportStatus::Draft,
+            ReportStatus::Returned,
+        ]))
+        .filter(Expr::exists(live));
+    page_by_due_date(db, select, page).await
+}
+
+/// Filters of the đôn đốc (chase) list.
+#[derive(Clone, Debug, Default)]
+pub struct ChaseFilter {
+    /// Reports due at most this many days from today (0: overdue or due today).
+    pub due_within_days: u32,
+    /// Only recipients of these kinds (the level: districts, communes…).
+    pub kinds: Vec<AgencyKind>,
+    /// Only recipients in this agency's subtree.
+    pub within: Option<AgencyId>,
+    /// Only reports of this obligation and of those passing it on, down the cascade.
+    pub obligation: Option<ObligationId>,
+}
+
+/// The look-ahead of the chase list: 0 (overdue or due today) to 366 days, 0 when not given.
+pub fn chase_days(raw: Option<i32>) -> AppResult<u32> {
+    let days = raw.unwrap_or(0);
+    if !(0..=366).contains(&days) {
+        return Err(AppError::bad_input(
+            "dueWithinDays",
+            Msg::new("Số ngày từ 0 đến 366", "dueWithinDays is between 0 and 366"),
+        ));
+    }
+    Ok(days as u32)
+}
+
+/// Levels of "passed on" followed down from an obligation in the chase list's filter.
+const CASCADE_DEPTH: usize = 4;
+
+/// The đôn đốc list: every report still owed (not started, in draft, or returned and not
+/// resubmitted) by an agency of the caller's scope other than its own, of obligations in
+/// force, overdue or due within `due_within_days`, across obligations, soonest due first.
+pub async fn to_chase<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &ChaseFilter,
+) -> AppResult<Select<report::Entity>> {
+    let visibility = policy::visibility(actor, Operation::ObligationRead)?;
+    let until = time::today() + chrono::Duration::days(i64::from(filter.due_within_days));
+    let live = Query::select()
+        .column(Column::Id)
+        .from(Obligation)
+        .and_where(Column::Status.eq(ObligationStatus::Issued))
+        .to_owned();
+    let mut select = report::Entity::find()
+        .filter(report::Column::Status.is_in([
+            ReportStatus::NotStarted,
+            ReportStatus::Draft,
+            ReportStatus::Returned,
+        ]))
+        .filter(report::Column::DueDate.lte(until))
+        .filter(report::Column::ObligationId.in_subquery(live));
+    if let Some(agencies) = agency_service::ids_visible(&visibility) {
+        select = select.filter(report::Column::RecipientAgencyId.in_subquery(agencies));
+    }
+    if let Some(own) = actor.agency_id() {
+        select = select.filter(report::Column::RecipientAgencyId.ne(own.0));
+    }
+    if let Some(root) = filter.within {
+        let root = agency_service::get(db, root).await?;
+        select = select.filter(
+            report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(&root.path)),
+        );
+    }
+    if !filter.kinds.is_empty() {
+        let of_kinds = Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(agency::Column::Kind.is_in(filter.kinds.iter().copied()))
+            .to_owned();
+        select = select.filter(report::Column::RecipientAgencyId.in_subquery(of_kinds));
+    }
+    if let Some(root) = filter.obligation {
+        let mut cascade = Condition::any().add(report::Column::ObligationId.eq(root.0));
+        let mut level = Query::select()
+            .column(Column::Id)
+            .from(Obligation)
+            .and_where(Column::ParentId.eq(root.0))
+            .to_owned();
+        for depth in 0..CASCADE_DEPTH {
+            cascade = cascade.add(report::Column::ObligationId.in_subquery(level.clone()));
+            if depth + 1 < CASCADE_DEPTH {
+                level = Query::select()
+                    .column(Column::Id)
+                    .from(Obligation)
+                    .and_where(Column::ParentId.in_subquery(level))
+                    .to_owned();
+            }
+        }
+        select = select.filter(cascade);
+    }
+    Ok(select)
+}
+
+/// One page of the đôn đốc list.
+pub async fn chase_page(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &ChaseFilter,
+    page: &PageRequest,
+) -> AppResult<(Page<report::Model>, TotalCount)> {
+    page_by_due_date(db, to_chase(db, actor, filter).await?, page).await
+}
+
+/// One page of `select`'s reports, soonest due first, with the total.
+async fn page_by_due_date(
+    db: &DatabaseConnection,
+    select: Select<report::Entity>,
+    page: &PageRequest,
+) -> AppResult<(Page<report::Model>, TotalCount)> {
+    let total = TotalCount::of(db, select.clone());
+    let rows = page
+        .fetch(
+            db,
+            select,
+            (report::Column::DueDate, report::Column::Id),
+            Order::Asc,
+            |r| (SortKey::Date(r.due_date), r.id),
+        )
+        .await?;
+    Ok((rows, total))
+}
+
+/// Days a report is overdue today (0 on its due date, negative while days are left).
+pub fn days_overdue(row: &report::Model) -> i64 {
+    (time::today() - row.due_date).num_days()
+}
+
+/// Submitted versions of a report, oldest first.
+pub async fn versions<C: ConnectionTrait>(
+    db: &C,
+    report: ReportId,
+) -> AppResult<Vec<report_version::Model>> {
+    Ok(report_version::Entity::find()
+        .filter(report_version::Column::ReportId.eq(report.0))
+        .order_by_asc(report_version::Column::Number)
+        .all(db)
+        .await?)
+}
