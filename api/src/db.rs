@@ -19,6 +19,13 @@ use uuid::Uuid;
 
 use crate::error::AppResult;
 
+/// How much of a SQLite file each connection reads through a memory map (`PRAGMA mmap_size`)
+/// instead of copying pages into its own 2 MB page cache with a system call each: the mapped
+/// pages are the operating system's file cache, shared by every connection. A list under a
+/// visibility rule reads thousands of pages; mapped, the department's received reports took
+/// 8 ms instead of 18 per statement (see docs/performance.md).
+pub const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+
 /// Opens the pool for `url` with the default acquire timeout (tools and tests).
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     connect_with(url, max_connections, Duration::from_secs(5)).await
@@ -30,7 +37,8 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 /// itself when the database is back. Every statement is counted for the metrics.
 ///
 /// SQLite files are created on first use (`mode=rwc`) and switched to WAL so that readers never
-/// wait for the writer.
+/// wait for the writer; every connection reads them through a memory map
+/// ([`SQLITE_MMAP_BYTES`]).
 pub async fn connect_with(
     url: &str,
     max_connections: u32,
@@ -43,7 +51,8 @@ pub async fn connect_with(
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
         .test_before_acquire(true)
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("mmap_size", SQLITE_MMAP_BYTES.to_string()));
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(crate::metrics::record_statement);
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
@@ -446,5 +455,34 @@ mod tests {
             built(DbBackend::Sqlite),
             r#"SELECT "reporting_obligation"."id" FROM "reporting_obligation" WHERE "reporting_obligation"."issuer_agency_id" IN (SELECT "id" FROM "agency" WHERE "agency"."depth" = 1)"#
         );
+    }
+
+    #[tokio::test]
+    async fn every_sqlite_connection_reads_through_the_memory_map() {
+        let file = std::env::temp_dir().join(format!("ttdn-mmap-{}.db", Uuid::now_v7().simple()));
+        let db = connect(&format!("sqlite://{}?mode=rwc", file.display()), 3)
+            .await
+            .expect("connect");
+        // Three transactions open at once hold three connections of the pool.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let tx = db.begin().await.expect("begin");
+            let row = tx
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "PRAGMA mmap_size",
+                ))
+                .await
+                .expect("pragma")
+                .expect("a row");
+            let bytes: i64 = row.try_get_by_index(0).expect("mmap_size");
+            assert_eq!(bytes as u64, SQLITE_MMAP_BYTES);
+            held.push(tx);
+        }
+        drop(held);
+        db.close().await.expect("close");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! The report list of a caller whose sight is a scope: the reports of agencies in its scope
-//! and of obligations issued there. The page is found parent by parent (each agency's and each
-//! obligation's own first reports, united), not by the rule's `OR` over the whole table; walked
-//! page by page it must be exactly the reports the caller may open one by one, in the list's
-//! order, each once, whatever the page size and the filters. A commune moved to another
-//! district keeps the reports it owes its former district: that district reads them through
-//! the obligations it issued (the rule's second branch), the new one through its agencies.
+//! and of obligations issued there (on PostgreSQL the second found from the scope's agencies
+//! computed first). Walked page by page it must be exactly the reports the caller may open one
+//! by one, in the list's order, each once, whatever the page size and the filters. A commune
+//! moved to another district keeps the reports it owes its former district: that district
+//! reads them through the obligations it issued (the rule's second branch), the new one
+//! through its agencies.
 
 use std::collections::HashSet;
 
