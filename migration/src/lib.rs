@@ -26,6 +26,7 @@ mod m20261203_000020_idempotency;
 mod m20261206_000021_change_feed;
 mod m20261206_000022_webhook;
 mod m20261206_000023_stored_file;
+mod m20261206_000024_report_due_order;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_change_feed::Migration),
             Box::new(m20261206_000022_webhook::Migration),
             Box::new(m20261206_000023_stored_file::Migration),
+            Box::new(m20261206_000024_report_due_order::Migration),
         ]
     }
 }
