@@ -7,10 +7,10 @@ use entity::{
 use sea_orm::{EntityTrait, Order, Select};
 
 use super::{report_lists::visible_reports, service::visible};
-use crate::graphql::loaders::{Relation, signed_in};
 use crate::{
     auth::actor::Actor,
     error::AppResult,
+    graphql::loaders::{Relation, signed_in},
     policy::{self, Operation},
 };
 
