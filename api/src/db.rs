@@ -276,6 +276,17 @@ pub fn in_computed_first<C: ColumnTrait>(
     }
 }
 
+/// `column` as a term whose index SQLite will not search (`+column`), so that its planner
+/// reads the rows in the order of the list's own index and tests the term on each; the plain
+/// column on PostgreSQL, which estimates for itself which way is cheaper.
+pub fn unindexed<C: ColumnTrait>(backend: DbBackend, column: C) -> Expr {
+    let column = Expr::col(column.as_column_ref());
+    match backend {
+        DbBackend::Sqlite => Expr::cust_with_exprs("+?", [column]),
+        _ => column,
+    }
+}
+
 /// The first `n` rows of `select`, in its order, with the bound written into the statement as
 /// a number (`LIMIT 21`) instead of a bound parameter. PostgreSQL plans a prepared statement
 /// for its first five runs with the values given, then keeps a generic plan if that costs no
@@ -484,5 +495,27 @@ mod tests {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
+    }
+
+    #[test]
+    fn an_unindexed_term_is_a_unary_plus_on_sqlite() {
+        use entity::report;
+        use sea_orm::{QuerySelect, QueryTrait, sea_query::ExprTrait};
+        let built = |backend: DbBackend| {
+            report::Entity::find()
+                .select_only()
+                .column(report::Column::Id)
+                .filter(unindexed(backend, report::Column::ObligationId).eq(Uuid::nil()))
+                .build(backend)
+                .to_string()
+        };
+        assert_eq!(
+            built(DbBackend::Sqlite),
+            r#"SELECT "report"."id" FROM "report" WHERE (+"report"."obligation_id") = '00000000-0000-0000-0000-000000000000'"#
+        );
+        assert_eq!(
+            built(DbBackend::Postgres),
+            r#"SELECT "report"."id" FROM "report" WHERE "report"."obligation_id" = '00000000-0000-0000-0000-000000000000'"#
+        );
     }
 }

@@ -20,31 +20,53 @@ use uuid::Uuid;
 use super::service::report_not_found;
 use crate::{
     agency::service as agency_service,
-    auth::actor::Actor,
+    auth::actor::{Actor, province_path},
     db,
     error::{AppError, AppResult, Msg},
     graphql::pagination::{Page, PageRequest, SortKey, TotalCount, changed_since},
-    policy::{self, Operation},
+    policy::{self, Operation, Visibility},
     time,
 };
 
 /// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
 pub(super) fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
-    visible_reports_on(None, actor)
+    visible_reports_on(None, actor, Read::Count)
+}
+
+/// What a list under the rule reads: a page, or everything (its count).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Page,
+    Count,
 }
 
 /// [`visible_reports`], for a list read from `backend` (`None`: a lookup by keys, where the
 /// form does not matter): on PostgreSQL the obligations issued in scope are then found from
 /// the scope's agencies through the issuer index ([`db::in_computed_first`]), not by a scan
 /// of every obligation of the country.
+///
+/// SQLite cannot tell how many reports the rule lets through: it reads them through the
+/// rule's indexes, then sorts them. For a page in a scope that is a whole province most
+/// reports pass, and walking the list's order until the page is full is faster (the
+/// department's page: 0.19 ms instead of 7.3 in the province, 1.4 instead of 8.4
+/// nationally), so the rule's terms are then kept off their indexes ([`db::unindexed`]); for a
+/// smaller scope, or to count, the rule's indexes are the way.
 fn visible_reports_on(
     backend: Option<DbBackend>,
     actor: &Actor,
+    read: Read,
 ) -> AppResult<Select<report::Entity>> {
     let visibility = policy::visibility(actor, Operation::ObligationRead)?;
     let select = report::Entity::find();
     let Some(agencies) = agency_service::ids_visible(&visibility) else {
         return Ok(select);
+    };
+    let walk = read == Read::Page
+        && backend == Some(DbBackend::Sqlite)
+        && matches!(&visibility, Visibility::Subtree(path) if province_path(path) == *path);
+    let term = |column: report::Column| match backend {
+        Some(backend) if walk => db::unindexed(backend, column),
+        _ => Expr::col(column.as_column_ref()),
     };
     let issued_in_scope = match backend {
         Some(backend) => db::in_computed_first(backend, Column::IssuerAgencyId, agencies.clone()),
@@ -57,8 +79,8 @@ fn visible_reports_on(
         .to_owned();
     Ok(select.filter(
         Condition::any()
-            .add(report::Column::RecipientAgencyId.in_subquery(agencies))
-            .add(report::Column::ObligationId.in_subquery(issued_here)),
+            .add(term(report::Column::RecipientAgencyId).in_subquery(agencies))
+            .add(term(report::Column::ObligationId).in_subquery(issued_here)),
     ))
 }
 
@@ -83,25 +105,30 @@ pub async fn reports(
     filter: &ReportFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<report::Model>, TotalCount)> {
-    let mut select = visible_reports_on(Some(db.get_database_backend()), actor)?;
-    if let Some(obligation) = filter.obligation {
-        select = select.filter(report::Column::ObligationId.eq(obligation.0));
-    }
-    if let Some(root) = filter.recipient_within {
-        let root = agency_service::get(db, root).await?;
-        select = select.filter(
-            report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(&root.path)),
-        );
-    }
-    if !filter.statuses.is_empty() {
-        select = select.filter(report::Column::Status.is_in(filter.statuses.iter().copied()));
-    }
-    let select = changed_since(select, filter.updated_since);
-    let total = TotalCount::of(db, select.clone());
+    let within = match filter.recipient_within {
+        Some(root) => Some(agency_service::get(db, root).await?.path),
+        None => None,
+    };
+    let narrowed = |read: Read| -> AppResult<Select<report::Entity>> {
+        let mut select = visible_reports_on(Some(db.get_database_backend()), actor, read)?;
+        if let Some(obligation) = filter.obligation {
+            select = select.filter(report::Column::ObligationId.eq(obligation.0));
+        }
+        if let Some(path) = &within {
+            select = select.filter(
+                report::Column::RecipientAgencyId.in_subquery(agency_service::ids_under(path)),
+            );
+        }
+        if !filter.statuses.is_empty() {
+            select = select.filter(report::Column::Status.is_in(filter.statuses.iter().copied()));
+        }
+        Ok(changed_since(select, filter.updated_since))
+    };
+    let total = TotalCount::of(db, narrowed(Read::Count)?);
     let rows = page
         .fetch_polled(
             db,
-            select,
+            narrowed(Read::Page)?,
             filter.updated_since,
             (report::Column::DueDate, Order::Asc),
             |r| (SortKey::Date(r.due_date), r.id),
