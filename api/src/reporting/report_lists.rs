@@ -33,10 +33,13 @@ pub(super) fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>
     visible_reports_on(None, actor, Read::Count)
 }
 
-/// What a list under the rule reads: a page, or everything (its count).
+/// What is read under the rule: a page of a list in its order, or anything else (a list's
+/// count, reports looked up by key), for which SQLite keeps the rule's indexes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Read {
+    /// A page of a list, in the list's order.
     Page,
+    /// A count, or a lookup by key.
     Count,
 }
 
