@@ -351,12 +351,29 @@ impl<E: EntityTrait> Versioned<E> {
 mod tests {
     use super::*;
 
+    /// A pool of `connections` over a new SQLite file in the temp directory, and the file.
+    async fn temp_sqlite(connections: u32) -> (DatabaseConnection, std::path::PathBuf) {
+        let file = std::env::temp_dir().join(format!("ttdn-db-{}.db", Uuid::now_v7().simple()));
+        let db = connect(
+            &format!("sqlite://{}?mode=rwc", file.display()),
+            connections,
+        )
+        .await
+        .expect("connect");
+        (db, file)
+    }
+
+    /// Closes `db` and removes its file with the WAL files beside it.
+    async fn remove_sqlite(db: DatabaseConnection, file: &std::path::Path) {
+        db.close().await.expect("close");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
+
     #[tokio::test]
     async fn background_writers_wait_for_the_requests_writes() {
-        let file = std::env::temp_dir().join(format!("ttdn-db-{}.db", Uuid::now_v7().simple()));
-        let db = connect(&format!("sqlite://{}?mode=rwc", file.display()), 2)
-            .await
-            .expect("connect");
+        let (db, file) = temp_sqlite(2).await;
         let quiet = Duration::from_millis(20);
         let write = begin(&db).await.expect("begin");
         let waiting = {
@@ -382,10 +399,7 @@ mod tests {
         yield_to_writers(&db, quiet, Duration::from_millis(100)).await;
         assert!(started.elapsed() < Duration::from_secs(5));
         drop(_held);
-        db.close().await.expect("close");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
+        remove_sqlite(db, &file).await;
     }
 
     #[test]
@@ -470,10 +484,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_sqlite_connection_reads_through_the_memory_map() {
-        let file = std::env::temp_dir().join(format!("ttdn-mmap-{}.db", Uuid::now_v7().simple()));
-        let db = connect(&format!("sqlite://{}?mode=rwc", file.display()), 3)
-            .await
-            .expect("connect");
+        let (db, file) = temp_sqlite(3).await;
         // Three transactions open at once hold three connections of the pool.
         let mut held = Vec::new();
         for _ in 0..3 {
@@ -491,10 +502,7 @@ mod tests {
             held.push(tx);
         }
         drop(held);
-        db.close().await.expect("close");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
+        remove_sqlite(db, &file).await;
     }
 
     #[test]

@@ -67,9 +67,12 @@ fn visible_reports_on(
     let walk = read == Read::Page
         && backend == Some(DbBackend::Sqlite)
         && matches!(&visibility, Visibility::Subtree(path) if province_path(path) == *path);
-    let term = |column: report::Column| match backend {
-        Some(backend) if walk => db::unindexed(backend, column),
-        _ => Expr::col(column.as_column_ref()),
+    let term = |column: report::Column| {
+        if walk {
+            db::unindexed(DbBackend::Sqlite, column)
+        } else {
+            Expr::col(column.as_column_ref())
+        }
     };
     let issued_in_scope = match backend {
         Some(backend) => db::in_computed_first(backend, Column::IssuerAgencyId, agencies.clone()),
