@@ -15,6 +15,7 @@ use sea_orm::{
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
     sea_query::{Expr, SelectStatement},
 };
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use uuid::Uuid;
 
 use crate::error::AppResult;
@@ -31,14 +32,23 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     connect_with(url, max_connections, Duration::from_secs(5)).await
 }
 
+/// A pooled connection idle for this long is tested (one round trip) before a request gets
+/// it; one in use more recently is handed out as it is. Testing every connection on every
+/// checkout cost a round trip per statement. A connection that breaks while in use fails its
+/// statement and is dropped when it goes back to the pool (the pool tests it then), so after
+/// an outage the connections are replaced either way.
+pub const TEST_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// Opens the pool for `url`. A request waits at most `acquire_timeout` for a connection, so
 /// that when the database is down requests fail fast (`SERVICE_UNAVAILABLE`) instead of
-/// hanging; broken connections are tested before use and replaced, so the server recovers by
-/// itself when the database is back. Every statement is counted for the metrics.
+/// hanging; connections idle for [`TEST_IF_IDLE_FOR`] are tested before use and broken ones
+/// replaced, so the server recovers by itself when the database is back. Every statement is
+/// counted for the metrics.
 ///
 /// SQLite files are created on first use (`mode=rwc`) and switched to WAL so that readers never
 /// wait for the writer; every connection reads them through a memory map
-/// ([`SQLITE_MMAP_BYTES`]).
+/// ([`SQLITE_MMAP_BYTES`]). PostgreSQL on a loopback address is reached without TLS when the
+/// URL leaves `sslmode` at its default (`prefer`): see [`plain_on_loopback`].
 pub async fn connect_with(
     url: &str,
     max_connections: u32,
@@ -50,9 +60,10 @@ pub async fn connect_with(
         .min_connections(1)
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
-        .test_before_acquire(true)
+        .test_before_acquire_if_idle_for(TEST_IF_IDLE_FOR)
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("mmap_size", SQLITE_MMAP_BYTES.to_string()));
+        .map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("mmap_size", SQLITE_MMAP_BYTES.to_string()))
+        .map_sqlx_postgres_opts(plain_on_loopback);
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(crate::metrics::record_statement);
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
@@ -60,6 +71,25 @@ pub async fn connect_with(
         db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
     }
     Ok(db)
+}
+
+/// PostgreSQL's connection options, with TLS left out where it protects nothing: on a loopback
+/// address (`localhost`, `127.0.0.0/8`, `::1`) under `sslmode=prefer`, the default, which
+/// already accepts a connection without TLS. Nothing sent on loopback leaves the machine, and
+/// encrypting it cost the agency page a tenth of its rate (docs/performance.md). `require` and
+/// stricter modes, and every other host, are kept as given.
+pub fn plain_on_loopback(options: PgConnectOptions) -> PgConnectOptions {
+    let loopback = options.get_host() == "localhost"
+        || options
+            .get_host()
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback && matches!(options.get_ssl_mode(), PgSslMode::Prefer) {
+        options.ssl_mode(PgSslMode::Disable)
+    } else {
+        options
+    }
 }
 
 /// Applies pending migrations, then records the shipped legal defaults and creates the shipped
@@ -368,6 +398,40 @@ mod tests {
         db.close().await.expect("close");
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
+
+    #[test]
+    fn postgres_on_loopback_goes_without_tls_under_prefer_only() {
+        let mode = |url: &str| {
+            let options: PgConnectOptions = url.parse().expect("a PostgreSQL URL");
+            plain_on_loopback(options).get_ssl_mode()
+        };
+        for url in [
+            "postgres://u@127.0.0.1:5432/d",
+            "postgres://u@localhost/d",
+            "postgres://u@[::1]:5432/d",
+            "postgres://u@127.0.0.2/d?sslmode=prefer",
+        ] {
+            assert!(matches!(mode(url), PgSslMode::Disable), "{url}");
+        }
+        for (url, kept) in [
+            (
+                "postgres://u@127.0.0.1/d?sslmode=require",
+                PgSslMode::Require,
+            ),
+            (
+                "postgres://u@localhost/d?sslmode=verify-full",
+                PgSslMode::VerifyFull,
+            ),
+            ("postgres://u@db.example.vn/d", PgSslMode::Prefer),
+            ("postgres://u@10.0.0.5/d?sslmode=prefer", PgSslMode::Prefer),
+        ] {
+            assert_eq!(
+                std::mem::discriminant(&mode(url)),
+                std::mem::discriminant(&kept),
+                "{url}"
+            );
         }
     }
 

@@ -11,6 +11,7 @@ mod auth;
 mod change_feed;
 mod cli;
 mod conventions;
+mod database;
 mod demo;
 mod documents;
 mod errors;

@@ -327,3 +327,30 @@ async fn list_queries_cost_the_same_whatever_the_page_size() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A loader reads as soon as the request's task has gone once through the list, not after a
+/// timer (`BATCH_WAIT` is zero): the items of a long list are still asked for in one pass, so
+/// each relation is still one statement. The list is longer than the 32 items async-graphql's
+/// list resolution polls before it lets other tasks run, where a zero wait could take a batch
+/// early and read the rest in a second statement.
+#[actix_web::test]
+async fn a_long_list_still_loads_each_relation_in_one_statement() {
+    let app = spawn_app_with_demo().await;
+    let so = app.demo_token("so.thanhhoa").await;
+    // One level of two loaders: no batch of one can merge with another's, so the count is
+    // exact (a deeper level may take keys of two levels in one batch, depending on timing).
+    let query = "query($first: Int) { agencies(first: $first) { edges { node {
+        id parent { id } currentSpokespeople { id } } } } }";
+    // The first request also authenticates the token; from the second on it is known.
+    cost(&app, &so, query, "agencies", json!({ "first": 1 })).await;
+    let (statements, agencies) = cost(&app, &so, query, "agencies", json!({ "first": 100 })).await;
+    assert!(
+        agencies > 32,
+        "the demo data must give more agencies than one pass of 32 (got {agencies})"
+    );
+    assert_eq!(
+        statements, 3,
+        "the page, its parents, its spokespersons: {statements} statements for {agencies} \
+         agencies, so a loader split its batch"
+    );
+}

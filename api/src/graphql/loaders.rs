@@ -1,12 +1,21 @@
 //! Per-request DataLoaders: any field resolved per item of a list goes through one of these, so a
 //! page of 100 agencies asking for their parents costs one query, not 100. They are created for
 //! each request, so a cache never crosses callers.
+//!
+//! A loader reads as soon as the request's task has gone through the list once ([`BATCH_WAIT`]
+//! is zero), not after async-graphql's default of a millisecond: every key of a list is asked
+//! for in that one pass, because the list's items are polled together and the load runs as a
+//! task of the same worker thread (each actix-web worker is a single-threaded runtime), so it
+//! cannot start before the pass ends. The millisecond was a wait on another thread's timer at
+//! each level of a response (two for `reportsDue`'s obligation and its issuer), with nothing
+//! more to collect.
 
 use std::{
     collections::HashMap,
     hash::{Hash, Hasher},
     marker::PhantomData,
     sync::Arc,
+    time::Duration,
 };
 
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -22,6 +31,9 @@ use crate::{
     auth::actor::Actor,
     error::{AppError, AppResult},
 };
+
+/// How long a loader waits for more keys after the first: none, see the module's doc.
+pub const BATCH_WAIT: Duration = Duration::ZERO;
 
 /// Every loader of one request.
 pub struct Loaders {
@@ -183,18 +195,21 @@ impl Loaders {
                     actor,
                 },
                 crate::metrics::spawn_in_request,
-            ),
+            )
+            .delay(BATCH_WAIT),
             agency: DataLoader::new(
                 AgencyById { db: db.clone() },
                 crate::metrics::spawn_in_request,
-            ),
+            )
+            .delay(BATCH_WAIT),
             spokespeople: DataLoader::new(
                 SpokespeopleByAgency {
                     db: db.clone(),
                     include_unpublished,
                 },
                 crate::metrics::spawn_in_request,
-            ),
+            )
+            .delay(BATCH_WAIT),
         }
     }
 }
