@@ -435,6 +435,30 @@ mod tests {
         }
     }
 
+    /// `.cargo/config.toml` builds the bundled SQLite with a plan that does not depend on bound
+    /// values (no statement recompiled at each run) and without global memory statistics.
+    #[tokio::test]
+    async fn sqlite_is_built_with_stable_plans_and_no_memory_statistics() {
+        let (db, file) = temp_sqlite(1).await;
+        let options: Vec<String> = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA compile_options",
+            ))
+            .await
+            .expect("compile options")
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).expect("an option"))
+            .collect();
+        remove_sqlite(db, &file).await;
+        for wanted in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "{wanted} missing from {options:?}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn background_writers_wait_for_the_requests_writes() {
         let (db, file) = temp_sqlite(2).await;
