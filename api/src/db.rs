@@ -76,20 +76,24 @@ pub async fn connect_with(
 /// PostgreSQL's connection options, with TLS left out where it protects nothing: on a loopback
 /// address (`localhost`, `127.0.0.0/8`, `::1`) under `sslmode=prefer`, the default, which
 /// already accepts a connection without TLS. Nothing sent on loopback leaves the machine, and
-/// encrypting it cost the agency page a tenth of its rate (docs/performance.md). `require` and
+/// encrypting it cost the agency page 10–15 % of its rate (docs/performance.md). `require` and
 /// stricter modes, and every other host, are kept as given.
 pub fn plain_on_loopback(options: PgConnectOptions) -> PgConnectOptions {
-    let loopback = options.get_host() == "localhost"
-        || options
-            .get_host()
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback && matches!(options.get_ssl_mode(), PgSslMode::Prefer) {
+    if is_loopback(options.get_host()) && matches!(options.get_ssl_mode(), PgSslMode::Prefer) {
         options.ssl_mode(PgSslMode::Disable)
     } else {
         options
     }
+}
+
+/// Whether `host` (a name, an IPv4 address, or an IPv6 address with or without brackets) is
+/// this machine's loopback: `localhost`, `127.0.0.0/8` or `::1`.
+pub fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Applies pending migrations, then records the shipped legal defaults and creates the shipped

@@ -1,20 +1,26 @@
 //! The connection to PostgreSQL: on a loopback address and the default `sslmode`, without TLS
 //! (nothing sent leaves the machine); with TLS whenever the URL requires it.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, sqlx::postgres::PgConnectOptions};
 use ttdn_api::db;
+
+/// The one boolean `sql` returns, in a column named `answer`.
+async fn answer(db: &DatabaseConnection, sql: &str) -> bool {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or_else(|| panic!("{sql}: no row"))
+        .try_get::<bool>("", "answer")
+        .expect("a boolean")
+}
 
 /// Whether the pool's connection runs over TLS, as PostgreSQL sees it.
 async fn over_tls(db: &DatabaseConnection) -> bool {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-        ))
-        .await
-        .expect("pg_stat_ssl")
-        .expect("a row for this connection");
-    row.try_get::<bool>("", "ssl").expect("a boolean")
+    answer(
+        db,
+        "SELECT ssl AS answer FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+    )
+    .await
 }
 
 #[actix_web::test]
@@ -27,25 +33,10 @@ async fn postgres_on_loopback_goes_without_tls_unless_the_url_requires_it() {
         return;
     };
     let admin = db::connect(&url, 1).await.expect("connect");
-    let server_offers_tls = admin
-        .query_one_raw(Statement::from_string(
-            admin.get_database_backend(),
-            "SELECT current_setting('ssl') = 'on' AS on",
-        ))
-        .await
-        .expect("SHOW ssl")
-        .expect("a row")
-        .try_get::<bool>("", "on")
-        .expect("a boolean");
-    let host = url
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split([':', '/']).next())
-        .unwrap_or_default();
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+    let server_offers_tls = answer(&admin, "SELECT current_setting('ssl') = 'on' AS answer").await;
+    let options: PgConnectOptions = url.parse().expect("a PostgreSQL URL");
+    let host = options.get_host();
+    let loopback = db::is_loopback(host);
     assert!(
         loopback,
         "this test needs the test server on a loopback address, not {host}"
