@@ -11,9 +11,10 @@ use std::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryTrait, Select,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
-    sea_query::{Expr, SelectStatement},
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryFilter,
+    QueryResult, QueryTrait, Select, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+    sea_query::{Alias, Expr, IntoIden, SelectStatement},
 };
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use uuid::Uuid;
@@ -333,13 +334,59 @@ pub async fn first_rows<E: EntityTrait, C: ConnectionTrait>(
     select: Select<E>,
     n: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
-    let statement = limited(db.get_database_backend(), select, n);
+    let statement = limited(select.build(db.get_database_backend()), n);
     E::find().from_raw_sql(statement).all(db).await
 }
 
-/// The statement of [`first_rows`].
-fn limited<E: EntityTrait>(backend: DbBackend, select: Select<E>, n: u64) -> Statement {
-    let mut statement = select.build(backend);
+/// What a list reads beside each of its rows in the same statement: the joins and their
+/// columns it adds to the list's statement, and the item it makes of each result row.
+pub trait Joined {
+    /// A row of the list with what was read beside it.
+    type Item;
+    /// Adds the joins, and their columns through [`select_also`].
+    fn join(&self, query: &mut SelectStatement);
+    /// The item of one result row.
+    fn read(&self, row: &QueryResult) -> Result<Self::Item, DbErr>;
+}
+
+/// The first `n` rows of `select` as [`first_rows`] reads them, each with what `joined` reads
+/// beside it: a list and what it shows of each item in one statement.
+pub async fn first_rows_joined<E, C, J>(
+    db: &C,
+    select: Select<E>,
+    n: u64,
+    joined: &J,
+) -> Result<Vec<J::Item>, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    J: Joined,
+{
+    let mut query = select.into_query();
+    joined.join(&mut query);
+    let statement = limited(db.get_database_backend().build(&query), n);
+    let rows = db.query_all_raw(statement).await?;
+    rows.iter().map(|row| joined.read(row)).collect()
+}
+
+/// Adds to `query` every column of `F` from the table or alias `table` (joined by the caller),
+/// each named `prefix` followed by its own name, as `F`'s own select reads it (enumerations as
+/// text): `F::Model::from_query_result(row, prefix)` reads the row back.
+pub fn select_also<F: EntityTrait>(
+    query: &mut SelectStatement,
+    table: impl IntoIden + Clone,
+    prefix: &str,
+) {
+    for column in F::Column::iter() {
+        query.expr_as(
+            column.select_as(Expr::col((table.clone(), column))),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
+/// `statement` with its first `n` rows only (see [`first_rows`]).
+fn limited(mut statement: Statement, n: u64) -> Statement {
     statement.sql.push_str(" LIMIT ");
     statement.sql.push_str(&n.to_string());
     statement
@@ -528,7 +575,7 @@ mod tests {
             .filter(agency::Column::Depth.eq(1))
             .order_by_asc(agency::Column::Name);
         for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
-            let statement = limited(backend, select.clone(), 21);
+            let statement = limited(select.clone().build(backend), 21);
             assert!(
                 statement.sql.ends_with(" ASC LIMIT 21"),
                 "{}",

@@ -354,3 +354,61 @@ async fn a_long_list_still_loads_each_relation_in_one_statement() {
          agencies, so a loader split its batch"
     );
 }
+
+/// "What do I owe" reads each report's obligation and the obligation's issuer in the list's
+/// own statement, written inline or through fragments, and shows of them what the loaders
+/// would give.
+#[actix_web::test]
+async fn what_is_owed_comes_with_its_obligation_and_issuer_in_one_statement() {
+    let app = spawn_app_with_demo().await;
+    let district = app.demo_token("huyen.trieuson").await;
+    let shown = "id obligation { id title status document { number } issuer { id name kind } }";
+    let inline = format!(
+        "query($first: Int) {{ reportsDue(first: $first) {{ edges {{ node {{ {shown} }} }} }} }}"
+    );
+    let fragments = "query($first: Int) { reportsDue(first: $first) { ...owed } }
+        fragment owed on ReportConnection { edges { node { id ... on Report { obligation { ...duty } } } } }
+        fragment duty on ReportingObligation { id title issuer { name } }";
+    // The first request also authenticates the token; from the second on it is known.
+    cost(
+        &app,
+        &district,
+        &inline,
+        "reportsDue",
+        json!({ "first": 1 }),
+    )
+    .await;
+    for query in [inline.as_str(), fragments] {
+        let (statements, owed) = cost(
+            &app,
+            &district,
+            query,
+            "reportsDue",
+            json!({ "first": 100 }),
+        )
+        .await;
+        assert!(owed >= 2, "the demo district must owe reports (got {owed})");
+        assert_eq!(
+            statements, 1,
+            "{statements} statements for {owed} reports owed: {query}"
+        );
+    }
+    // Each report as `report(id)` shows it, its obligation and issuer through the loaders.
+    let page = app
+        .gql_as(Some(&district), &inline, json!({ "first": 100 }))
+        .await;
+    for edge in page["data"]["reportsDue"]["edges"]
+        .as_array()
+        .expect("edges")
+    {
+        let node = &edge["node"];
+        let alone = app
+            .gql_as(
+                Some(&district),
+                &format!("query($id: ID!) {{ report(id: $id) {{ {shown} }} }}"),
+                json!({ "id": node["id"] }),
+            )
+            .await;
+        assert_eq!(&alone["data"]["report"], node, "{alone:#}");
+    }
+}

@@ -96,7 +96,7 @@ impl Agency {
         let Some(id) = id.into() else {
             return Ok(None);
         };
-        Ok(ctx.loaders()?.agency.load_one(id).await?.map(Agency))
+        Ok(ctx.loaders()?.agency(id).await?.map(Agency))
     }
 }
 

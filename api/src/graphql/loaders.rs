@@ -9,12 +9,17 @@
 //! cannot start before the pass ends. The millisecond was a wait on another thread's timer at
 //! each level of a response (two for `reportsDue`'s obligation and its issuer), with nothing
 //! more to collect.
+//!
+//! A list that reads in its own statement what its items show beside them (`reportsDue` reads
+//! each report's obligation and issuer) hands those rows to the loaders ([`Loaders::prime`],
+//! [`Loaders::prime_agency`]): the fields then find them without a statement of their own.
 
 use std::{
+    any::{Any, TypeId},
     collections::HashMap,
     hash::{Hash, Hasher},
     marker::PhantomData,
-    sync::Arc,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -43,6 +48,9 @@ pub struct Loaders {
     pub spokespeople: DataLoader<SpokespeopleByAgency>,
     /// Every [`Relation`]: rows by the value of a key column.
     related: DataLoader<Related>,
+    /// Rows read beside a list's own, by the loader they stand in for (the relation's type, or
+    /// [`AgencyById`]) and key.
+    primed: Mutex<HashMap<(TypeId, Uuid), Arc<dyn Any + Send + Sync>>>,
 }
 
 /// A way to reach rows from a key: the rows of `Entity` whose [`Relation::key`] column holds
@@ -139,11 +147,53 @@ where
 }
 
 impl Loaders {
+    /// Keeps `rows` as the rows of relation `R` for `key`, read beside a list's own rows in its
+    /// statement, so that the items' fields need no statement for them. Only a query's lists
+    /// prime: a query's fields all see the data as it stands, where a later field of a
+    /// mutation could be served a row an earlier one changed.
+    pub fn prime<R: Relation>(&self, key: Uuid, rows: Vec<RowOf<R>>)
+    where
+        RowOf<R>: Sync,
+    {
+        self.keep(TypeId::of::<R>(), key, rows);
+    }
+
+    /// Keeps `row` as the agency of its id, as [`Self::prime`] keeps a relation's rows.
+    pub fn prime_agency(&self, row: agency::Model) {
+        self.keep(TypeId::of::<AgencyById>(), row.id, row);
+    }
+
+    /// The agency `id`, primed or loaded.
+    pub async fn agency(&self, id: Uuid) -> AppResult<Option<agency::Model>> {
+        if let Some(row) = self.kept::<agency::Model>(TypeId::of::<AgencyById>(), id) {
+            return Ok(Some(row));
+        }
+        self.agency.load_one(id).await
+    }
+
+    fn keep<T: Any + Send + Sync>(&self, by: TypeId, key: Uuid, value: T) {
+        self.primed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((by, key), Arc::new(value));
+    }
+
+    fn kept<T: Any + Clone>(&self, by: TypeId, key: Uuid) -> Option<T> {
+        let primed = self
+            .primed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        primed.get(&(by, key))?.downcast_ref::<T>().cloned()
+    }
+
     /// The rows of relation `R` for `key` (empty when none).
     pub async fn many<R: Relation>(&self, key: Uuid) -> AppResult<Vec<RowOf<R>>>
     where
         RowOf<R>: Sync,
     {
+        if let Some(rows) = self.kept::<Vec<RowOf<R>>>(TypeId::of::<R>(), key) {
+            return Ok(rows);
+        }
         Ok(self
             .related
             .load_one(RelationKey::<R>(key, PhantomData))
@@ -210,6 +260,7 @@ impl Loaders {
                 crate::metrics::spawn_in_request,
             )
             .delay(BATCH_WAIT),
+            primed: Mutex::default(),
         }
     }
 }

@@ -250,6 +250,49 @@ impl PageRequest {
         E: EntityTrait,
         C: ConnectionTrait,
     {
+        let select = self.positioned(select, (key, id), order, fits)?;
+        let rows = crate::db::first_rows(db, select, self.first + 1).await?;
+        Ok(self.page(rows, |row| {
+            let (key, id) = key_of(row);
+            Cursor { key, id }
+        }))
+    }
+
+    /// Fetches one page of `select` as [`Self::fetch`] does, each row with what `joined` reads
+    /// beside it in the same statement ([`crate::db::first_rows_joined`]). `key_of` gives an
+    /// item's sort key (the value stored in `key`) and id.
+    pub async fn fetch_joined<E, C, J>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        (key, id): (E::Column, E::Column),
+        order: Order,
+        joined: &J,
+        key_of: impl Fn(&J::Item) -> (SortKey, Uuid),
+    ) -> AppResult<Page<J::Item>>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+        J: crate::db::Joined,
+    {
+        let fits = |cursor: &SortKey| cursor.fits(key.def().get_column_type());
+        let select = self.positioned(select, (key, id), order, fits)?;
+        let rows = crate::db::first_rows_joined(db, select, self.first + 1, joined).await?;
+        Ok(self.page(rows, |row| {
+            let (key, id) = key_of(row);
+            Cursor { key, id }
+        }))
+    }
+
+    /// `select` ordered by `key` then `id` and started after the request's cursor, whose key
+    /// must be of a kind that `fits` the order.
+    fn positioned<E: EntityTrait>(
+        &self,
+        select: Select<E>,
+        (key, id): (E::Column, E::Column),
+        order: Order,
+        fits: impl Fn(&SortKey) -> bool,
+    ) -> AppResult<Select<E>> {
         let descending = order == Order::Desc;
         let mut select = select.order_by(key, order.clone()).order_by(id, order);
         if let Some(after) = &self.after {
@@ -268,11 +311,7 @@ impl PageRequest {
                     .add(Condition::all().add(key.eq(value)).add(beyond_id)),
             );
         }
-        let rows = crate::db::first_rows(db, select, self.first + 1).await?;
-        Ok(self.page(rows, |row| {
-            let (key, id) = key_of(row);
-            Cursor { key, id }
-        }))
+        Ok(select)
     }
 
     /// Fetches one page of `select` ordered by id alone: with UUID v7 ids that is creation order
@@ -430,6 +469,19 @@ pub struct Page<M> {
 }
 
 impl<M> Page<M> {
+    /// The same page with each row made into another by `f`.
+    pub fn map<N>(self, mut f: impl FnMut(M) -> N) -> Page<N> {
+        Page {
+            items: self
+                .items
+                .into_iter()
+                .map(|(cursor, row)| (cursor, f(row)))
+                .collect(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+        }
+    }
+
     /// The Relay connection of this page, each row converted to its GraphQL type.
     pub fn into_connection<N>(self, total: TotalCount) -> Connection<String, N, TotalCount>
     where

@@ -215,7 +215,27 @@ impl ReportingQuery {
         after: Option<String>,
     ) -> AppResult<Connection<String, Report, TotalCount>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let (rows, total) = service::due_for(ctx.db()?, ctx.actor()?, &page).await?;
+        // The obligation and its issuer, when asked for, come in the list's own statement.
+        let obligation = ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("obligation");
+        let beside = service::OwedBeside {
+            obligation: obligation.exists(),
+            issuer: obligation.field("issuer").exists(),
+        };
+        let (rows, total) = service::due_for(ctx.db()?, ctx.actor()?, &page, beside).await?;
+        let loaders = ctx.loaders()?;
+        let rows = rows.map(|owed| {
+            if let Some(obligation) = owed.obligation {
+                loaders.prime::<service::relations::AddressedById>(obligation.id, vec![obligation]);
+            }
+            if let Some(issuer) = owed.issuer {
+                loaders.prime_agency(issuer);
+            }
+            owed.report
+        });
         Ok(rows.into_connection(total))
     }
 
