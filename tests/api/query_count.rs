@@ -355,60 +355,54 @@ async fn a_long_list_still_loads_each_relation_in_one_statement() {
     );
 }
 
-/// "What do I owe" reads each report's obligation and the obligation's issuer in the list's
-/// own statement, written inline or through fragments, and shows of them what the loaders
-/// would give.
+/// A list of reports reads each report's obligation, the obligation's issuer and the
+/// recipient in its own statement, asked inline or through fragments, and shows of them what
+/// the loaders would give: "what do I owe" for a district, the department's received reports
+/// (whose obligations the loaders read under the visibility rule).
 #[actix_web::test]
-async fn what_is_owed_comes_with_its_obligation_and_issuer_in_one_statement() {
+async fn a_list_of_reports_comes_with_obligation_issuer_and_recipient_in_one_statement() {
     let app = spawn_app_with_demo().await;
-    let district = app.demo_token("huyen.trieuson").await;
-    let shown = "id obligation { id title status document { number } issuer { id name kind } }";
-    let inline = format!(
-        "query($first: Int) {{ reportsDue(first: $first) {{ edges {{ node {{ {shown} }} }} }} }}"
-    );
-    let fragments = "query($first: Int) { reportsDue(first: $first) { ...owed } }
-        fragment owed on ReportConnection { edges { node { id ... on Report { obligation { ...duty } } } } }
-        fragment duty on ReportingObligation { id title issuer { name } }";
-    // The first request also authenticates the token; from the second on it is known.
-    cost(
-        &app,
-        &district,
-        &inline,
-        "reportsDue",
-        json!({ "first": 1 }),
-    )
-    .await;
-    for query in [inline.as_str(), fragments] {
-        let (statements, owed) = cost(
-            &app,
-            &district,
-            query,
-            "reportsDue",
-            json!({ "first": 100 }),
-        )
-        .await;
-        assert!(owed >= 2, "the demo district must owe reports (got {owed})");
-        assert_eq!(
-            statements, 1,
-            "{statements} statements for {owed} reports owed: {query}"
+    let shown = "id obligation { id title status document { number } issuer { id name kind } }
+        recipient { id name }";
+    for (account, list) in [("huyen.trieuson", "reportsDue"), ("so.thanhhoa", "reports")] {
+        let token = app.demo_token(account).await;
+        let inline = format!(
+            "query($first: Int) {{ {list}(first: $first) {{ edges {{ node {{ {shown} }} }} }} }}"
         );
-    }
-    // Each report as `report(id)` shows it, its obligation and issuer through the loaders.
-    let page = app
-        .gql_as(Some(&district), &inline, json!({ "first": 100 }))
-        .await;
-    for edge in page["data"]["reportsDue"]["edges"]
-        .as_array()
-        .expect("edges")
-    {
-        let node = &edge["node"];
-        let alone = app
-            .gql_as(
-                Some(&district),
-                &format!("query($id: ID!) {{ report(id: $id) {{ {shown} }} }}"),
-                json!({ "id": node["id"] }),
-            )
+        let fragments = format!(
+            "query($first: Int) {{ {list}(first: $first) {{ ...page }} }}
+            fragment page on ReportConnection {{ edges {{ node {{ id ... on Report {{
+                obligation {{ ...duty }} recipient {{ name }} }} }} }} }}
+            fragment duty on ReportingObligation {{ id title issuer {{ name }} }}"
+        );
+        // The first request also authenticates the token; from the second on it is known.
+        cost(&app, &token, &inline, list, json!({ "first": 1 })).await;
+        for query in [&inline, &fragments] {
+            let (statements, items) =
+                cost(&app, &token, query, list, json!({ "first": 100 })).await;
+            assert!(
+                items >= 2,
+                "{account} must have reports in {list} (got {items})"
+            );
+            assert_eq!(
+                statements, 1,
+                "{account}: {statements} statements for {items} reports: {query}"
+            );
+        }
+        // Each report as `report(id)` shows it, through the loaders.
+        let page = app
+            .gql_as(Some(&token), &inline, json!({ "first": 100 }))
             .await;
-        assert_eq!(&alone["data"]["report"], node, "{alone:#}");
+        for edge in page["data"][list]["edges"].as_array().expect("edges") {
+            let node = &edge["node"];
+            let alone = app
+                .gql_as(
+                    Some(&token),
+                    &format!("query($id: ID!) {{ report(id: $id) {{ {shown} }} }}"),
+                    json!({ "id": node["id"] }),
+                )
+                .await;
+            assert_eq!(&alone["data"]["report"], node, "{account}: {alone:#}");
+        }
     }
 }

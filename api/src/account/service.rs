@@ -114,15 +114,7 @@ pub async fn list(
     }
     let total = TotalCount::of(db, select.clone());
     let rows = match filter.updated_since {
-        Some(_) => {
-            page.fetch_changed(
-                db,
-                select,
-                (Column::UpdatedAt, Column::Id),
-                <UserAccount as crate::graphql::pagination::Polled>::changed_at,
-            )
-            .await?
-        }
+        Some(_) => page.fetch_changed(db, select).await?,
         None => {
             page.fetch_by_id(db, select, Column::Id, Order::Desc)
                 .await?

@@ -12,12 +12,15 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select, Statement,
-    sea_query::{Alias, Expr, Query},
+    sea_query::{Alias, Expr, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult, Msg};
+use crate::{
+    db::{Joined, Plain},
+    error::{AppError, AppResult, Msg},
+};
 
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -185,82 +188,12 @@ impl PageRequest {
         E: EntityTrait,
         C: ConnectionTrait,
     {
-        let fits = |cursor: &SortKey| cursor.fits(key.def().get_column_type());
-        self.keyset(db, select, (key, id), order, fits, key_of)
+        self.fetch_joined(db, select, (key, id), order, &Plain, key_of)
             .await
     }
 
-    /// Fetches one page of `select` (already narrowed by [`changed_since`]) in the order of a
-    /// poll: by the time of the last change `updated`, oldest first, then by `id`. A row
-    /// changed while a client walks the pages moves behind the page it is on, so the walk
-    /// still meets it.
-    pub async fn fetch_changed<E, C>(
-        &self,
-        db: &C,
-        select: Select<E>,
-        (updated, id): (E::Column, E::Column),
-        key_of: impl Fn(&E::Model) -> (chrono::DateTime<chrono::Utc>, Uuid),
-    ) -> AppResult<Page<E::Model>>
-    where
-        E: EntityTrait,
-        C: ConnectionTrait,
-    {
-        let fits = |cursor: &SortKey| matches!(cursor, SortKey::Changed(_));
-        self.keyset(db, select, (updated, id), Order::Asc, fits, |row| {
-            let (at, id) = key_of(row);
-            (SortKey::Changed(at), id)
-        })
-        .await
-    }
-
-    /// A page of a list a client may poll: with `since` (its `updatedSince`, already applied
-    /// to `select` by [`changed_since`]) in the order of the changes ([`Self::fetch_changed`]),
-    /// else in the list's own order, as [`Self::fetch`] takes it.
-    pub async fn fetch_polled<E, C>(
-        &self,
-        db: &C,
-        select: Select<E>,
-        since: Option<chrono::DateTime<chrono::Utc>>,
-        (key, order): (E::Column, Order),
-        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
-    ) -> AppResult<Page<E::Model>>
-    where
-        E: Polled,
-        C: ConnectionTrait,
-    {
-        match since {
-            Some(_) => {
-                self.fetch_changed(db, select, (E::updated(), E::id()), E::changed_at)
-                    .await
-            }
-            None => self.fetch(db, select, (key, E::id()), order, key_of).await,
-        }
-    }
-
-    async fn keyset<E, C>(
-        &self,
-        db: &C,
-        select: Select<E>,
-        (key, id): (E::Column, E::Column),
-        order: Order,
-        fits: impl Fn(&SortKey) -> bool,
-        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
-    ) -> AppResult<Page<E::Model>>
-    where
-        E: EntityTrait,
-        C: ConnectionTrait,
-    {
-        let select = self.positioned(select, (key, id), order, fits)?;
-        let rows = crate::db::first_rows(db, select, self.first + 1).await?;
-        Ok(self.page(rows, |row| {
-            let (key, id) = key_of(row);
-            Cursor { key, id }
-        }))
-    }
-
     /// Fetches one page of `select` as [`Self::fetch`] does, each row with what `joined` reads
-    /// beside it in the same statement ([`crate::db::first_rows_joined`]). `key_of` gives an
-    /// item's sort key (the value stored in `key`) and id.
+    /// beside it in the same statement ([`crate::db::first_rows_joined`]).
     pub async fn fetch_joined<E, C, J>(
         &self,
         db: &C,
@@ -268,18 +201,122 @@ impl PageRequest {
         (key, id): (E::Column, E::Column),
         order: Order,
         joined: &J,
-        key_of: impl Fn(&J::Item) -> (SortKey, Uuid),
+        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
     ) -> AppResult<Page<J::Item>>
     where
         E: EntityTrait,
         C: ConnectionTrait,
-        J: crate::db::Joined,
+        J: Joined<E>,
     {
         let fits = |cursor: &SortKey| cursor.fits(key.def().get_column_type());
+        self.keyset(db, select, (key, id), order, fits, joined, key_of)
+            .await
+    }
+
+    /// A page of a list a client may poll: with `since` (its `updatedSince`, already applied
+    /// to `select` by [`changed_since`]) in the order of the changes, by the time of the last
+    /// change, oldest first, then by id (a row changed while a client walks the pages moves
+    /// behind the page it is on, so the walk still meets it); else in the list's own order, as
+    /// [`Self::fetch`] takes it.
+    pub async fn fetch_polled<E, C>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        key: (E::Column, Order),
+        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
+    ) -> AppResult<Page<E::Model>>
+    where
+        E: Polled,
+        C: ConnectionTrait,
+    {
+        self.fetch_polled_joined(db, select, since, key, &Plain, key_of)
+            .await
+    }
+
+    /// [`Self::fetch_polled`], each row with what `joined` reads beside it in the same
+    /// statement.
+    pub async fn fetch_polled_joined<E, C, J>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        (key, order): (E::Column, Order),
+        joined: &J,
+        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
+    ) -> AppResult<Page<J::Item>>
+    where
+        E: Polled,
+        C: ConnectionTrait,
+        J: Joined<E>,
+    {
+        match since {
+            Some(_) => self.changed(db, select, joined).await,
+            None => {
+                self.fetch_joined(db, select, (key, E::id()), order, joined, key_of)
+                    .await
+            }
+        }
+    }
+
+    /// Fetches one page of `select` (already narrowed by [`changed_since`]) in the order of a
+    /// poll: by the time of the last change, oldest first, then by id.
+    pub async fn fetch_changed<E, C>(&self, db: &C, select: Select<E>) -> AppResult<Page<E::Model>>
+    where
+        E: Polled,
+        C: ConnectionTrait,
+    {
+        self.changed(db, select, &Plain).await
+    }
+
+    async fn changed<E, C, J>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        joined: &J,
+    ) -> AppResult<Page<J::Item>>
+    where
+        E: Polled,
+        C: ConnectionTrait,
+        J: Joined<E>,
+    {
+        let fits = |cursor: &SortKey| matches!(cursor, SortKey::Changed(_));
+        let changed = |row: &E::Model| {
+            let (at, id) = E::changed_at(row);
+            (SortKey::Changed(at), id)
+        };
+        self.keyset(
+            db,
+            select,
+            (E::updated(), E::id()),
+            Order::Asc,
+            fits,
+            joined,
+            changed,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn keyset<E, C, J>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        (key, id): (E::Column, E::Column),
+        order: Order,
+        fits: impl Fn(&SortKey) -> bool,
+        joined: &J,
+        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
+    ) -> AppResult<Page<J::Item>>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+        J: Joined<E>,
+    {
         let select = self.positioned(select, (key, id), order, fits)?;
         let rows = crate::db::first_rows_joined(db, select, self.first + 1, joined).await?;
-        Ok(self.page(rows, |row| {
-            let (key, id) = key_of(row);
+        Ok(self.page(rows, |item| {
+            let (key, id) = key_of(J::base(item));
             Cursor { key, id }
         }))
     }
@@ -503,16 +540,33 @@ fn count_statement<E: EntityTrait>(
     backend: sea_orm::DatabaseBackend,
     select: Select<E>,
 ) -> Statement {
+    backend.build(&counted(select, "n"))
+}
+
+/// `SELECT COUNT(*) AS name FROM (the keys of the rows of select) AS counted`.
+fn counted<E: EntityTrait>(select: Select<E>, name: &str) -> SelectStatement {
     use sea_orm::{Iterable as _, PrimaryKeyToColumn as _};
     let select = match E::PrimaryKey::iter().next() {
         Some(key) => select.select_only().column(key.into_column()),
         None => select,
     };
-    let query = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+    Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new(name))
         .from_subquery(select.into_query(), Alias::new("counted"))
-        .to_owned();
-    backend.build(&query)
+        .to_owned()
+}
+
+/// The sum of the counts of `parts` as one statement: `SELECT (SELECT COUNT(*) …) + (…) AS n`.
+fn sum_statement<E: EntityTrait>(
+    backend: sea_orm::DatabaseBackend,
+    parts: impl IntoIterator<Item = Select<E>>,
+) -> Statement {
+    let sum = parts
+        .into_iter()
+        .map(|part| Expr::SubQuery(None, Box::new(counted(part, "c").into())))
+        .reduce(sea_orm::ExprTrait::add)
+        .unwrap_or_else(|| Expr::val(0));
+    backend.build(&Query::select().expr_as(sum, Alias::new("n")).to_owned())
 }
 
 /// The `totalCount` of a connection: counted only when a client asks for it, with the same
@@ -535,6 +589,20 @@ impl TotalCount {
         Self(Count::Query {
             db: db.clone(),
             statement: count_statement(db.get_database_backend(), select),
+        })
+    }
+
+    /// Counts the rows of a list made of `parts` that no row belongs to twice, as the sum of
+    /// their counts (each reading only keys): for a list whose filter is an `OR` of two terms
+    /// that PostgreSQL can only test row by row over the whole table, while each term alone
+    /// finds its rows through an index.
+    pub fn sum_of<E: EntityTrait>(
+        db: &DatabaseConnection,
+        parts: impl IntoIterator<Item = Select<E>>,
+    ) -> Self {
+        Self(Count::Query {
+            db: db.clone(),
+            statement: sum_statement(db.get_database_backend(), parts),
         })
     }
 
@@ -573,6 +641,20 @@ mod tests {
         assert_eq!(
             sql,
             r#"SELECT COUNT(*) AS "n" FROM (SELECT "report"."id" FROM "report" WHERE "report"."status" = 'DRAFT') AS "counted""#
+        );
+    }
+
+    #[test]
+    fn a_sum_of_counts_reads_only_keys_of_each_part() {
+        use entity::report::{Column, Entity, ReportStatus};
+        let parts = [
+            Entity::find().filter(Column::Status.eq(ReportStatus::Draft)),
+            Entity::find().filter(Column::Late.eq(true)),
+        ];
+        let sql = sum_statement(sea_orm::DatabaseBackend::Postgres, parts).to_string();
+        assert_eq!(
+            sql,
+            r#"SELECT (SELECT COUNT(*) AS "c" FROM (SELECT "report"."id" FROM "report" WHERE "report"."status" = 'DRAFT') AS "counted") + (SELECT COUNT(*) AS "c" FROM (SELECT "report"."id" FROM "report" WHERE "report"."late" = TRUE) AS "counted") AS "n""#
         );
     }
 

@@ -31,7 +31,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, Page, PageRequest, TotalCount},
         scalars::{Date, Json},
     },
     legal::service as legal,
@@ -200,8 +200,10 @@ impl ReportingQuery {
             updated_since: filter.updated_since,
         };
         let page = PageRequest::parse(first, after.as_deref())?;
-        let (rows, total) = service::reports(ctx.db()?, ctx.actor()?, &filter, &page).await?;
-        Ok(rows.into_connection(total))
+        let beside = report_beside(ctx);
+        let (rows, total) =
+            service::reports(ctx.db()?, ctx.actor()?, &filter, &page, beside).await?;
+        Ok(primed(ctx, rows)?.into_connection(total))
     }
 
     /// What the caller's agency owes, by when: reports not started, in draft or returned, of
@@ -215,28 +217,9 @@ impl ReportingQuery {
         after: Option<String>,
     ) -> AppResult<Connection<String, Report, TotalCount>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        // The obligation and its issuer, when asked for, come in the list's own statement.
-        let obligation = ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("obligation");
-        let beside = service::OwedBeside {
-            obligation: obligation.exists(),
-            issuer: obligation.field("issuer").exists(),
-        };
+        let beside = report_beside(ctx);
         let (rows, total) = service::due_for(ctx.db()?, ctx.actor()?, &page, beside).await?;
-        let loaders = ctx.loaders()?;
-        let rows = rows.map(|owed| {
-            if let Some(obligation) = owed.obligation {
-                loaders.prime::<service::relations::AddressedById>(obligation.id, vec![obligation]);
-            }
-            if let Some(issuer) = owed.issuer {
-                loaders.prime_agency(issuer);
-            }
-            owed.report
-        });
-        Ok(rows.into_connection(total))
+        Ok(primed(ctx, rows)?.into_connection(total))
     }
 
     /// The đôn đốc list: every report still owed (not started, in draft, or returned and not
@@ -311,6 +294,40 @@ impl ReportingQuery {
             tasks_done,
         })
     }
+}
+
+/// What a connection of reports is asked to show of each report's obligation, issuer and
+/// recipient (async-graphql's look-ahead, through fragments too): the list reads those in
+/// its own statement.
+fn report_beside(ctx: &Context<'_>) -> service::ReportBeside {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let obligation = node.field("obligation");
+    service::ReportBeside {
+        obligation: obligation.exists(),
+        issuer: obligation.field("issuer").exists(),
+        recipient: node.field("recipient").exists(),
+    }
+}
+
+/// The reports of a page, the rows read beside them handed to the loaders, under each
+/// relation the fields read them through (see [`service::ReportBeside`] for why each is one
+/// the caller may see).
+fn primed(
+    ctx: &Context<'_>,
+    page: Page<service::ReportWith>,
+) -> AppResult<Page<entity::report::Model>> {
+    use service::relations::{AddressedById, ById};
+    let loaders = ctx.loaders()?;
+    Ok(page.map(|with| {
+        if let Some(obligation) = with.obligation {
+            loaders.prime::<AddressedById>(obligation.id, vec![obligation.clone()]);
+            loaders.prime::<ById>(obligation.id, vec![obligation]);
+        }
+        for agency in [with.issuer, with.recipient].into_iter().flatten() {
+            loaders.prime_agency(agency);
+        }
+        with.report
+    }))
 }
 
 /// Filters of the đôn đốc list; all given conditions must hold.

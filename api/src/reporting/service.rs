@@ -35,8 +35,8 @@ use uuid::Uuid;
 pub use super::compliance::{ComplianceState, MetricTotal, roll_up, state_of};
 pub use super::relations;
 pub use super::report_lists::{
-    ChaseFilter, Owed, OwedBeside, ReportFilter, chase_days, chase_page, days_overdue, due_for,
-    report, reports, reports_of, to_chase, versions,
+    ChaseFilter, ReportBeside, ReportFilter, ReportWith, chase_days, chase_page, days_overdue,
+    due_for, report, reports, reports_of, to_chase, versions,
 };
 pub use super::reports::{ReportContent, ReportPatch, Review, review, save_draft, submit};
 use super::reports::{register_report_document, write_report_content};
