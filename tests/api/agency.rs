@@ -521,6 +521,16 @@ async fn an_unknown_agency_is_not_found() {
         ),
         "NOT_FOUND"
     );
+    assert_eq!(
+        code(
+            &app.error(
+                "query($id: ID!) { agencies(filter: { within: $id }) { totalCount } }",
+                json!({ "id": id })
+            )
+            .await
+        ),
+        "NOT_FOUND"
+    );
     let error = app
         .error(
             "mutation($input: UpdateAgencyInput!) { updateAgency(input: $input) { agency { id } } }",

@@ -12,9 +12,10 @@ use entity::{
     ids::AgencyId,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::{Alias, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
 
@@ -203,11 +204,9 @@ pub fn sort_key(model: &Model) -> (SortKey, Uuid) {
 async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<Select<Agency>> {
     let mut select = Agency::find();
     if let Some(within) = filter.within {
-        let root = get(db, within).await?;
-        select = select.filter(path_under(&root.path));
-        if db.get_database_backend() == DatabaseBackend::Postgres
-            && is_part_of_tree(db, &root).await?
-        {
+        let (path, part_of_tree) = subtree(db, within).await?;
+        select = select.filter(path_under(&path));
+        if db.get_database_backend() == DatabaseBackend::Postgres && part_of_tree {
             // A subtree that is a part of the data (one province of several, a district) is
             // read through its path index, then sorted. Left to itself, PostgreSQL walks the
             // name index and filters on the path, which costs in proportion to the whole table:
@@ -243,21 +242,29 @@ async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<
     Ok(select)
 }
 
-/// Whether the subtree of `root` leaves other agencies out: it has a parent, or other trees
-/// exist beside it.
-async fn is_part_of_tree<C: ConnectionTrait>(db: &C, root: &Model) -> AppResult<bool> {
-    if root.parent_id.is_some() {
-        return Ok(true);
-    }
-    let roots: Vec<Uuid> = Agency::find()
+/// The path of agency `root`, and whether its subtree leaves other agencies out (it has a
+/// parent, or other trees exist beside it), in one statement. An unknown agency is
+/// `NOT_FOUND`.
+async fn subtree<C: ConnectionTrait>(db: &C, root: AgencyId) -> AppResult<(String, bool)> {
+    let others = Alias::new("other_root");
+    let other_roots = Query::select()
+        .expr(Expr::val(1))
+        .from_as(Agency, others.clone())
+        .and_where(Expr::col((others.clone(), Column::ParentId)).is_null())
+        .and_where(Expr::col((others, Column::Id)).ne(root.0))
+        .to_owned();
+    Agency::find_by_id(root.0)
         .select_only()
-        .column(Column::Id)
-        .filter(Column::ParentId.is_null())
-        .limit(2)
+        .column(Column::Path)
+        .expr(
+            Expr::col((Agency, Column::ParentId))
+                .is_not_null()
+                .or(Expr::exists(other_roots)),
+        )
         .into_tuple()
-        .all(db)
-        .await?;
-    Ok(roots.len() > 1)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// One page of agencies matching `filter`, ordered by folded name, with its lazy total count.

@@ -348,18 +348,7 @@ pub async fn due_for(
                 .is_in(owed.map(|status| db::constant(status.into_value()))),
         )
         .filter(Expr::exists(live));
-    let total = TotalCount::of(db, select.clone());
-    let rows = page
-        .fetch_joined(
-            db,
-            select,
-            (report::Column::DueDate, report::Column::Id),
-            Order::Asc,
-            &beside,
-            |r| (SortKey::Date(r.due_date), r.id),
-        )
-        .await?;
-    Ok((rows, total))
+    page_by_due_date(db, select, page, &beside).await
 }
 
 /// Filters of the đôn đốc (chase) list.
@@ -462,22 +451,25 @@ pub async fn chase_page(
     filter: &ChaseFilter,
     page: &PageRequest,
 ) -> AppResult<(Page<report::Model>, TotalCount)> {
-    page_by_due_date(db, to_chase(db, actor, filter).await?, page).await
+    page_by_due_date(db, to_chase(db, actor, filter).await?, page, &db::Plain).await
 }
 
-/// One page of `select`'s reports, soonest due first, with the total.
-async fn page_by_due_date(
+/// One page of `select`'s reports, soonest due first, each with what `joined` reads beside
+/// it, and the total.
+async fn page_by_due_date<J: db::Joined<report::Entity>>(
     db: &DatabaseConnection,
     select: Select<report::Entity>,
     page: &PageRequest,
-) -> AppResult<(Page<report::Model>, TotalCount)> {
+    joined: &J,
+) -> AppResult<(Page<J::Item>, TotalCount)> {
     let total = TotalCount::of(db, select.clone());
     let rows = page
-        .fetch(
+        .fetch_joined(
             db,
             select,
             (report::Column::DueDate, report::Column::Id),
             Order::Asc,
+            joined,
             |r| (SortKey::Date(r.due_date), r.id),
         )
         .await?;
