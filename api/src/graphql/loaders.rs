@@ -7,12 +7,13 @@
 //! for in that one pass, because the list's items are polled together and the load runs as a
 //! task of the same worker thread (each actix-web worker is a single-threaded runtime), so it
 //! cannot start before the pass ends. The millisecond was a wait on another thread's timer at
-//! each level of a response (two for `reportsDue`'s obligation and its issuer), with nothing
-//! more to collect.
+//! each level of a response (two for a report's obligation and that obligation's issuer),
+//! with nothing more to collect.
 //!
-//! A list that reads in its own statement what its items show beside them (`reportsDue` reads
-//! each report's obligation and issuer) hands those rows to the loaders ([`Loaders::prime`],
-//! [`Loaders::prime_agency`]): the fields then find them without a statement of their own.
+//! A list that reads in its own statement what its items show beside them (a list of reports
+//! reads each report's obligation, issuer and recipient) hands those rows to the loaders
+//! ([`Loaders::prime`], [`Loaders::prime_agency`]): the fields then find them without a
+//! statement of their own.
 
 use std::{
     any::{Any, TypeId},

@@ -320,6 +320,11 @@ pub async fn due_for(
 ) -> AppResult<(Page<ReportWith>, TotalCount)> {
     policy::require(actor, Operation::ObligationRead)?;
     let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
+    page_by_due_date(db, owed_by(agency), page, &beside).await
+}
+
+/// The reports `agency` still owes, of obligations in force.
+fn owed_by(agency: Uuid) -> Select<report::Entity> {
     // A correlated EXISTS, not `obligation_id IN (live obligations)`: the planner then starts
     // from the agency's own reports (an index lookup) instead of probing every obligation.
     // The statuses are the statement's own constants, written into it (`db::constant`):
@@ -341,14 +346,13 @@ pub async fn due_for(
         ReportStatus::Draft,
         ReportStatus::Returned,
     ];
-    let select = report::Entity::find()
+    report::Entity::find()
         .filter(report::Column::RecipientAgencyId.eq(agency))
         .filter(
             Expr::col((report::Entity, report::Column::Status))
                 .is_in(owed.map(|status| db::constant(status.into_value()))),
         )
-        .filter(Expr::exists(live));
-    page_by_due_date(db, select, page, &beside).await
+        .filter(Expr::exists(live))
 }
 
 /// Filters of the đôn đốc (chase) list.
@@ -491,4 +495,20 @@ pub async fn versions<C: ConnectionTrait>(
         .order_by_asc(report_version::Column::Number)
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::QueryTrait;
+
+    use super::*;
+
+    #[test]
+    fn what_is_owed_binds_only_the_agency() {
+        let statement = owed_by(Uuid::nil()).build(DbBackend::Postgres);
+        for status in ["'NOT_STARTED'", "'DRAFT'", "'RETURNED'", "'ISSUED'"] {
+            assert!(statement.sql.contains(status), "{}", statement.sql);
+        }
+        assert_eq!(statement.values.expect("values").0.len(), 1);
+    }
 }
