@@ -95,9 +95,9 @@ fn visible_reports_on(
 /// obligations issued in scope addressed to an agency outside it (`None`: every report).
 ///
 /// For counting on PostgreSQL. The rule's `OR` is tested report by report over the whole
-/// table (68 ms nationally for a province's 14,976 reports among the country's 509,184); each
-/// part alone is found through its index, so that the count costs what the scope holds at any
-/// scale (docs/performance.md).
+/// table (68–105 ms nationally for a province's 14,976 reports among the country's 509,184);
+/// each part alone is found through its index, so that the count costs what the scope holds
+/// at any scale (12 ms nationally, 8.6 in the province; docs/performance.md).
 fn visible_reports_apart(actor: &Actor) -> AppResult<Option<[Select<report::Entity>; 2]>> {
     let visibility = policy::visibility(actor, Operation::ObligationRead)?;
     let Some(agencies) = agency_service::ids_visible(&visibility) else {
