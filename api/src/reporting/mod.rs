@@ -4,6 +4,7 @@
 pub mod cascade;
 pub mod compliance;
 pub mod export;
+pub mod inputs;
 pub mod objects;
 pub mod prefill;
 pub mod relations;

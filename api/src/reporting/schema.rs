@@ -1,45 +1,36 @@
-//! GraphQL face of reporting: queries, mutations and their inputs (the output types are in
-//! `objects.rs`).
+//! GraphQL face of reporting: queries and mutations, and the lists' filters (the mutations'
+//! inputs are in `inputs.rs`, the output types in `objects.rs`).
 
-use std::collections::BTreeMap;
-
-use async_graphql::{
-    Context, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
-};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
 use chrono::{DateTime, Utc};
 use entity::{
-    agency::AgencyKind as StoredAgencyKind,
     ids::{AgencyId, ObligationId, ReportId, TemplateId},
     legal_setting::LegalKey,
     report::{self},
     reporting_obligation::Model,
 };
-use serde::Serialize;
 
 use super::{
     prefill,
-    service::{
-        self, NewObligation, ObligationFilter, Recipients, ReportFilter, ReportPatch, Review,
-    },
+    service::{self, NewObligation, ObligationFilter, ReportFilter, Review},
     templates::{self, Spec},
     types::{MetricSpec, SectionSpec, preset_period_cut},
 };
 use crate::{
     agency::{schema::AgencyKind, service as agency_service},
-    document::DocumentInput,
     error::{AppError, AppResult, Msg},
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, Page, PageRequest, TotalCount},
-        scalars::{Date, Json},
+        scalars::Json,
     },
     legal::service as legal,
     policy::Operation,
     text,
 };
 
-pub use super::objects::*;
+pub use super::{inputs::*, objects::*};
 
 /// Filters of the obligation list.
 #[derive(InputObject, Default)]
@@ -364,224 +355,6 @@ impl ChaseFilterInput {
                 .transpose()?,
         })
     }
-}
-
-/// Recipients of an obligation: listed agencies and/or every current agency of some kinds in
-/// the caller's scope.
-#[derive(InputObject, Serialize, Default, Clone)]
-#[serde(rename_all = "camelCase")]
-pub struct RecipientsInput {
-    /// Listed agencies.
-    agency_ids: Option<Vec<ID>>,
-    /// Every current agency of these kinds in the caller's scope (e.g. [COMMUNE]).
-    kinds: Option<Vec<AgencyKind>>,
-}
-
-impl RecipientsInput {
-    fn parse(&self) -> AppResult<Recipients> {
-        Ok(Recipients {
-            agencies: self
-                .agency_ids
-                .iter()
-                .flatten()
-                .map(|id| parse_id("recipients.agencyIds", id).map(AgencyId))
-                .collect::<AppResult<_>>()?,
-            kinds: self
-                .kinds
-                .iter()
-                .flatten()
-                .map(|k| StoredAgencyKind::from(*k))
-                .collect(),
-        })
-    }
-}
-
-/// A new obligation.
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssueObligationInput {
-    /// Issuing agency.
-    issuer_agency_id: ID,
-    /// The request document (công văn).
-    document: Option<DocumentInput>,
-    /// Title.
-    title: String,
-    /// Period kind.
-    period_kind: PeriodKind,
-    /// Year of the preset data period (used when periodStart/periodEnd are omitted), cut off on
-    /// the day in force today for the issuer's province (`REPORTING_CUTOFF_DAY`).
-    period_year: Option<i32>,
-    /// Month, quarter or half of the preset data period.
-    period_index: Option<u32>,
-    /// First day of the data period (overrides the preset).
-    period_start: Option<Date>,
-    /// Last day of the data period (overrides the preset).
-    period_end: Option<Date>,
-    /// Due date (after the period's end).
-    due_date: Date,
-    /// Template version.
-    template_id: ID,
-    /// Recipients.
-    recipients: RecipientsInput,
-}
-
-/// Passing an obligation on to one's own subordinates.
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CascadeObligationInput {
-    /// The obligation received.
-    parent_id: ID,
-    /// The passing-on document.
-    document: Option<DocumentInput>,
-    /// Due date for the subordinates (no later than the parent's).
-    due_date: Date,
-    /// Recipients among the caller's subordinates.
-    recipients: RecipientsInput,
-}
-
-/// Changes to an issued obligation.
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AmendObligationInput {
-    /// The obligation.
-    id: ID,
-    /// New (later) due date.
-    due_date: Option<Date>,
-    /// Recipients to add.
-    add_recipients: Option<RecipientsInput>,
-    /// The `version` the change is based on; a different current version is CONFLICT.
-    expected_version: Option<i32>,
-}
-
-/// A withdrawal.
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WithdrawObligationInput {
-    /// The obligation.
-    id: ID,
-    /// Why.
-    reason: String,
-    /// The `version` the change is based on; a different current version is CONFLICT.
-    expected_version: Option<i32>,
-}
-
-/// A change to a report's working copy. It is merged into what was saved: a section or metric
-/// given replaces the saved one, `null` clears it, one left out stays; `signerName`,
-/// `signerTitle` and `document` likewise (left out: kept; `null`: cleared).
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportInput {
-    /// The report.
-    id: ID,
-    /// Section texts by key, e.g. {"results": "…"}; a key with null clears that section.
-    sections: Option<Json<BTreeMap<String, Option<String>>>>,
-    /// Metric values by key, e.g. {"press_conferences": 1, "press_requests": {"numerator": 3,
-    /// "denominator": 4}}; a key with null clears that metric.
-    metrics: Option<Json<BTreeMap<String, serde_json::Value>>>,
-    /// Signer's name.
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    signer_name: MaybeUndefined<String>,
-    /// Signer's title, e.g. "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH".
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    signer_title: MaybeUndefined<String>,
-    /// The report's document.
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    document: MaybeUndefined<DocumentInput>,
-    /// The `version` the change is based on; a different current version is CONFLICT.
-    expected_version: Option<i32>,
-}
-
-/// A line of text given as a patch: left out, cleared, or checked.
-fn patch_line(
-    field: &'static str,
-    value: &MaybeUndefined<String>,
-) -> AppResult<Option<Option<String>>> {
-    Ok(match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(text::required_line(field, v, 255)?)),
-    })
-}
-
-impl ReportInput {
-    fn patch(&self) -> AppResult<ReportPatch> {
-        Ok(ReportPatch {
-            sections: self
-                .sections
-                .as_ref()
-                .map(|s| s.0.clone())
-                .unwrap_or_default(),
-            metrics: self
-                .metrics
-                .as_ref()
-                .map(|m| {
-                    m.0.iter()
-                        .map(|(k, v)| (k.clone(), (!v.is_null()).then(|| v.clone())))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            signer_name: patch_line("signerName", &self.signer_name)?,
-            signer_title: patch_line("signerTitle", &self.signer_title)?,
-            document: match &self.document {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(d.parse("document")?)),
-            },
-        })
-    }
-}
-
-/// A review decision.
-#[derive(InputObject, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewReportInput {
-    /// The report.
-    id: ID,
-    /// The comment (required to return).
-    comment: Option<String>,
-    /// The `version` the change is based on; a different current version is CONFLICT.
-    expected_version: Option<i32>,
-}
-
-/// A section of a new template.
-#[derive(InputObject, Serialize)]
-pub struct TemplateSectionInput {
-    /// Stable key (lower case, digits, '_').
-    key: String,
-    /// Heading.
-    title: String,
-    /// Whether a submission must fill it.
-    required: bool,
-}
-
-/// A metric of a new template.
-#[derive(InputObject, Serialize)]
-pub struct TemplateMetricInput {
-    /// Stable key (lower case, digits, '_').
-    key: String,
-    /// Label.
-    label: String,
-    /// Unit.
-    unit: String,
-    /// Type.
-    kind: MetricKind,
-    /// Whether a submission must give it.
-    required: bool,
-}
-
-/// A new template version (version 1 of a new code, or the next version of an existing one).
-#[derive(InputObject, Serialize)]
-pub struct CreateReportTemplateInput {
-    /// Code (capital letters, digits, '_').
-    code: String,
-    /// Name.
-    name: String,
-    /// What it is for.
-    description: Option<String>,
-    /// Sections.
-    sections: Vec<TemplateSectionInput>,
-    /// Metrics.
-    metrics: Vec<TemplateMetricInput>,
 }
 
 /// Result of an obligation mutation.
