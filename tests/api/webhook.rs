@@ -300,7 +300,19 @@ async fn a_change_is_pushed_signed_and_retried_until_the_receiver_takes_it() {
     assert_eq!(body["data"]["operation"], "user.setDisabled");
     assert!(body["data"]["cursor"].is_string());
 
-    let log = app.data(LOG, json!({ "id": endpoint })).await;
+    // The sender records the attempt, and resets the endpoint's failure run in the same
+    // transaction, after the receiver has answered: wait until that is committed. (A read
+    // in between saw the endpoint before the commit and its delivery after it.)
+    let start = Instant::now();
+    let log = loop {
+        let log = app.data(LOG, json!({ "id": endpoint })).await;
+        let delivered = log["webhook"]["deliveries"]["edges"][0]["node"]["status"] == "DELIVERED";
+        if delivered && log["webhook"]["failureRun"] == 0 {
+            break log;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{log:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let deliveries = &log["webhook"]["deliveries"];
     assert_eq!(
         deliveries["totalCount"], 1,
