@@ -348,8 +348,7 @@ pub async fn first_rows<E: EntityTrait, C: ConnectionTrait>(
     select: Select<E>,
     n: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
-    let statement = limited(select.build(db.get_database_backend()), n);
-    E::find().from_raw_sql(statement).all(db).await
+    first_rows_joined(db, select, n, &Plain).await
 }
 
 /// What a list of `E` reads beside each of its rows in the same statement: the joins and their

@@ -166,11 +166,13 @@ pub async fn reports(
         }
         changed_since(select, filter.updated_since)
     };
-    let total = match visible_reports_apart(actor)? {
-        Some(parts) if backend == DbBackend::Postgres => {
-            TotalCount::sum_of(db, parts.map(narrowed))
-        }
-        _ => TotalCount::of(
+    let apart = match backend {
+        DbBackend::Postgres => visible_reports_apart(actor)?,
+        _ => None,
+    };
+    let total = match apart {
+        Some(parts) => TotalCount::sum_of(db, parts.map(narrowed)),
+        None => TotalCount::of(
             db,
             narrowed(visible_reports_on(Some(backend), actor, Read::Count)?),
         ),
