@@ -152,6 +152,8 @@ pub struct PageRequest {
     pub first: u64,
     /// Start after this row.
     pub after: Option<Cursor>,
+    /// Find the page's keys before its rows ([`Self::keys_first`]).
+    keys_first: bool,
 }
 
 impl PageRequest {
@@ -171,7 +173,21 @@ impl PageRequest {
             }
         };
         let after = after.map(Cursor::decode).transpose()?;
-        Ok(Self { first, after })
+        Ok(Self {
+            first,
+            after,
+            keys_first: false,
+        })
+    }
+
+    /// This request, its page read keys first when `yes` ([`crate::db::keys_first`]): for a
+    /// list whose walk passes many rows its conditions refuse, on an index that holds what
+    /// they test.
+    pub fn keys_first(&self, yes: bool) -> Self {
+        Self {
+            keys_first: yes,
+            ..self.clone()
+        }
     }
 
     /// Fetches one page of `select`, ordered by `key` then `id` (both ascending or both
@@ -313,7 +329,10 @@ impl PageRequest {
         C: ConnectionTrait,
         J: Joined<E>,
     {
-        let select = self.positioned(select, (key, id), order, fits)?;
+        let mut select = self.positioned(select, (key, id), order.clone(), fits)?;
+        if self.keys_first {
+            select = crate::db::keys_first(select, (key, id), order);
+        }
         let rows = crate::db::first_rows_joined(db, select, self.first + 1, joined).await?;
         Ok(self.page(rows, |item| {
             let (key, id) = key_of(J::base(item));
@@ -386,8 +405,8 @@ impl PageRequest {
     /// with one goes to the database).
     pub fn first_page<M>(&self, rows: Vec<M>, key_of: impl Fn(&M) -> (SortKey, Uuid)) -> Page<M> {
         let first = Self {
-            first: self.first,
             after: None,
+            ..self.clone()
         };
         first.page(
             rows.into_iter().take(self.first as usize + 1).collect(),
