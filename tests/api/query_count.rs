@@ -358,19 +358,23 @@ async fn a_long_list_still_loads_each_relation_in_one_statement() {
 /// A list of reports reads each report's obligation, the obligation's issuer and the
 /// recipient in its own statement, asked inline or through fragments, and shows of them what
 /// the loaders would give: "what do I owe" for a district, the department's received reports
-/// (whose obligations the loaders read under the visibility rule).
+/// (whose obligations the loaders read under the visibility rule), and the đôn đốc list.
 #[actix_web::test]
 async fn a_list_of_reports_comes_with_obligation_issuer_and_recipient_in_one_statement() {
     let app = spawn_app_with_demo().await;
     let shown = "id obligation { id title status document { number } issuer { id name kind } }
         recipient { id name }";
-    for (account, list) in [("huyen.trieuson", "reportsDue"), ("so.thanhhoa", "reports")] {
+    for (account, list, args) in [
+        ("huyen.trieuson", "reportsDue", ""),
+        ("so.thanhhoa", "reports", ""),
+        ("so.thanhhoa", "reportsToChase", "dueWithinDays: 366, "),
+    ] {
         let token = app.demo_token(account).await;
         let inline = format!(
-            "query($first: Int) {{ {list}(first: $first) {{ edges {{ node {{ {shown} }} }} }} }}"
+            "query($first: Int) {{ {list}({args}first: $first) {{ edges {{ node {{ {shown} }} }} }} }}"
         );
         let fragments = format!(
-            "query($first: Int) {{ {list}(first: $first) {{ ...page }} }}
+            "query($first: Int) {{ {list}({args}first: $first) {{ ...page }} }}
             fragment page on ReportConnection {{ edges {{ node {{ id ... on Report {{
                 obligation {{ ...duty }} recipient {{ name }} }} }} }} }}
             fragment duty on ReportingObligation {{ id title issuer {{ name }} }}"

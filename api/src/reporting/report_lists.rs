@@ -235,9 +235,10 @@ pub struct ReportWith {
 /// What a list of reports reads beside each report, in its own statement: the obligation, the
 /// obligation's issuer and the recipient, the rows a page of reports shows beside each
 /// (`reportsDue` with the obligation's title and issuer's name, the department's received
-/// reports with the obligation's title and the recipient's name). Reading them there spares
-/// the statement of each (a round trip, planned and decoded once per request): such a page
-/// runs one statement instead of three.
+/// reports with the obligation's title and the recipient's name, the đôn đốc list with the
+/// obligation's document and whom to contact). Reading them there spares the statement of
+/// each (a round trip, planned and decoded once per request): such a page runs one statement
+/// instead of three.
 ///
 /// Each row is one the caller may see wherever the report shows it: agencies are public, and
 /// the obligation of a report the caller may see is one it may see (a report is visible when
@@ -454,14 +455,16 @@ pub async fn to_chase<C: ConnectionTrait>(
     Ok(select)
 }
 
-/// One page of the đôn đốc list.
+/// One page of the đôn đốc list, each report with what `beside` reads (every report of the
+/// list is addressed to an agency in the caller's scope, so its obligation is one it may see).
 pub async fn chase_page(
     db: &DatabaseConnection,
     actor: &Actor,
     filter: &ChaseFilter,
     page: &PageRequest,
-) -> AppResult<(Page<report::Model>, TotalCount)> {
-    page_by_due_date(db, to_chase(db, actor, filter).await?, page, &db::Plain).await
+    beside: ReportBeside,
+) -> AppResult<(Page<ReportWith>, TotalCount)> {
+    page_by_due_date(db, to_chase(db, actor, filter).await?, page, &beside).await
 }
 
 /// One page of `select`'s reports, soonest due first, each with what `joined` reads beside

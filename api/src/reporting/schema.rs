@@ -232,8 +232,10 @@ impl ReportingQuery {
     ) -> AppResult<Connection<String, Report, TotalCount>> {
         let filter = filter.unwrap_or_default().parse(due_within_days)?;
         let page = PageRequest::parse(first, after.as_deref())?;
-        let (rows, total) = service::chase_page(ctx.db()?, ctx.actor()?, &filter, &page).await?;
-        Ok(rows.into_connection(total))
+        let beside = report_beside(ctx);
+        let (rows, total) =
+            service::chase_page(ctx.db()?, ctx.actor()?, &filter, &page, beside).await?;
+        Ok(primed(ctx, rows)?.into_connection(total))
     }
 
     /// The metric values the system can compute for a report from what was recorded over its
