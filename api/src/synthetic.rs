@@ -716,7 +716,7 @@ fn head_id(g: &Gen, p: usize, a: usize, k: usize) -> Uuid {
 fn report_rows(
     g: &mut Gen,
     id: Uuid,
-    obligation: Uuid,
+    (obligation, issuer): (Uuid, Uuid),
     recipient: Uuid,
     due: NaiveDate,
     issued: DateTime<Utc>,
@@ -779,6 +779,7 @@ fn report_rows(
         id,
         obligation_id: obligation,
         recipient_agency_id: recipient,
+        issuer_agency_id: issuer,
         status,
         due_date: due,
         sections: if written {
@@ -880,7 +881,7 @@ async fn reporting<C: ConnectionTrait>(
                     reports.push(report_rows(
                         g,
                         g.ids.id("report", &[p, year as usize, r, d]),
-                        id,
+                        (id, province.lead().id),
                         district.id,
                         due,
                         issued,
@@ -893,7 +894,7 @@ async fn reporting<C: ConnectionTrait>(
                         reports.push(report_rows(
                             g,
                             g.ids.id("commune-report", &[p, year as usize, r, d, c]),
-                            child,
+                            (child, district.id),
                             commune.id,
                             child_due,
                             issued + Duration::days(1),
@@ -906,7 +907,7 @@ async fn reporting<C: ConnectionTrait>(
                     reports.push(report_rows(
                         g,
                         g.ids.id("report", &[p, year as usize, r, c]),
-                        id,
+                        (id, province.lead().id),
                         commune.id,
                         due,
                         issued,

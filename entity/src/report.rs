@@ -34,6 +34,10 @@ pub struct Model {
     pub obligation_id: Uuid,
     /// The reporting agency.
     pub recipient_agency_id: Uuid,
+    /// The obligation's issuer, copied when the report is made (an obligation's issuer never
+    /// changes; the database refuses a copy that differs), so that the visibility rule reads
+    /// both of its agencies from the report's own row.
+    pub issuer_agency_id: Uuid,
     /// Status.
     pub status: ReportStatus,
     /// The obligation's due date, copied so that "what do I owe, by when" is one indexed query

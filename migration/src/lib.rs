@@ -27,7 +27,7 @@ mod m20261206_000021_change_feed;
 mod m20261206_000022_webhook;
 mod m20261206_000023_stored_file;
 mod m20261206_000024_report_due_order;
-mod m20261207_000025_report_due_order_covering;
+mod m20261207_000025_report_issuer;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -60,7 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_webhook::Migration),
             Box::new(m20261206_000023_stored_file::Migration),
             Box::new(m20261206_000024_report_due_order::Migration),
-            Box::new(m20261207_000025_report_due_order_covering::Migration),
+            Box::new(m20261207_000025_report_issuer::Migration),
         ]
     }
 }

@@ -29,6 +29,9 @@ use crate::{
 };
 
 /// Reports `actor` may see: of agencies in its scope, or of obligations issued in its scope.
+/// Both agencies are read from the report's own row (its recipient, and its obligation's
+/// issuer, which a report carries: migration 25), tested against the one set of agencies in
+/// scope.
 pub(super) fn visible_reports(actor: &Actor) -> AppResult<Select<report::Entity>> {
     visible_reports_on(None, actor, Read::Count)
 }
@@ -43,10 +46,7 @@ enum Read {
     Count,
 }
 
-/// [`visible_reports`], for a list read from `backend` (`None`: a lookup by keys, where the
-/// form does not matter): on PostgreSQL the obligations issued in scope are then found from
-/// the scope's agencies through the issuer index ([`db::in_computed_first`]), not by a scan
-/// of every obligation of the country.
+/// [`visible_reports`], for a list read from `backend` (`None`: a lookup by keys).
 ///
 /// SQLite cannot tell how many reports the rule lets through: it reads them through the
 /// rule's indexes, then sorts them. For a page in a scope that is a whole province most
@@ -74,19 +74,10 @@ fn visible_reports_on(
             Expr::col(column.as_column_ref())
         }
     };
-    let issued_in_scope = match backend {
-        Some(backend) => db::in_computed_first(backend, Column::IssuerAgencyId, agencies.clone()),
-        None => Column::IssuerAgencyId.in_subquery(agencies.clone()),
-    };
-    let issued_here = Query::select()
-        .column(Column::Id)
-        .from(Obligation)
-        .and_where(issued_in_scope)
-        .to_owned();
     Ok(select.filter(
         Condition::any()
-            .add(term(report::Column::RecipientAgencyId).in_subquery(agencies))
-            .add(term(report::Column::ObligationId).in_subquery(issued_here)),
+            .add(term(report::Column::RecipientAgencyId).in_subquery(agencies.clone()))
+            .add(term(report::Column::IssuerAgencyId).in_subquery(agencies)),
     ))
 }
 
@@ -103,24 +94,10 @@ fn visible_reports_apart(actor: &Actor) -> AppResult<Option<[Select<report::Enti
     let Some(agencies) = agency_service::ids_visible(&visibility) else {
         return Ok(None);
     };
-    let backend = DbBackend::Postgres;
-    let issued_here = Query::select()
-        .column(Column::Id)
-        .from(Obligation)
-        .and_where(db::in_computed_first(
-            backend,
-            Column::IssuerAgencyId,
-            agencies.clone(),
-        ))
-        .to_owned();
     let addressed_here = report::Entity::find()
         .filter(report::Column::RecipientAgencyId.in_subquery(agencies.clone()));
     let addressed_elsewhere = report::Entity::find()
-        .filter(db::in_computed_first(
-            backend,
-            report::Column::ObligationId,
-            issued_here,
-        ))
+        .filter(report::Column::IssuerAgencyId.in_subquery(agencies.clone()))
         .filter(report::Column::RecipientAgencyId.not_in_subquery(agencies));
     Ok(Some([addressed_here, addressed_elsewhere]))
 }

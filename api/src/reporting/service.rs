@@ -283,9 +283,10 @@ fn check_dates(period: (NaiveDate, NaiveDate), due: NaiveDate) -> AppResult<()> 
     Ok(())
 }
 
+/// The reports of `obligation`, issued by `issuer`, one per agency of `agencies`.
 async fn insert_reports<C: ConnectionTrait>(
     db: &C,
-    obligation: Uuid,
+    (obligation, issuer): (Uuid, Uuid),
     due: NaiveDate,
     agencies: &[Uuid],
 ) -> AppResult<()> {
@@ -295,6 +296,7 @@ async fn insert_reports<C: ConnectionTrait>(
             id: Set(Uuid::now_v7()),
             obligation_id: Set(obligation),
             recipient_agency_id: Set(*agency),
+            issuer_agency_id: Set(issuer),
             status: Set(ReportStatus::NotStarted),
             due_date: Set(due),
             sections: Set("{}".into()),
@@ -354,7 +356,7 @@ async fn insert_obligation<C: ConnectionTrait>(
         "document",
     )
     .await?;
-    insert_reports(db, id.0, new.due_date, recipients).await?;
+    insert_reports(db, (id.0, new.issuer.0), new.due_date, recipients).await?;
     Ok(id)
 }
 
@@ -575,7 +577,7 @@ pub async fn amend<C: ConnectionTrait>(
             .collect();
         insert_reports(
             db,
-            obligation.id,
+            (obligation.id, obligation.issuer_agency_id),
             due_date.unwrap_or(obligation.due_date),
             &new,
         )
