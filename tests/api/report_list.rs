@@ -198,3 +198,80 @@ async fn a_scoped_report_list_walked_page_by_page_is_every_report_the_caller_may
         }
     }
 }
+
+/// A report carries its obligation's issuer, which the rule reads from the report's row: the
+/// migration fills it for the reports already there, and the database refuses a report whose
+/// copy differs from its obligation's, on insert and on update, on both databases.
+#[actix_web::test]
+async fn a_report_carries_its_obligations_issuer_and_no_other() {
+    use entity::{report, reporting_obligation as obligation};
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+    let app = spawn_app_with_demo().await;
+    // Back to before the copy and forward again: the reports already there are filled in.
+    Migrator::down(&app.db, Some(1)).await.expect("roll back");
+    ttdn_api::db::migrate(&app.db).await.expect("apply again");
+    let reports = report::Entity::find()
+        .order_by_asc(report::Column::Id)
+        .all(&app.db)
+        .await
+        .expect("reports");
+    assert!(reports.len() > 10, "the demo has reports");
+    for row in &reports {
+        let duty = obligation::Entity::find_by_id(row.obligation_id)
+            .one(&app.db)
+            .await
+            .expect("read")
+            .expect("its obligation");
+        assert_eq!(row.issuer_agency_id, duty.issuer_agency_id, "{}", row.id);
+    }
+    let row = &reports[0];
+    // An agency neither issuing nor owing this obligation.
+    let owing: HashSet<Uuid> = reports
+        .iter()
+        .filter(|r| r.obligation_id == row.obligation_id)
+        .map(|r| r.recipient_agency_id)
+        .collect();
+    let other = reports
+        .iter()
+        .map(|r| r.recipient_agency_id)
+        .find(|a| *a != row.issuer_agency_id && !owing.contains(a))
+        .expect("another agency");
+    // Changed to another agency: refused, and nothing written.
+    let changed = report::ActiveModel {
+        id: Set(row.id),
+        issuer_agency_id: Set(other),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await;
+    assert!(changed.is_err(), "{changed:?}");
+    // A new report of the same obligation with another issuer: refused.
+    let mut wrong = row.clone();
+    wrong.id = Uuid::now_v7();
+    wrong.recipient_agency_id = other;
+    wrong.issuer_agency_id = other;
+    let inserted = report::Entity::insert(report::ActiveModel::from(wrong.clone()))
+        .exec_without_returning(&app.db)
+        .await;
+    assert!(inserted.is_err(), "{inserted:?}");
+    let stored = report::Entity::find_by_id(row.id)
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("the report");
+    assert_eq!(&stored, row);
+    assert!(
+        report::Entity::find_by_id(wrong.id)
+            .one(&app.db)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    // With its obligation's issuer, the same new report is taken.
+    wrong.issuer_agency_id = row.issuer_agency_id;
+    report::Entity::insert(report::ActiveModel::from(wrong))
+        .exec_without_returning(&app.db)
+        .await
+        .expect("a report with its obligation's issuer");
+}
