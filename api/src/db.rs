@@ -273,7 +273,9 @@ pub fn fenced<E: EntityTrait>(select: Select<E>) -> Select<E> {
 /// when that index also holds the columns the conditions test (PostgreSQL's `INCLUDE`), the
 /// walk reads the index alone and only the page's rows are read from the table. The
 /// department's received reports nationally pass about 600 other provinces' reports before
-/// their first page (see docs/performance.md).
+/// their first page (see docs/performance.md). Only when the index holds every column the
+/// conditions test: with one it lacks, PostgreSQL planned the subquery as a sort of the whole
+/// table (140 ms instead of 16 for the same list with a status filter).
 pub fn keys_first<E: EntityTrait>(
     select: Select<E>,
     (key, id): (E::Column, E::Column),

@@ -181,8 +181,8 @@ impl PageRequest {
     }
 
     /// This request, its page read keys first when `yes` ([`crate::db::keys_first`]): for a
-    /// list whose walk passes many rows its conditions refuse, on an index that holds what
-    /// they test.
+    /// list whose walk passes many rows its conditions refuse, on an index that holds every
+    /// column they test (in the list's order: a poll's order is another index).
     pub fn keys_first(&self, yes: bool) -> Self {
         Self {
             keys_first: yes,
@@ -356,12 +356,24 @@ impl PageRequest {
                 return Err(bad_cursor());
             }
             let value = sea_orm::Value::from(after.key.clone());
-            let (beyond_key, beyond_id) = if descending {
-                (key.lt(value.clone()), id.lt(after.id))
+            // The bound on the key alone is implied by the rest; it is there for the index:
+            // neither database starts an index walk at an `OR`, so without it a page after
+            // the first walked every row before the cursor (1 s for the department's received
+            // reports nationally; docs/performance.md).
+            let (from_key, beyond_key, beyond_id) = if descending {
+                (
+                    key.lte(value.clone()),
+                    key.lt(value.clone()),
+                    id.lt(after.id),
+                )
             } else {
-                (key.gt(value.clone()), id.gt(after.id))
+                (
+                    key.gte(value.clone()),
+                    key.gt(value.clone()),
+                    id.gt(after.id),
+                )
             };
-            select = select.filter(
+            select = select.filter(from_key).filter(
                 Condition::any()
                     .add(beyond_key)
                     .add(Condition::all().add(key.eq(value)).add(beyond_id)),
@@ -661,6 +673,32 @@ mod tests {
             sql,
             r#"SELECT COUNT(*) AS "n" FROM (SELECT "report"."id" FROM "report" WHERE "report"."status" = 'DRAFT') AS "counted""#
         );
+    }
+
+    #[test]
+    fn a_page_after_a_cursor_bounds_the_key_alone_for_the_index() {
+        use entity::report::{Column, Entity};
+        use sea_orm::QueryTrait;
+        let after = Cursor {
+            key: SortKey::Date(chrono::NaiveDate::from_ymd_opt(2026, 6, 20).expect("a date")),
+            id: uuid::Uuid::nil(),
+        };
+        let page = PageRequest::parse(Some(20), Some(&after.encode())).expect("a page");
+        for (order, bound, beyond) in [(Order::Asc, ">=", ">"), (Order::Desc, "<=", "<")] {
+            let select = page
+                .positioned(Entity::find(), (Column::DueDate, Column::Id), order, |_| {
+                    true
+                })
+                .expect("positioned");
+            let sql = select.build(sea_orm::DatabaseBackend::Postgres).to_string();
+            // A bound an index walk can start at, then the tie broken by id.
+            assert!(
+                sql.contains(&format!(
+                    r#"WHERE "report"."due_date" {bound} '2026-06-20' AND ("report"."due_date" {beyond} '2026-06-20' OR ("report"."due_date" = '2026-06-20' AND "report"."id" {beyond} '00000000-0000-0000-0000-000000000000'))"#
+                )),
+                "{sql}"
+            );
+        }
     }
 
     #[test]

@@ -156,9 +156,17 @@ pub async fn reports(
     };
     // PostgreSQL walks the list's index for a page; for a scope that is one province of many
     // most of the rows it passes are refused, and the index holds what the rule tests
-    // (migration 25): the walk reads the index alone, and the page's rows are read after.
+    // (migration 25): the walk reads the index alone, and the page's rows are read after. Only
+    // when the rule is all the list tests: with a filter on a column the index lacks (a
+    // status; a poll's walk along `updated_at`), PostgreSQL planned the keys' subquery as a
+    // sort of every report (140 and 698 ms nationally, against 16 and 6 walking rows).
+    let keys_first = backend == DbBackend::Postgres
+        && filter.obligation.is_none()
+        && filter.recipient_within.is_none()
+        && filter.statuses.is_empty()
+        && filter.updated_since.is_none();
     let rows = page
-        .keys_first(backend == DbBackend::Postgres)
+        .keys_first(keys_first)
         .fetch_polled_joined(
             db,
             narrowed(visible_reports_on(Some(backend), actor, Read::Page)?),
