@@ -33,6 +33,10 @@ struct Inbox {
     refuse_first: usize,
     /// Refuse every attempt.
     refuse_all: bool,
+    /// Hold each request unanswered until this is cleared.
+    hold: bool,
+    /// Requests held now.
+    held: usize,
 }
 
 /// An HTTP receiver on loopback.
@@ -54,6 +58,13 @@ async fn receive(
             .unwrap_or_default()
             .to_owned()
     };
+    if inbox.lock().expect("inbox").hold {
+        inbox.lock().expect("inbox").held += 1;
+        while inbox.lock().expect("inbox").hold {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        inbox.lock().expect("inbox").held -= 1;
+    }
     let mut inbox = inbox.lock().expect("inbox");
     let id = header("webhook-id");
     let tried = inbox.received.iter().filter(|r| r.id == id).count();
@@ -106,18 +117,34 @@ impl Receiver {
         self.inbox.lock().expect("inbox").refuse_all = refuse_all;
     }
 
+    /// Holds requests unanswered (`true`), or lets the held ones and the next ones through.
+    fn hold(&self, hold: bool) {
+        self.inbox.lock().expect("inbox").hold = hold;
+    }
+
     /// Waits (up to `within`) until `done` holds for what was received.
     async fn until(&self, within: Duration, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+        self.until_inbox(within, |inbox| done(&inbox.received))
+            .await;
+        self.received()
+    }
+
+    /// Waits (up to `within`) until `done` holds for the inbox.
+    async fn until_inbox(&self, within: Duration, done: impl Fn(&Inbox) -> bool) {
         let start = Instant::now();
         loop {
-            let received = self.received();
-            if done(&received) {
-                return received;
+            {
+                let inbox = self.inbox.lock().expect("inbox");
+                if done(&inbox) {
+                    return;
+                }
+                assert!(
+                    start.elapsed() < within,
+                    "the receiver did not get what was expected: {:#?} ({} held)",
+                    inbox.received,
+                    inbox.held
+                );
             }
-            assert!(
-                start.elapsed() < within,
-                "the receiver did not get what was expected: {received:#?}"
-            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -435,6 +462,61 @@ async fn an_endpoint_failing_in_a_row_is_disabled_its_agency_told_and_redelivery
             .iter()
             .all(|r| r.id == delivery["id"].as_str().expect("id"))
     );
+}
+
+/// A redelivery asked for while an attempt is in flight is not undone by that attempt's outcome:
+/// the delivery is sent again once the attempt ends (CI caught this race on 2026-12-07).
+#[actix_web::test]
+async fn a_redelivery_asked_for_during_an_attempt_sends_the_delivery_again() {
+    let receiver = Receiver::start(0).await;
+    receiver.hold(true);
+    let app = spawn_with(settings(|_| {}), true).await;
+    let (endpoint, _) = register(&app, &receiver.url).await;
+    app.data(
+        DISABLE_USER,
+        json!({ "id": demo_user("huyen.thoxuan"), "d": true }),
+    )
+    .await;
+    receiver
+        .until_inbox(Duration::from_secs(20), |inbox| inbox.held == 1)
+        .await;
+    let log = app.data(LOG, json!({ "id": endpoint })).await;
+    let delivery = log["webhook"]["deliveries"]["edges"][0]["node"].clone();
+    assert_eq!(delivery["attempts"], 0, "{log:#}");
+    let redelivered = app
+        .data(
+            "mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { delivery { status } } }",
+            json!({ "id": delivery["id"] }),
+        )
+        .await;
+    assert_eq!(
+        redelivered["redeliverWebhook"]["delivery"]["status"],
+        "PENDING"
+    );
+    receiver.hold(false);
+    let received = receiver
+        .until(Duration::from_secs(20), |r| {
+            r.iter().filter(|r| r.answered == 200).count() == 2
+        })
+        .await;
+    assert!(
+        received
+            .iter()
+            .all(|r| r.id == delivery["id"].as_str().expect("id"))
+    );
+    // Both attempts are counted and the second one's outcome stands.
+    let start = Instant::now();
+    loop {
+        let log = app.data(LOG, json!({ "id": endpoint })).await;
+        let node = &log["webhook"]["deliveries"]["edges"][0]["node"];
+        if node["status"] == "DELIVERED" {
+            assert_eq!(node["attempts"], 2, "{log:#}");
+            assert_eq!(node["lastStatusCode"], 200, "{log:#}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{log:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[actix_web::test]

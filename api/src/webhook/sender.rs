@@ -9,13 +9,12 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use entity::{
     webhook_delivery::{self, Column, DeliveryStatus, Entity as Delivery},
     webhook_endpoint,
 };
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
@@ -109,13 +108,12 @@ impl Sender {
             .all(db)
             .await?;
         let mut delivered = 0;
+        // Whole microseconds, as both databases keep it, so that `record` can find it again.
+        let lease = (now + Duration::seconds(LEASE)).trunc_subsecs(6);
         for delivery in due {
             // Take it: only one sender moves its next attempt forward.
             let taken = Delivery::update_many()
-                .col_expr(
-                    Column::NextAttemptAt,
-                    Expr::value(now + Duration::seconds(LEASE)),
-                )
+                .col_expr(Column::NextAttemptAt, Expr::value(lease))
                 .filter(Column::Id.eq(delivery.id))
                 .filter(Column::Status.eq(DeliveryStatus::Pending))
                 .filter(Column::NextAttemptAt.lte(now))
@@ -134,7 +132,10 @@ impl Sender {
                 continue;
             };
             let outcome = self.post(&endpoint, &delivery).await;
-            if self.record(db, &endpoint, &delivery, outcome).await? {
+            if self
+                .record(db, &endpoint, &delivery, lease, outcome)
+                .await?
+            {
                 delivered += 1;
             }
         }
@@ -172,43 +173,62 @@ impl Sender {
         .map_err(|err| err.to_string())?
     }
 
-    /// Records an attempt's outcome, the endpoint's failure run, and its disabling after too
+    /// Records an attempt, its outcome, the endpoint's failure run, and its disabling after too
     /// many failures in a row, in one transaction; whether it was delivered.
+    ///
+    /// The attempt is always counted. Its outcome (delivered, given up, or when to try again)
+    /// is written only while the delivery still holds this sender's `lease`: a redelivery asked
+    /// for during the attempt moved `next_attempt_at` back to its own time, and that request
+    /// stands (the delivery is sent again) instead of being overwritten by the attempt.
     async fn record(
         &self,
         db: &DatabaseConnection,
         endpoint: &webhook_endpoint::Model,
         delivery: &webhook_delivery::Model,
+        lease: DateTime<Utc>,
         outcome: Outcome,
     ) -> AppResult<bool> {
         let now = Utc::now();
         let attempts = delivery.attempts + 1;
         let ok = matches!(outcome, Ok(status) if (200..300).contains(&status));
-        let mut change = webhook_delivery::ActiveModel {
-            id: Set(delivery.id),
-            attempts: Set(attempts),
-            last_attempt_at: Set(Some(now)),
-            last_status_code: Set(outcome.as_ref().ok().map(|s| i32::from(*s))),
-            last_error: Set(match &outcome {
-                Ok(status) if !ok => Some(format!("the receiver answered {status}")),
-                Ok(_) => None,
-                Err(error) => Some(error.chars().take(1000).collect()),
-            }),
-            ..Default::default()
-        };
-        if ok {
-            change.status = Set(DeliveryStatus::Delivered);
-            change.delivered_at = Set(Some(now));
+        let attempt = Delivery::update_many()
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+            .col_expr(Column::LastAttemptAt, Expr::value(now))
+            .col_expr(
+                Column::LastStatusCode,
+                Expr::value(outcome.as_ref().ok().map(|s| i32::from(*s))),
+            )
+            .col_expr(
+                Column::LastError,
+                Expr::value(match &outcome {
+                    Ok(status) if !ok => Some(format!("the receiver answered {status}")),
+                    Ok(_) => None,
+                    Err(error) => Some(error.chars().take(1000).collect::<String>()),
+                }),
+            )
+            .filter(Column::Id.eq(delivery.id));
+        let held = Delivery::update_many()
+            .filter(Column::Id.eq(delivery.id))
+            .filter(Column::NextAttemptAt.eq(lease));
+        let result = if ok {
+            held.col_expr(Column::Status, Expr::value(DeliveryStatus::Delivered))
+                .col_expr(Column::DeliveredAt, Expr::value(now))
         } else if now >= delivery.retry_until {
-            change.status = Set(DeliveryStatus::Failed);
+            held.col_expr(Column::Status, Expr::value(DeliveryStatus::Failed))
         } else {
             let factor = 1_i32 << (attempts - 1).clamp(0, 12);
             let wait = (self.retry * factor).min(Duration::hours(1));
-            change.next_attempt_at = Set(Ord::min(now + wait, delivery.retry_until));
-        }
+            held.col_expr(
+                Column::NextAttemptAt,
+                Expr::value(Ord::min(now + wait, delivery.retry_until)),
+            )
+        };
         tracing::info!(delivery = %delivery.id, attempts, ok, outcome = ?outcome, "webhook attempt");
         let txn = db::begin(db).await?;
-        Delivery::update(change).exec(&*txn).await?;
+        attempt.exec(&*txn).await?;
+        if result.exec(&*txn).await?.rows_affected == 0 {
+            tracing::info!(delivery = %delivery.id, "asked to be sent again during the attempt");
+        }
         let mut disabled = false;
         if ok {
             webhook_endpoint::Entity::update_many()
