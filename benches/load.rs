@@ -11,14 +11,18 @@
 //!
 //! `--only` runs that one operation for the given time and skips the sign-in flood; besides
 //! the mix's operations it can run `received_reports` (the department reading the reports it
-//! receives, with each one's obligation and recipient: statements under visibility rules).
+//! receives, with each one's obligation and recipient: statements under visibility rules) and
+//! `received_reports_later_page` (the same list's page after a cursor 100 to 1,000 reports
+//! deep, as a client paging through it reads it).
 //!
 //! `--baseline` measures instead, for the agency page (50 agencies of the province with their
 //! spokespersons' name, title, phone and e-mail) and a commune's `reportsDue(first: 20)`, the
 //! server's rate against the same result built by the database alone (one SQL statement that
 //! returns the page as JSON, which the benchmark then parses as it parses ttdn's responses)
 //! over the same pool at the same concurrency, and an authenticated
-//! `{ __typename }` against an anonymous one at one connection; it prints the ratios.
+//! `{ __typename }` against an anonymous one at one connection; it prints the ratios, and
+//! beside each the ceiling a server adding only the round trip of a signed-in
+//! `{ __typename }` (measured at the same concurrency) could reach.
 //! `--no-auth-cache` authenticates every request from the database, as before issue 15.
 //!
 //! The default database is a fresh SQLite file under the system temp directory. See
@@ -188,6 +192,9 @@ struct Fixture {
     /// mix never runs out of reports to submit.
     submitted: RefCell<Vec<(usize, String)>>,
     users: Vec<String>,
+    /// Cursors into the department's received reports, 100 to 1,000 reports deep: where a
+    /// later page starts.
+    deep_cursors: Vec<String>,
 }
 
 /// A report to submit: an owed one, or else a submitted one that the department returns first
@@ -209,7 +216,7 @@ async fn report_to_submit(client: &Client, fixture: &Fixture) -> Option<(usize, 
     Some((who, id, version))
 }
 
-const OPERATIONS: [&str; 12] = [
+const OPERATIONS: [&str; 13] = [
     "press_feed_search",
     "spokesperson_lookup",
     "agency_subtree_with_spokespeople",
@@ -222,11 +229,12 @@ const OPERATIONS: [&str; 12] = [
     "typename_signed_in",
     "typename_anonymous",
     "received_reports",
+    "received_reports_later_page",
 ];
 
 /// Relative frequency of each operation in the mix (reads dominate, as in real use); the last
-/// five are measured by `--baseline` or `--only` only.
-const WEIGHTS: [u32; 12] = [30, 20, 10, 10, 20, 5, 5, 0, 0, 0, 0, 0];
+/// six are measured by `--baseline` or `--only` only.
+const WEIGHTS: [u32; 13] = [30, 20, 10, 10, 20, 5, 5, 0, 0, 0, 0, 0, 0];
 
 /// The agency page of `--baseline`.
 const AGENCY_PAGE: &str = "query($p: ID) { agencies(first: 50, filter: { within: $p }) { edges { node { name currentSpokespeople { fullName title phone email } } } } }";
@@ -335,6 +343,15 @@ async fn run_operation(
             .await
             .map(drop),
         10 => client.gql(None, "{ __typename }", json!({})).await.map(drop),
+        // A later page of the same list: the page after a cursor 100 to 1,000 reports deep.
+        12 => client
+            .gql(
+                Some(&fixture.department),
+                "query($after: String) { reports(first: 20, after: $after) { edges { node { id status obligation { title } recipient { name } } } } }",
+                json!({ "after": fixture.deep_cursors.get(n % fixture.deep_cursors.len().max(1)) }),
+            )
+            .await
+            .map(drop),
         // The department reading the reports it receives, each with its obligation and
         // recipient: the obligations are read through their visibility rule.
         _ => client
@@ -499,9 +516,18 @@ async fn baseline(
             [communes[n % communes.len()].into()],
         )
     });
+    // The floor: the smallest signed-in request (`{ __typename }`) at the same concurrency. No
+    // server that answers over HTTP and GraphQL can serve a page faster than the database's
+    // own work for it (the SQL-alone rate) plus this round trip, so ttdn's ratio to SQL alone
+    // cannot exceed floor / (SQL alone + floor): the ceiling printed beside each ratio.
+    let floor = {
+        let (mut samples, elapsed) =
+            drive(client, fixture.clone(), concurrency, seconds, Some(9), 0).await;
+        samples.latencies.entry(9).or_default().len() as f64 / elapsed
+    };
     println!(
-        "{:<22} {:>11} {:>9} {:>11} {:>9} {:>7}",
-        "page", "ttdn req/s", "ttdn p50", "SQL req/s", "SQL p50", "ratio"
+        "{:<22} {:>11} {:>9} {:>11} {:>9} {:>7} {:>8}",
+        "page", "ttdn req/s", "ttdn p50", "SQL req/s", "SQL p50", "ratio", "ceiling"
     );
     let mut rows = Vec::new();
     for (operation, statement) in [(7, agency_statement), (8, reports_statement)] {
@@ -522,9 +548,10 @@ async fn baseline(
         let (sql_rate, sql_p50, sql_errors) =
             drive_sql(database, statement, concurrency, seconds).await;
         let ratio = ttdn_rate / sql_rate.max(f64::MIN_POSITIVE);
+        let ceiling = ratio_ceiling(sql_rate, floor);
         println!(
-            "{:<22} {:>11.1} {:>9.2} {:>11.1} {:>9.2} {:>6.2}×",
-            OPERATIONS[operation], ttdn_rate, ttdn_p50, sql_rate, sql_p50, ratio
+            "{:<22} {:>11.1} {:>9.2} {:>11.1} {:>9.2} {:>6.2}× {:>7.2}×",
+            OPERATIONS[operation], ttdn_rate, ttdn_p50, sql_rate, sql_p50, ratio, ceiling
         );
         if ttdn_errors + sql_errors > 0 {
             println!("    errors: ttdn {ttdn_errors}, SQL {sql_errors}");
@@ -532,6 +559,7 @@ async fn baseline(
         rows.push(json!({
             "page": OPERATIONS[operation], "ttdnRequestsPerSecond": ttdn_rate, "ttdnP50Ms": ttdn_p50,
             "sqlRequestsPerSecond": sql_rate, "sqlP50Ms": sql_p50, "ratio": ratio,
+            "ratioCeiling": ceiling,
             "errors": { "ttdn": ttdn_errors, "sql": sql_errors }
         }));
     }
@@ -545,12 +573,25 @@ async fn baseline(
     }
     let auth_ratio = p50[0] / p50[1].max(f64::MIN_POSITIVE);
     println!(
+        "{{ __typename }} signed in at {concurrency} connections (the floor of the ceilings): {floor:.1} req/s"
+    );
+    println!(
         "{{ __typename }} at one connection: signed in p50 {:.3} ms, anonymous {:.3} ms: {auth_ratio:.2}×",
         p50[0], p50[1]
     );
-    Ok(
-        json!({ "pages": rows, "typename": { "signedInP50Ms": p50[0], "anonymousP50Ms": p50[1], "ratio": auth_ratio } }),
-    )
+    Ok(json!({
+        "pages": rows,
+        "floorRequestsPerSecond": floor,
+        "typename": { "signedInP50Ms": p50[0], "anonymousP50Ms": p50[1], "ratio": auth_ratio }
+    }))
+}
+
+/// The highest ratio to SQL alone a server can reach for a page the database serves alone at
+/// `sql` requests per second, when its smallest request runs at `floor`: each page costs at
+/// least the database's work plus that round trip (1/sql + 1/floor seconds of the machine), so
+/// its rate is at most 1 / (1/sql + 1/floor), that is a ratio of floor / (sql + floor).
+fn ratio_ceiling(sql: f64, floor: f64) -> f64 {
+    floor / (sql + floor).max(f64::MIN_POSITIVE)
 }
 
 #[derive(Default)]
@@ -798,6 +839,28 @@ async fn main() -> anyhow::Result<()> {
             ));
         }
     }
+    // Walk the department's received reports a hundred at a time, keeping where each page ends.
+    let mut deep_cursors = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..10 {
+        let page = client
+            .gql(
+                Some(&department),
+                "query($after: String) { reports(first: 100, after: $after) { pageInfo { endCursor hasNextPage } } }",
+                json!({ "after": after }),
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let info = &page["reports"]["pageInfo"];
+        let Some(end) = info["endCursor"].as_str() else {
+            break;
+        };
+        deep_cursors.push(end.to_owned());
+        after = Some(end.to_owned());
+        if info["hasNextPage"] != true {
+            break;
+        }
+    }
     eprintln!(
         "fixture: {} obligations, {} owed reports, {} commune accounts",
         obligations.len(),
@@ -813,6 +876,7 @@ async fn main() -> anyhow::Result<()> {
         owed: RefCell::new(owed),
         submitted: RefCell::default(),
         users,
+        deep_cursors,
     });
 
     let backend = if options.database_url.starts_with("sqlite") {
