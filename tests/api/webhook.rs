@@ -237,6 +237,20 @@ fn settings(adjust: impl Fn(&mut Settings)) -> impl FnOnce(&mut Settings) {
     }
 }
 
+/// Asks for `delivery` to be sent again; it is pending at once.
+async fn redeliver(app: &TestApp, delivery: &Value) {
+    let redelivered = app
+        .data(
+            "mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { delivery { status } } }",
+            json!({ "id": delivery }),
+        )
+        .await;
+    assert_eq!(
+        redelivered["redeliverWebhook"]["delivery"]["status"],
+        "PENDING"
+    );
+}
+
 fn demo_client() -> String {
     ttdn_api::demo::demo_id(ttdn_api::demo::DEMO_CLIENT).to_string()
 }
@@ -442,16 +456,7 @@ async fn an_endpoint_failing_in_a_row_is_disabled_its_agency_told_and_redelivery
         .await;
     assert!(verifies(&secret, received.last().expect("one")));
     // Redelivery sends a delivered one again, under the same id.
-    let redelivered = app
-        .data(
-            "mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { delivery { status } } }",
-            json!({ "id": delivery["id"] }),
-        )
-        .await;
-    assert_eq!(
-        redelivered["redeliverWebhook"]["delivery"]["status"],
-        "PENDING"
-    );
+    redeliver(&app, &delivery["id"]).await;
     let received = receiver
         .until(Duration::from_secs(20), |r| {
             r.iter().filter(|r| r.answered == 200).count() == 2
@@ -483,16 +488,7 @@ async fn a_redelivery_asked_for_during_an_attempt_sends_the_delivery_again() {
     let log = app.data(LOG, json!({ "id": endpoint })).await;
     let delivery = log["webhook"]["deliveries"]["edges"][0]["node"].clone();
     assert_eq!(delivery["attempts"], 0, "{log:#}");
-    let redelivered = app
-        .data(
-            "mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { delivery { status } } }",
-            json!({ "id": delivery["id"] }),
-        )
-        .await;
-    assert_eq!(
-        redelivered["redeliverWebhook"]["delivery"]["status"],
-        "PENDING"
-    );
+    redeliver(&app, &delivery["id"]).await;
     receiver.hold(false);
     let received = receiver
         .until(Duration::from_secs(20), |r| {
