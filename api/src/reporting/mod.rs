@@ -9,6 +9,7 @@ pub mod objects;
 pub mod prefill;
 pub mod relations;
 pub mod report_lists;
+pub mod report_objects;
 pub mod reports;
 pub mod schema;
 pub mod service;

@@ -30,7 +30,7 @@ use crate::{
     text,
 };
 
-pub use super::{inputs::*, objects::*};
+pub use super::{inputs::*, objects::*, report_objects::*};
 
 /// Filters of the obligation list.
 #[derive(InputObject, Default)]
