@@ -13,7 +13,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
-    service::{self, AgencyFilter, AgencyPatch, Closing, Details, NewAgency},
+    reorganise::{self, Closing},
+    service::{self, AgencyFilter, AgencyPatch, Details, NewAgency},
     types::{ElectronicId, MAX_NAME, PressMedium, ShortName},
 };
 use crate::{
@@ -624,7 +625,7 @@ impl AgencyMutation {
                     .as_ref()
                     .map(|p| parse_id("parentId", p).map(AgencyId))
                     .transpose()?;
-                service::move_agency(txn, actor, id, parent, input.expected_version).await
+                reorganise::move_agency(txn, actor, id, parent, input.expected_version).await
             })
         })
         .await
@@ -651,7 +652,7 @@ impl AgencyMutation {
                     successor,
                     transfer_children: input.transfer_children,
                 };
-                service::close(txn, actor, id, closing, input.expected_version).await
+                reorganise::close(txn, actor, id, closing, input.expected_version).await
             })
         })
         .await
