@@ -4,6 +4,7 @@
 
 pub mod dispatch;
 pub mod live;
+mod press_rules;
 mod reminders;
 pub mod rules;
 pub mod schema;
