@@ -279,6 +279,100 @@ async fn the_press_finds_spokespersons_by_area_kind_and_date() {
     }
 }
 
+/// The agencies within `within` with their current spokespersons' `fields` (a selection of
+/// `Spokesperson`), as `token`: (statements run, the agencies).
+async fn current_spokespeople(
+    app: &TestApp,
+    token: &str,
+    within: &str,
+    fields: &str,
+) -> (u32, Value) {
+    let query = format!(
+        "query($p: ID!) {{ agencies(first: 100, filter: {{ within: $p }}) {{ edges {{ node {{ id currentSpokespeople {{ {fields} }} }} }} }} }} \
+         fragment Card on Spokesperson {{ id agency {{ id }} fullName title kind phone email __typename }}"
+    );
+    let bearer = format!("Bearer {token}");
+    let raw = app
+        .gql_with(
+            &query,
+            json!({ "p": within }),
+            &[("authorization", bearer.as_str())],
+        )
+        .await;
+    let body = raw.json();
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let statements = raw
+        .header("x-sql-statements")
+        .expect("dev mode reports x-sql-statements")
+        .parse()
+        .expect("a number");
+    (statements, body["data"]["agencies"]["edges"].clone())
+}
+
+#[actix_web::test]
+async fn current_spokespeople_asked_for_their_cards_alone_answer_as_the_whole_rows() {
+    let app = spawn_app_with_demo().await;
+    let district = app.demo_token("huyen.trieuson").await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    // An appointment not yet published: its district sees it, the press does not.
+    let appointed = app
+        .gql_as(
+            Some(&district),
+            APPOINT,
+            json!({ "input": {
+                "agencyId": demo_agency("th.trieuson.danluc"), "fullName": "Lê Văn Thắng",
+                "title": "Phó Chủ tịch UBND xã Dân Lực", "kind": "APPOINTED", "termFrom": "2026-01-01"
+            } }),
+        )
+        .await;
+    let unpublished = appointed["data"]["appointSpokesperson"]["spokesperson"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{appointed:#}"))
+        .to_owned();
+    for (token, sees_unpublished) in [(&district, true), (&press, false)] {
+        let within = demo_agency("th.trieuson");
+        // The token's first request reads its principal: counted, so made before measuring.
+        app.gql_as(Some(token), "{ __typename }", json!({})).await;
+        // Card fields alone (through a fragment): read as cards.
+        let (card_statements, cards) = current_spokespeople(&app, token, &within, "...Card").await;
+        // One more field: read whole.
+        let (whole_statements, mut whole) =
+            current_spokespeople(&app, token, &within, "...Card termFrom").await;
+        for edge in whole.as_array_mut().expect("edges") {
+            for person in edge["node"]["currentSpokespeople"]
+                .as_array_mut()
+                .expect("list")
+            {
+                assert!(person["termFrom"].is_string(), "{person:#}");
+                person.as_object_mut().expect("object").remove("termFrom");
+            }
+        }
+        assert_eq!(cards, whole, "the cards answer as the whole rows do");
+        assert_eq!(card_statements, whole_statements, "{cards:#}");
+        let people: Vec<&Value> = cards
+            .as_array()
+            .expect("edges")
+            .iter()
+            .flat_map(|e| e["node"]["currentSpokespeople"].as_array().expect("list"))
+            .collect();
+        assert!(
+            people.len() >= 8,
+            "the district's agencies have spokespersons: {}",
+            people.len()
+        );
+        assert!(
+            people
+                .iter()
+                .all(|p| p["__typename"] == "Spokesperson" && p["fullName"].is_string())
+        );
+        assert_eq!(
+            people.iter().any(|p| p["id"] == unpublished.as_str()),
+            sees_unpublished,
+            "{cards:#}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn appointments_unpublished_after_24_hours_are_flagged() {
     use sea_orm::{ConnectionTrait, Statement};

@@ -267,14 +267,29 @@ impl Agency {
         &self,
         ctx: &Context<'_>,
     ) -> AppResult<Vec<crate::spokesperson::schema::Spokesperson>> {
+        use crate::spokesperson::schema::Spokesperson;
         policy::require(ctx.actor()?, Operation::SpokespersonRead)?;
-        let rows = ctx
-            .loaders()?
-            .spokespeople
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Into::into).collect())
+        let loaders = ctx.loaders()?;
+        // A selection of card fields alone (fragments included) reads the cards: 7 of the
+        // row's 19 columns.
+        let cards_only = ctx
+            .field()
+            .selection_set()
+            .all(|field| Spokesperson::CARD_FIELDS.contains(&field.name()));
+        Ok(if cards_only {
+            let cards = loaders.spokesperson_cards.load_one(self.0.id).await?;
+            cards
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect()
+        } else {
+            let rows = loaders.spokespeople.load_one(self.0.id).await?;
+            rows.unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect()
+        })
     }
 
     /// Agencies that closed into this one, oldest first.

@@ -45,8 +45,10 @@ pub const BATCH_WAIT: Duration = Duration::ZERO;
 pub struct Loaders {
     /// Agencies by id.
     pub agency: DataLoader<AgencyById>,
-    /// Spokespersons serving today, by agency.
-    pub spokespeople: DataLoader<SpokespeopleByAgency>,
+    /// Spokespersons serving today, by agency, whole.
+    pub spokespeople: DataLoader<SpokespeopleByAgency<entity::spokesperson::Model>>,
+    /// Spokespersons serving today, by agency, their cards only.
+    pub spokesperson_cards: DataLoader<SpokespeopleByAgency<entity::spokesperson::Card>>,
     /// Every [`Relation`]: rows by the value of a key column.
     related: DataLoader<Related>,
     /// Rows read beside a list's own, by the loader they stand in for (the relation's type, or
@@ -257,6 +259,16 @@ impl Loaders {
                 SpokespeopleByAgency {
                     db: db.clone(),
                     include_unpublished,
+                    row: PhantomData,
+                },
+                crate::metrics::spawn_in_request,
+            )
+            .delay(BATCH_WAIT),
+            spokesperson_cards: DataLoader::new(
+                SpokespeopleByAgency {
+                    db: db.clone(),
+                    include_unpublished,
+                    row: PhantomData,
                 },
                 crate::metrics::spawn_in_request,
             )
@@ -266,26 +278,59 @@ impl Loaders {
     }
 }
 
-/// Loads the spokespersons serving today for each agency.
-pub struct SpokespeopleByAgency {
+/// Loads the spokespersons serving today for each agency, as `Row`: whole
+/// ([`entity::spokesperson::Model`]) or only their cards ([`entity::spokesperson::Card`]).
+pub struct SpokespeopleByAgency<Row> {
     db: DatabaseConnection,
     include_unpublished: bool,
+    row: PhantomData<fn() -> Row>,
 }
 
-impl Loader<Uuid> for SpokespeopleByAgency {
-    type Value = Vec<entity::spokesperson::Model>;
+/// A way to read the rows of [`SpokespeopleByAgency`].
+pub trait SpokespersonRow: Clone + Send + Sync + Sized + 'static {
+    /// The agency spoken for.
+    fn agency_id(&self) -> Uuid;
+    /// The rows of `select`.
+    fn read(
+        db: &DatabaseConnection,
+        select: Select<entity::spokesperson::Entity>,
+    ) -> impl Future<Output = AppResult<Vec<Self>>> + Send;
+}
+
+impl SpokespersonRow for entity::spokesperson::Model {
+    fn agency_id(&self) -> Uuid {
+        self.agency_id
+    }
+    async fn read(
+        db: &DatabaseConnection,
+        select: Select<entity::spokesperson::Entity>,
+    ) -> AppResult<Vec<Self>> {
+        Ok(select.all(db).await?)
+    }
+}
+
+impl SpokespersonRow for entity::spokesperson::Card {
+    fn agency_id(&self) -> Uuid {
+        self.agency_id
+    }
+    async fn read(
+        db: &DatabaseConnection,
+        select: Select<entity::spokesperson::Entity>,
+    ) -> AppResult<Vec<Self>> {
+        Ok(select.into_partial_model::<Self>().all(db).await?)
+    }
+}
+
+impl<Row: SpokespersonRow> Loader<Uuid> for SpokespeopleByAgency<Row> {
+    type Value = Vec<Row>;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = crate::spokesperson::service::serving_for_agencies(
-            &self.db,
-            keys,
-            self.include_unpublished,
-        )
-        .await?;
+        let select =
+            crate::spokesperson::service::serving_for_agencies(keys, self.include_unpublished);
         let mut by_agency: HashMap<Uuid, Self::Value> = HashMap::new();
-        for row in rows {
-            by_agency.entry(row.agency_id).or_default().push(row);
+        for row in Row::read(&self.db, select).await? {
+            by_agency.entry(row.agency_id()).or_default().push(row);
         }
         Ok(by_agency)
     }

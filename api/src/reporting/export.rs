@@ -502,8 +502,12 @@ async fn chase_table(
             .map(|o| (o.id, o))
             .collect();
     // The first serving spokesperson of each agency (heads sort first).
-    let mut speakers: HashMap<Uuid, entity::spokesperson::Model> = HashMap::new();
-    for person in crate::spokesperson::service::serving_for_agencies(db, &agency_ids, true).await? {
+    let mut speakers: HashMap<Uuid, entity::spokesperson::Card> = HashMap::new();
+    for person in crate::spokesperson::service::serving_for_agencies(&agency_ids, true)
+        .into_partial_model::<entity::spokesperson::Card>()
+        .all(db)
+        .await?
+    {
         speakers.entry(person.agency_id).or_insert(person);
     }
     let today = time::today();

@@ -3,10 +3,12 @@
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
 };
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, SpokespersonId},
-    spokesperson::{Model, SpokespersonKind as Stored},
+    spokesperson::{Card, Model, SpokespersonKind as Stored},
 };
 use serde::Serialize;
 
@@ -58,12 +60,65 @@ impl From<SpokespersonKind> for Stored {
     }
 }
 
-/// A spokesperson (người phát ngôn) as the API shows it.
-pub struct Spokesperson(Model);
+/// A spokesperson (người phát ngôn) as the API shows it: the whole row, or only its contact
+/// card where the query asks for nothing else (an agency's current spokespersons, read by
+/// [`Agency.currentSpokespeople`](crate::agency::schema::Agency)). A field the card lacks reads
+/// the whole row by id, through the request's loader, so an answer never depends on which was
+/// read.
+pub struct Spokesperson(Read);
+
+enum Read {
+    Whole(Model),
+    Card(Card),
+}
 
 impl From<Model> for Spokesperson {
     fn from(model: Model) -> Self {
-        Self(model)
+        Self(Read::Whole(model))
+    }
+}
+
+impl From<Card> for Spokesperson {
+    fn from(card: Card) -> Self {
+        Self(Read::Card(card))
+    }
+}
+
+/// Reads a card's field from either read.
+macro_rules! card_field {
+    ($read:expr, $field:ident) => {
+        match $read {
+            Read::Whole(m) => &m.$field,
+            Read::Card(c) => &c.$field,
+        }
+    };
+}
+
+impl Spokesperson {
+    /// The fields a card answers (`__typename` included): a selection of these alone is
+    /// served from cards.
+    pub const CARD_FIELDS: [&str; 8] = [
+        "__typename",
+        "id",
+        "agency",
+        "fullName",
+        "title",
+        "kind",
+        "phone",
+        "email",
+    ];
+
+    /// The whole row: as read, or by id through the request's loader for a card.
+    async fn whole<'a>(&'a self, ctx: &Context<'_>) -> AppResult<Cow<'a, Model>> {
+        match &self.0 {
+            Read::Whole(model) => Ok(Cow::Borrowed(model)),
+            Read::Card(card) => ctx
+                .loaders()?
+                .one::<service::relations::ById>(card.id)
+                .await?
+                .map(Cow::Owned)
+                .ok_or_else(service::not_found),
+        }
     }
 }
 
@@ -72,104 +127,111 @@ impl From<Model> for Spokesperson {
 impl Spokesperson {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(card_field!(&self.0, id).to_string())
     }
 
     /// The agency spoken for.
     async fn agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Agency::load(ctx, self.0.agency_id).await
+        Agency::load(ctx, *card_field!(&self.0, agency_id)).await
     }
 
     /// Full name (họ và tên).
     async fn full_name(&self) -> &str {
-        &self.0.full_name
+        card_field!(&self.0, full_name)
     }
 
     /// Position (chức vụ).
     async fn title(&self) -> &str {
-        &self.0.title
+        card_field!(&self.0, title)
     }
 
     /// Basis of speaking.
     async fn kind(&self) -> SpokespersonKind {
-        self.0.kind.into()
+        (*card_field!(&self.0, kind)).into()
     }
 
     /// Phone published to the press.
     async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+        card_field!(&self.0, phone).as_deref()
     }
 
     /// Official e-mail published to the press.
     async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+        card_field!(&self.0, email).as_deref()
     }
 
     /// The appointing or authorising document (quyết định, giấy ủy quyền).
-    async fn appointing_document(&self) -> Option<DocumentReference> {
-        DocumentReference::from_columns(
-            self.0.appointing_doc_number.as_deref(),
-            self.0.appointing_doc_date,
-        )
+    async fn appointing_document(&self, ctx: &Context<'_>) -> AppResult<Option<DocumentReference>> {
+        let whole = self.whole(ctx).await?;
+        Ok(DocumentReference::from_columns(
+            whole.appointing_doc_number.as_deref(),
+            whole.appointing_doc_date,
+        ))
     }
 
     /// First day of the term.
-    async fn term_from(&self) -> Date {
-        self.0.term_from.into()
+    async fn term_from(&self, ctx: &Context<'_>) -> AppResult<Date> {
+        Ok(self.whole(ctx).await?.term_from.into())
     }
 
     /// Last day of the term; null while open.
-    async fn term_to(&self) -> Option<Date> {
-        self.0.term_to.map(Date)
+    async fn term_to(&self, ctx: &Context<'_>) -> AppResult<Option<Date>> {
+        Ok(self.whole(ctx).await?.term_to.map(Date))
     }
 
     /// Whether the term includes a date.
     async fn is_serving(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "The date; today in Vietnam time when omitted.")] on: Option<Date>,
-    ) -> bool {
-        service::serving_on(&self.0, on.map_or_else(time::today, |d| d.0))
+    ) -> AppResult<bool> {
+        Ok(service::serving_on(
+            &*self.whole(ctx).await?,
+            on.map_or_else(time::today, |d| d.0),
+        ))
     }
 
     /// Authorised persons: who granted the authorisation.
     async fn grantor(&self, ctx: &Context<'_>) -> AppResult<Option<Spokesperson>> {
+        let grantor = self.whole(ctx).await?.grantor_id;
         Ok(ctx
             .loaders()?
-            .one::<service::relations::ById>(self.0.grantor_id)
+            .one::<service::relations::ById>(grantor)
             .await?
-            .map(Spokesperson))
+            .map(Spokesperson::from))
     }
 
     /// Authorised persons: the matter they speak on.
-    async fn subject(&self) -> Option<&str> {
-        self.0.subject.as_deref()
+    async fn subject(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.subject.clone())
     }
 
     /// When the contacts were published to the press; null until then.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+    async fn published_at(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime<Utc>>> {
+        Ok(self.whole(ctx).await?.published_at)
     }
 
     /// When publication is due: set at the appointment from the publication window then in
     /// force for the agency's province (`SPOKESPERSON_PUBLICATION_HOURS`, 24 hours unless
     /// changed); a later change of the window does not move it.
-    async fn publication_due_at(&self) -> DateTime<Utc> {
-        self.0.publication_due_at
+    async fn publication_due_at(&self, ctx: &Context<'_>) -> AppResult<DateTime<Utc>> {
+        Ok(self.whole(ctx).await?.publication_due_at)
     }
 
     /// Whether the contacts are still unpublished after their due time.
-    async fn publication_overdue(&self) -> bool {
-        self.0.published_at.is_none() && self.0.publication_due_at < Utc::now()
+    async fn publication_overdue(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let whole = self.whole(ctx).await?;
+        Ok(whole.published_at.is_none() && whole.publication_due_at < Utc::now())
     }
 
     /// Version for optimistic concurrency (pass as `expectedVersion`).
-    async fn version(&self) -> i32 {
-        self.0.version
+    async fn version(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(self.whole(ctx).await?.version)
     }
 
     /// When the appointment was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self, ctx: &Context<'_>) -> AppResult<DateTime<Utc>> {
+        Ok(self.whole(ctx).await?.created_at)
     }
 }
 

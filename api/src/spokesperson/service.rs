@@ -41,7 +41,7 @@ const VERSIONED: db::Versioned<Spokesperson> = db::Versioned {
     updated_at: Column::UpdatedAt,
 };
 
-fn not_found() -> AppError {
+pub(super) fn not_found() -> AppError {
     AppError::NotFound(Msg::new(
         "Không tìm thấy người phát ngôn",
         "Spokesperson not found",
@@ -230,24 +230,20 @@ async fn of_agencies_named(db: &DatabaseConnection, search: &str) -> AppResult<C
     })
 }
 
-/// The spokespersons serving `agencies` today, for the DataLoader behind
-/// `Agency.currentSpokespeople`, with the same visibility as the directory.
-pub async fn serving_for_agencies<C: ConnectionTrait>(
-    db: &C,
+/// The spokespersons serving `agencies` today, for the DataLoaders behind
+/// `Agency.currentSpokespeople`, with the same visibility as the directory, ordered by kind.
+/// Read whole with `.all`, or only their cards with `.into_partial_model::<Card>()`.
+pub fn serving_for_agencies(
     agencies: &[uuid::Uuid],
     include_unpublished: bool,
-) -> AppResult<Vec<Model>> {
+) -> Select<Spokesperson> {
     let mut select = Spokesperson::find()
         .filter(Column::AgencyId.is_in(agencies.iter().copied()))
         .filter(serving_condition(time::today()));
     if !include_unpublished {
         select = select.filter(Column::PublishedAt.is_not_null());
     }
-    Ok(select
-        .order_by_asc(Column::Kind)
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?)
+    select.order_by_asc(Column::Kind).order_by_asc(Column::Id)
 }
 
 /// An appointment or authorisation.
