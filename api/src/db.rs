@@ -12,8 +12,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
     DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    JoinType, Order, QueryFilter, QueryResult, QueryTrait, Select, SqliteTransactionMode,
-    Statement, TransactionOptions, TransactionTrait,
+    JoinType, Order, PartialModelTrait, QueryFilter, QueryResult, QuerySelect, QueryTrait, Select,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, IntoIden, SelectStatement},
 };
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
@@ -394,12 +394,14 @@ pub async fn first_rows<E: EntityTrait, C: ConnectionTrait>(
 pub trait Joined<E: EntityTrait> {
     /// A row of the list with what was read beside it.
     type Item;
+    /// The list's own row as read: the whole model, or the columns [`Columns`] reads.
+    type Base;
     /// Adds the joins, and their columns through [`select_also`].
     fn join(&self, query: &mut SelectStatement);
     /// The item of one result row.
     fn read(&self, row: &QueryResult) -> Result<Self::Item, DbErr>;
     /// The list's own row of an item.
-    fn base(item: &Self::Item) -> &E::Model;
+    fn base(item: &Self::Item) -> &Self::Base;
 }
 
 /// Nothing beside: the rows alone.
@@ -407,6 +409,7 @@ pub struct Plain;
 
 impl<E: EntityTrait> Joined<E> for Plain {
     type Item = E::Model;
+    type Base = E::Model;
 
     fn join(&self, _: &mut SelectStatement) {}
 
@@ -415,6 +418,36 @@ impl<E: EntityTrait> Joined<E> for Plain {
     }
 
     fn base(item: &E::Model) -> &E::Model {
+        item
+    }
+}
+
+/// Only the columns of the partial model `P` of the list's own table, read as `P`: for a page
+/// whose query shows only those (read what is asked). The select must already list just `P`'s
+/// columns ([`Columns::of`]); reading ignores any other.
+pub struct Columns<P>(std::marker::PhantomData<fn() -> P>);
+
+impl<P: PartialModelTrait> Columns<P> {
+    /// The read, and `select` narrowed to `P`'s columns.
+    pub fn of<E: EntityTrait>(select: Select<E>) -> (Self, Select<E>) {
+        (
+            Self(std::marker::PhantomData),
+            P::select_cols(QuerySelect::select_only(select)),
+        )
+    }
+}
+
+impl<E: EntityTrait, P: PartialModelTrait> Joined<E> for Columns<P> {
+    type Item = P;
+    type Base = P;
+
+    fn join(&self, _: &mut SelectStatement) {}
+
+    fn read(&self, row: &QueryResult) -> Result<P, DbErr> {
+        P::from_query_result(row, "")
+    }
+
+    fn base(item: &P) -> &P {
         item
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, code, field, spawn_app};
+use crate::helpers::{TestApp, code, demo_agency, field, spawn_app, spawn_app_with_demo};
 
 const AGENCY: &str = "id name kind depth version validFrom validTo parent { id } ancestors { id name } successor { id } predecessors { id }";
 
@@ -577,4 +577,75 @@ async fn a_subtree_pages_in_name_order_beside_other_trees() {
         names,
         vec!["UBND tỉnh A", "UBND xã Bắc", "UBND xã Cẩm", "UBND xã Đông"]
     );
+}
+
+/// One page of the agencies within `within` after `after`, each showing `fields`, as the
+/// department: (statements run, the connection).
+async fn agency_page(app: &TestApp, token: &str, fields: &str, after: &Value) -> (u32, Value) {
+    let query = format!(
+        "query($p: ID!, $after: String) {{ agencies(first: 7, after: $after, filter: {{ within: $p }}) {{ \
+         totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {fields} }} }} nodes {{ {fields} }} }} }} \
+         fragment Listed on Agency {{ __typename id name shortName kind parent {{ id name }} predecessors {{ id }} }}"
+    );
+    let bearer = format!("Bearer {token}");
+    let raw = app
+        .gql_with(
+            &query,
+            json!({ "p": demo_agency("th"), "after": after }),
+            &[("authorization", bearer.as_str())],
+        )
+        .await;
+    let body = raw.json();
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let statements = raw
+        .header("x-sql-statements")
+        .expect("dev mode reports x-sql-statements")
+        .parse()
+        .expect("a number");
+    (statements, body["data"]["agencies"].clone())
+}
+
+#[actix_web::test]
+async fn a_list_asking_for_listed_fields_alone_pages_as_the_whole_rows_do() {
+    let app = spawn_app_with_demo().await;
+    let token = app.demo_token("so.thanhhoa").await;
+    app.gql_as(Some(&token), "{ __typename }", json!({})).await;
+    let mut after = Value::Null;
+    let mut walked = 0;
+    loop {
+        // Listed fields alone (through a fragment): the listed columns are read.
+        let (listed_statements, listed) = agency_page(&app, &token, "...Listed", &after).await;
+        // One field more: the whole rows.
+        let (whole_statements, mut whole) =
+            agency_page(&app, &token, "...Listed validFrom", &after).await;
+        let Value::Object(connection) = &mut whole else {
+            panic!("no connection: {whole:#}");
+        };
+        let mut items: Vec<&mut Value> = Vec::new();
+        for (key, value) in connection.iter_mut() {
+            match (key.as_str(), value) {
+                ("edges", Value::Array(edges)) => {
+                    items.extend(edges.iter_mut().map(|edge| &mut edge["node"]));
+                }
+                ("nodes", Value::Array(nodes)) => items.extend(nodes.iter_mut()),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            items.len(),
+            2 * listed["nodes"].as_array().map_or(0, Vec::len)
+        );
+        for item in items {
+            assert!(item["validFrom"].is_string(), "{item:#}");
+            item.as_object_mut().expect("object").remove("validFrom");
+        }
+        assert_eq!(listed, whole, "same items, cursors, count and page info");
+        assert_eq!(listed_statements, whole_statements, "{listed:#}");
+        walked += listed["edges"].as_array().map_or(0, Vec::len);
+        if listed["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = listed["pageInfo"]["endCursor"].clone();
+    }
+    assert!(walked > 7, "more than one page: {walked}");
 }

@@ -4,9 +4,11 @@
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
 };
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use entity::{
-    agency::{AgencyKind as Kind, Model},
+    agency::{AgencyKind as Kind, Listed, Model},
     ids::AgencyId,
 };
 use serde::Serialize;
@@ -77,18 +79,66 @@ impl From<AgencyKind> for Kind {
     }
 }
 
-/// An agency (cơ quan) as the API shows it, built from its database row.
-pub struct Agency(Model);
+/// An agency (cơ quan) as the API shows it: its whole row, or only the columns a list shows
+/// ([`Listed`]) where the list's query asks for nothing else. A field the listed columns lack
+/// reads the whole row by id, through the request's loader, so an answer never depends on
+/// which was read.
+pub struct Agency(Read);
+
+// Boxing the whole row would add an allocation to every agency read whole; a page holds at
+// most 100 items, so a listed one taking the whole row's size costs nothing that matters.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "an allocation per whole row costs more"
+)]
+enum Read {
+    Whole(Model),
+    Listed(Listed),
+}
 
 impl From<Model> for Agency {
     fn from(model: Model) -> Self {
-        Self(model)
+        Self(Read::Whole(model))
     }
 }
 
+impl From<Listed> for Agency {
+    fn from(listed: Listed) -> Self {
+        Self(Read::Listed(listed))
+    }
+}
+
+/// Reads a listed column from either read.
+macro_rules! listed {
+    ($read:expr, $field:ident) => {
+        match $read {
+            Read::Whole(m) => &m.$field,
+            Read::Listed(l) => &l.$field,
+        }
+    };
+}
+
 impl Agency {
+    /// The fields the listed columns answer (`__typename` included; the relations read by the
+    /// agency's id alone): a list whose items ask for these alone reads [`Listed`].
+    const LISTED_FIELDS: [&str; 9] = [
+        "__typename",
+        "id",
+        "name",
+        "shortName",
+        "kind",
+        "parent",
+        "children",
+        "currentSpokespeople",
+        "predecessors",
+    ];
+
     fn many(models: Vec<Model>) -> Vec<Agency> {
-        models.into_iter().map(Agency).collect()
+        models.into_iter().map(Agency::from).collect()
+    }
+
+    fn key(&self) -> Uuid {
+        *listed!(&self.0, id)
     }
 
     /// The agency of a reference field (`null` stays `null`), through the request's loader so
@@ -97,7 +147,36 @@ impl Agency {
         let Some(id) = id.into() else {
             return Ok(None);
         };
-        Ok(ctx.loaders()?.agency(id).await?.map(Agency))
+        Ok(ctx.loaders()?.agency(id).await?.map(Agency::from))
+    }
+
+    /// The whole row: as read, or by id through the request's loader for a listed one.
+    async fn whole<'a>(&'a self, ctx: &Context<'_>) -> AppResult<Cow<'a, Model>> {
+        match &self.0 {
+            Read::Whole(model) => Ok(Cow::Borrowed(model)),
+            Read::Listed(listed) => ctx
+                .loaders()?
+                .agency(listed.id)
+                .await?
+                .map(Cow::Owned)
+                .ok_or_else(service::not_found),
+        }
+    }
+
+    /// Whether a connection's items ask for listed fields alone (`edges { node }` and
+    /// `nodes`, fragments included).
+    fn listed_only(ctx: &Context<'_>) -> bool {
+        let connection = ctx.look_ahead();
+        [
+            connection.field("edges").field("node"),
+            connection.field("nodes"),
+        ]
+        .iter()
+        .flat_map(|items| items.selection_fields())
+        .all(|item| {
+            item.selection_set()
+                .all(|field| Self::LISTED_FIELDS.contains(&field.name()))
+        })
     }
 }
 
@@ -107,126 +186,130 @@ impl Agency {
 impl Agency {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.key().to_string())
     }
 
     /// Full official name (tên cơ quan), e.g. "UBND huyện Triệu Sơn".
     async fn name(&self) -> &str {
-        &self.0.name
+        listed!(&self.0, name)
     }
 
     /// Short name used in document symbols (tên viết tắt), e.g. "UBND", "STTTT".
     async fn short_name(&self) -> &str {
-        &self.0.short_name
+        listed!(&self.0, short_name)
     }
 
     /// Kind of agency.
     async fn kind(&self) -> AgencyKind {
-        self.0.kind.into()
+        (*listed!(&self.0, kind)).into()
     }
 
     /// Administrative-unit code (mã đơn vị hành chính): 2 digits for a province, 3 for a
     /// district, 5 for a commune.
-    async fn admin_code(&self) -> Option<&str> {
-        self.0.admin_code.as_deref()
+    async fn admin_code(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.admin_code.clone())
     }
 
     /// Electronic agency identifier for document exchange (mã định danh điện tử), e.g.
     /// "000.00.31.H56".
-    async fn electronic_id(&self) -> Option<&str> {
-        self.0.electronic_id.as_deref()
+    async fn electronic_id(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.electronic_id.clone())
     }
 
     /// Postal address (địa chỉ).
-    async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
+    async fn address(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.address.clone())
     }
 
     /// Switchboard phone number (điện thoại).
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+    async fn phone(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.phone.clone())
     }
 
     /// Official e-mail address (thư điện tử công vụ).
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+    async fn email(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.email.clone())
     }
 
     /// Web portal (cổng thông tin điện tử).
-    async fn website(&self) -> Option<&str> {
-        self.0.website.as_deref()
+    async fn website(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.website.clone())
     }
 
     /// Media a press agency publishes in (loại hình báo chí); empty for other kinds.
-    async fn press_media(&self) -> Vec<PressMedium> {
-        PressMedium::decode(self.0.press_media.as_deref())
+    async fn press_media(&self, ctx: &Context<'_>) -> AppResult<Vec<PressMedium>> {
+        Ok(PressMedium::decode(
+            self.whole(ctx).await?.press_media.as_deref(),
+        ))
     }
 
     /// Press agencies: operating licence (giấy phép hoạt động báo chí).
-    async fn press_licence(&self) -> Option<&str> {
-        self.0.press_licence.as_deref()
+    async fn press_licence(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self.whole(ctx).await?.press_licence.clone())
     }
 
     /// Whether this department leads TTĐN work in its province (cơ quan chủ trì TTĐN).
-    async fn is_ttdn_lead(&self) -> bool {
-        self.0.is_ttdn_lead
+    async fn is_ttdn_lead(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        Ok(self.whole(ctx).await?.is_ttdn_lead)
     }
 
     /// First day the agency exists (hiệu lực từ ngày).
-    async fn valid_from(&self) -> Date {
-        self.0.valid_from.into()
+    async fn valid_from(&self, ctx: &Context<'_>) -> AppResult<Date> {
+        Ok(self.whole(ctx).await?.valid_from.into())
     }
 
     /// Last day the agency exists (hiệu lực đến ngày); null while it is current.
-    async fn valid_to(&self) -> Option<Date> {
-        self.0.valid_to.map(Date)
+    async fn valid_to(&self, ctx: &Context<'_>) -> AppResult<Option<Date>> {
+        Ok(self.whole(ctx).await?.valid_to.map(Date))
     }
 
     /// Whether the agency exists on a date.
     async fn is_active(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "The date to check; today in Vietnam time when omitted.")] on: Option<
             Date,
         >,
-    ) -> bool {
+    ) -> AppResult<bool> {
         let day = on.map_or_else(time::today, |d| d.0);
-        self.0.valid_from <= day && self.0.valid_to.is_none_or(|to| to >= day)
+        let whole = self.whole(ctx).await?;
+        Ok(whole.valid_from <= day && whole.valid_to.is_none_or(|to| to >= day))
     }
 
     /// Number of ancestors: 0 for a root.
-    async fn depth(&self) -> i32 {
-        self.0.depth
+    async fn depth(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(self.whole(ctx).await?.depth)
     }
 
     /// Version for optimistic concurrency: pass it as `expectedVersion` to a change so that a
     /// concurrent change is reported as CONFLICT instead of being overwritten.
-    async fn version(&self) -> i32 {
-        self.0.version
+    async fn version(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(self.whole(ctx).await?.version)
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self, ctx: &Context<'_>) -> AppResult<DateTime<Utc>> {
+        Ok(self.whole(ctx).await?.created_at)
     }
 
     /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self, ctx: &Context<'_>) -> AppResult<DateTime<Utc>> {
+        Ok(self.whole(ctx).await?.updated_at)
     }
 
     /// Parent agency (cơ quan cấp trên); null for a root.
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Agency::load(ctx, self.0.parent_id).await
+        Agency::load(ctx, *listed!(&self.0, parent_id)).await
     }
 
     /// All ancestors, root first (e.g. province → district for a commune).
     async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
-        let ids = service::ancestor_ids(&self.0);
+        let ids = service::ancestor_ids(&*self.whole(ctx).await?);
         let mut found = ctx.loaders()?.agency.load_many(ids.iter().copied()).await?;
         Ok(ids
             .iter()
             .filter_map(|id| found.remove(id))
-            .map(Agency)
+            .map(Agency::from)
             .collect())
     }
 
@@ -245,20 +328,20 @@ impl Agency {
             // children in one batch, the page cut here.
             policy::require(ctx.actor()?, Operation::AgencyRead)?;
             let page = PageRequest::parse(first, None)?;
-            let rows = ctx.loaders()?.many::<service::Children>(self.0.id).await?;
+            let rows = ctx.loaders()?.many::<service::Children>(self.key()).await?;
             let total = TotalCount::known(rows.len());
             return Ok(page
                 .first_page(rows, service::sort_key)
                 .into_connection(total));
         }
         let mut filter = filter.unwrap_or_default().parse()?;
-        filter.parent = Some(AgencyId(self.0.id));
+        filter.parent = Some(AgencyId(self.key()));
         list(ctx, filter, first, after).await
     }
 
     /// The agency that took over when this one closed (cơ quan kế thừa).
     async fn successor(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Agency::load(ctx, self.0.successor_id).await
+        Agency::load(ctx, self.whole(ctx).await?.successor_id).await
     }
 
     /// The spokespersons serving today (người phát ngôn đương nhiệm): the head, the appointed
@@ -277,14 +360,14 @@ impl Agency {
             .selection_set()
             .all(|field| Spokesperson::CARD_FIELDS.contains(&field.name()));
         Ok(if cards_only {
-            let cards = loaders.spokesperson_cards.load_one(self.0.id).await?;
+            let cards = loaders.spokesperson_cards.load_one(self.key()).await?;
             cards
                 .unwrap_or_default()
                 .into_iter()
                 .map(Into::into)
                 .collect()
         } else {
-            let rows = loaders.spokespeople.load_one(self.0.id).await?;
+            let rows = loaders.spokespeople.load_one(self.key()).await?;
             rows.unwrap_or_default()
                 .into_iter()
                 .map(Into::into)
@@ -296,7 +379,7 @@ impl Agency {
     async fn predecessors(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
         let rows = ctx
             .loaders()?
-            .many::<service::Predecessors>(self.0.id)
+            .many::<service::Predecessors>(self.key())
             .await?;
         Ok(Agency::many(rows))
     }
@@ -310,7 +393,13 @@ async fn list(
 ) -> AppResult<Connection<String, Agency, TotalCount>> {
     policy::require(ctx.actor()?, Operation::AgencyRead)?;
     let page = PageRequest::parse(first, after.as_deref())?;
-    let (rows, total) = service::list(ctx.db()?, &filter, &page).await?;
+    let db = ctx.db()?;
+    if Agency::listed_only(ctx)
+        && let Some((rows, total)) = service::list_listed(db, &filter, &page).await?
+    {
+        return Ok(rows.into_connection(total));
+    }
+    let (rows, total) = service::list(db, &filter, &page).await?;
     Ok(rows.into_connection(total))
 }
 
@@ -370,7 +459,7 @@ impl AgencyQuery {
     ) -> AppResult<Agency> {
         policy::require(ctx.actor()?, Operation::AgencyRead)?;
         let id = parse_id("id", &id)?;
-        Ok(Agency(service::get(ctx.db()?, AgencyId(id)).await?))
+        Ok(Agency::from(service::get(ctx.db()?, AgencyId(id)).await?))
     }
 
     /// Agencies, ordered by name (ignoring diacritics).
@@ -574,7 +663,7 @@ pub struct AgencyPayload {
 impl From<Model> for AgencyPayload {
     fn from(model: Model) -> Self {
         Self {
-            agency: Agency(model),
+            agency: Agency::from(model),
         }
     }
 }

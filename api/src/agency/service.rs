@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    agency::{ActiveModel, AgencyKind, Column, Entity as Agency, Model},
+    agency::{ActiveModel, AgencyKind, Column, Entity as Agency, Listed, Model},
     ids::AgencyId,
 };
 use sea_orm::{
@@ -44,7 +44,7 @@ const VERSIONED: db::Versioned<Agency> = db::Versioned {
     updated_at: Column::UpdatedAt,
 };
 
-fn not_found() -> AppError {
+pub(super) fn not_found() -> AppError {
     AppError::NotFound(Msg::new("Không tìm thấy cơ quan", "Agency not found"))
 }
 
@@ -285,6 +285,33 @@ pub async fn list(
         )
         .await?;
     Ok((rows, total))
+}
+
+/// [`list`] with each agency read as [`Listed`] alone, for a page whose query shows nothing
+/// else; `None` for a poll (`updated_since`), whose order is that of the changes: [`list`]
+/// reads it.
+pub async fn list_listed(
+    db: &DatabaseConnection,
+    filter: &AgencyFilter,
+    page: &PageRequest,
+) -> AppResult<Option<(Page<Listed>, TotalCount)>> {
+    if filter.updated_since.is_some() {
+        return Ok(None);
+    }
+    let select = select(db, filter).await?;
+    let total = TotalCount::of(db, select.clone());
+    let (read, select) = crate::db::Columns::<Listed>::of(select);
+    let rows = page
+        .fetch_joined(
+            db,
+            select,
+            (Column::SearchName, Column::Id),
+            sea_orm::Order::Asc,
+            &read,
+            |listed| (SortKey::Text(listed.search_name.clone()), listed.id),
+        )
+        .await?;
+    Ok(Some((rows, total)))
 }
 
 /// Descriptive fields of an agency, already shape-checked; the checks that depend on the kind,

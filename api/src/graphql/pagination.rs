@@ -217,7 +217,7 @@ impl PageRequest {
         (key, id): (E::Column, E::Column),
         order: Order,
         joined: &J,
-        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
+        key_of: impl Fn(&J::Base) -> (SortKey, Uuid),
     ) -> AppResult<Page<J::Item>>
     where
         E: EntityTrait,
@@ -264,7 +264,7 @@ impl PageRequest {
     where
         E: Polled,
         C: ConnectionTrait,
-        J: Joined<E>,
+        J: Joined<E, Base = E::Model>,
     {
         match since {
             Some(_) => self.changed(db, select, joined).await,
@@ -294,7 +294,7 @@ impl PageRequest {
     where
         E: Polled,
         C: ConnectionTrait,
-        J: Joined<E>,
+        J: Joined<E, Base = E::Model>,
     {
         let fits = |cursor: &SortKey| matches!(cursor, SortKey::Changed(_));
         let changed = |row: &E::Model| {
@@ -322,7 +322,7 @@ impl PageRequest {
         order: Order,
         fits: impl Fn(&SortKey) -> bool,
         joined: &J,
-        key_of: impl Fn(&E::Model) -> (SortKey, Uuid),
+        key_of: impl Fn(&J::Base) -> (SortKey, Uuid),
     ) -> AppResult<Page<J::Item>>
     where
         E: EntityTrait,

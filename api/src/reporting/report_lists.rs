@@ -339,6 +339,8 @@ impl db::Joined<report::Entity> for ReportBeside {
         })
     }
 
+    type Base = report::Model;
+
     fn base(item: &ReportWith) -> &report::Model {
         &item.report
     }
@@ -496,7 +498,7 @@ pub async fn chase_page(
 
 /// One page of `select`'s reports, soonest due first, each with what `joined` reads beside
 /// it, and the total.
-async fn page_by_due_date<J: db::Joined<report::Entity>>(
+async fn page_by_due_date<J: db::Joined<report::Entity, Base = report::Model>>(
     db: &DatabaseConnection,
     select: Select<report::Entity>,
     page: &PageRequest,
