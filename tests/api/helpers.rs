@@ -274,6 +274,23 @@ impl TestApp {
             .await
     }
 
+    /// Runs a GraphQL operation as `token`, which must succeed: the statements it ran (the
+    /// dev-mode `x-sql-statements` header) and its `data`.
+    pub async fn gql_counted(&self, token: &str, query: &str, variables: Value) -> (u32, Value) {
+        let bearer = format!("Bearer {token}");
+        let raw = self
+            .gql_with(query, variables, &[("authorization", bearer.as_str())])
+            .await;
+        let body = raw.json();
+        assert!(body.get("errors").is_none(), "{query} failed: {body:#}");
+        let statements = raw
+            .header("x-sql-statements")
+            .expect("dev mode reports x-sql-statements")
+            .parse()
+            .expect("a number");
+        (statements, body["data"].clone())
+    }
+
     /// `Bearer <admin token>`.
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.admin_token)

@@ -22,18 +22,8 @@ async fn cost(
     list: &str,
     variables: Value,
 ) -> (u32, usize) {
-    let bearer = format!("Bearer {token}");
-    let raw = app
-        .gql_with(query, variables, &[("authorization", bearer.as_str())])
-        .await;
-    let body = raw.json();
-    assert!(body.get("errors").is_none(), "{list} failed: {body:#}");
-    let statements = raw
-        .header("x-sql-statements")
-        .expect("dev mode reports x-sql-statements")
-        .parse()
-        .expect("a number");
-    let data = &body["data"][list];
+    let (statements, body) = app.gql_counted(token, query, variables).await;
+    let data = &body[list];
     let items = match data {
         Value::Array(items) => items.len(),
         _ => data["edges"].as_array().map_or(0, Vec::len),

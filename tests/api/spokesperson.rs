@@ -291,22 +291,8 @@ async fn current_spokespeople(
         "query($p: ID!) {{ agencies(first: 100, filter: {{ within: $p }}) {{ edges {{ node {{ id currentSpokespeople {{ {fields} }} }} }} }} }} \
          fragment Card on Spokesperson {{ id agency {{ id }} fullName title kind phone email __typename }}"
     );
-    let bearer = format!("Bearer {token}");
-    let raw = app
-        .gql_with(
-            &query,
-            json!({ "p": within }),
-            &[("authorization", bearer.as_str())],
-        )
-        .await;
-    let body = raw.json();
-    assert!(body.get("errors").is_none(), "{body:#}");
-    let statements = raw
-        .header("x-sql-statements")
-        .expect("dev mode reports x-sql-statements")
-        .parse()
-        .expect("a number");
-    (statements, body["data"]["agencies"]["edges"].clone())
+    let (statements, data) = app.gql_counted(token, &query, json!({ "p": within })).await;
+    (statements, data["agencies"]["edges"].clone())
 }
 
 #[actix_web::test]
