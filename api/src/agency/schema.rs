@@ -4,8 +4,6 @@
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
 };
-use std::borrow::Cow;
-
 use chrono::{DateTime, Utc};
 use entity::{
     agency::{AgencyKind as Kind, Listed, Model},
@@ -25,6 +23,7 @@ use crate::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
+        read::Read,
         scalars::Date,
     },
     policy::{self, Operation},
@@ -83,18 +82,7 @@ impl From<AgencyKind> for Kind {
 /// ([`Listed`]) where the list's query asks for nothing else. A field the listed columns lack
 /// reads the whole row by id, through the request's loader, so an answer never depends on
 /// which was read.
-pub struct Agency(Read);
-
-// Boxing the whole row would add an allocation to every agency read whole; a page holds at
-// most 100 items, so a listed one taking the whole row's size costs nothing that matters.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "an allocation per whole row costs more"
-)]
-enum Read {
-    Whole(Model),
-    Listed(Listed),
-}
+pub struct Agency(Read<Model, Listed>);
 
 impl From<Model> for Agency {
     fn from(model: Model) -> Self {
@@ -104,18 +92,8 @@ impl From<Model> for Agency {
 
 impl From<Listed> for Agency {
     fn from(listed: Listed) -> Self {
-        Self(Read::Listed(listed))
+        Self(Read::narrow(listed))
     }
-}
-
-/// Reads a listed column from either read.
-macro_rules! listed {
-    ($read:expr, $field:ident) => {
-        match $read {
-            Read::Whole(m) => &m.$field,
-            Read::Listed(l) => &l.$field,
-        }
-    };
 }
 
 impl Agency {
@@ -138,7 +116,7 @@ impl Agency {
     }
 
     fn key(&self) -> Uuid {
-        *listed!(&self.0, id)
+        *crate::either_column!(&self.0, id)
     }
 
     /// The agency of a reference field (`null` stays `null`), through the request's loader so
@@ -150,17 +128,14 @@ impl Agency {
         Ok(ctx.loaders()?.agency(id).await?.map(Agency::from))
     }
 
-    /// The whole row: as read, or by id through the request's loader for a listed one.
-    async fn whole<'a>(&'a self, ctx: &Context<'_>) -> AppResult<Cow<'a, Model>> {
-        match &self.0 {
-            Read::Whole(model) => Ok(Cow::Borrowed(model)),
-            Read::Listed(listed) => ctx
-                .loaders()?
-                .agency(listed.id)
-                .await?
-                .map(Cow::Owned)
-                .ok_or_else(service::not_found),
-        }
+    /// The whole row: as read, or read once by id through the request's loader for a listed
+    /// one.
+    async fn whole(&self, ctx: &Context<'_>) -> AppResult<&Model> {
+        let load = |listed: &Listed| {
+            let id = listed.id;
+            async move { ctx.loaders()?.agency(id).await }
+        };
+        self.0.whole(load, service::not_found).await
     }
 
     /// Whether a connection's items ask for listed fields alone (`edges { node }` and
@@ -191,49 +166,49 @@ impl Agency {
 
     /// Full official name (tên cơ quan), e.g. "UBND huyện Triệu Sơn".
     async fn name(&self) -> &str {
-        listed!(&self.0, name)
+        crate::either_column!(&self.0, name)
     }
 
     /// Short name used in document symbols (tên viết tắt), e.g. "UBND", "STTTT".
     async fn short_name(&self) -> &str {
-        listed!(&self.0, short_name)
+        crate::either_column!(&self.0, short_name)
     }
 
     /// Kind of agency.
     async fn kind(&self) -> AgencyKind {
-        (*listed!(&self.0, kind)).into()
+        (*crate::either_column!(&self.0, kind)).into()
     }
 
     /// Administrative-unit code (mã đơn vị hành chính): 2 digits for a province, 3 for a
     /// district, 5 for a commune.
-    async fn admin_code(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.admin_code.clone())
+    async fn admin_code(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.admin_code.as_deref())
     }
 
     /// Electronic agency identifier for document exchange (mã định danh điện tử), e.g.
     /// "000.00.31.H56".
-    async fn electronic_id(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.electronic_id.clone())
+    async fn electronic_id(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.electronic_id.as_deref())
     }
 
     /// Postal address (địa chỉ).
-    async fn address(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.address.clone())
+    async fn address(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.address.as_deref())
     }
 
     /// Switchboard phone number (điện thoại).
-    async fn phone(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.phone.clone())
+    async fn phone(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.phone.as_deref())
     }
 
     /// Official e-mail address (thư điện tử công vụ).
-    async fn email(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.email.clone())
+    async fn email(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.email.as_deref())
     }
 
     /// Web portal (cổng thông tin điện tử).
-    async fn website(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.website.clone())
+    async fn website(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.website.as_deref())
     }
 
     /// Media a press agency publishes in (loại hình báo chí); empty for other kinds.
@@ -244,8 +219,8 @@ impl Agency {
     }
 
     /// Press agencies: operating licence (giấy phép hoạt động báo chí).
-    async fn press_licence(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.press_licence.clone())
+    async fn press_licence(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.press_licence.as_deref())
     }
 
     /// Whether this department leads TTĐN work in its province (cơ quan chủ trì TTĐN).
@@ -299,12 +274,12 @@ impl Agency {
 
     /// Parent agency (cơ quan cấp trên); null for a root.
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Agency::load(ctx, *listed!(&self.0, parent_id)).await
+        Agency::load(ctx, *crate::either_column!(&self.0, parent_id)).await
     }
 
     /// All ancestors, root first (e.g. province → district for a commune).
     async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Agency>> {
-        let ids = service::ancestor_ids(&*self.whole(ctx).await?);
+        let ids = service::ancestor_ids(self.whole(ctx).await?);
         let mut found = ctx.loaders()?.agency.load_many(ids.iter().copied()).await?;
         Ok(ids
             .iter()

@@ -10,6 +10,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod node;
 pub mod pagination;
+pub mod read;
 pub mod scalars;
 pub mod schema;
 pub mod ws;

@@ -3,8 +3,6 @@
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
 };
-use std::borrow::Cow;
-
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, SpokespersonId},
@@ -21,6 +19,7 @@ use crate::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
+        read::Read,
         scalars::Date,
     },
     policy::Operation,
@@ -65,12 +64,7 @@ impl From<SpokespersonKind> for Stored {
 /// [`Agency.currentSpokespeople`](crate::agency::schema::Agency)). A field the card lacks reads
 /// the whole row by id, through the request's loader, so an answer never depends on which was
 /// read.
-pub struct Spokesperson(Read);
-
-enum Read {
-    Whole(Model),
-    Card(Card),
-}
+pub struct Spokesperson(Read<Model, Card>);
 
 impl From<Model> for Spokesperson {
     fn from(model: Model) -> Self {
@@ -80,18 +74,8 @@ impl From<Model> for Spokesperson {
 
 impl From<Card> for Spokesperson {
     fn from(card: Card) -> Self {
-        Self(Read::Card(card))
+        Self(Read::narrow(card))
     }
-}
-
-/// Reads a card's field from either read.
-macro_rules! card_field {
-    ($read:expr, $field:ident) => {
-        match $read {
-            Read::Whole(m) => &m.$field,
-            Read::Card(c) => &c.$field,
-        }
-    };
 }
 
 impl Spokesperson {
@@ -108,17 +92,13 @@ impl Spokesperson {
         "email",
     ];
 
-    /// The whole row: as read, or by id through the request's loader for a card.
-    async fn whole<'a>(&'a self, ctx: &Context<'_>) -> AppResult<Cow<'a, Model>> {
-        match &self.0 {
-            Read::Whole(model) => Ok(Cow::Borrowed(model)),
-            Read::Card(card) => ctx
-                .loaders()?
-                .one::<service::relations::ById>(card.id)
-                .await?
-                .map(Cow::Owned)
-                .ok_or_else(service::not_found),
-        }
+    /// The whole row: as read, or read once by id through the request's loader for a card.
+    async fn whole(&self, ctx: &Context<'_>) -> AppResult<&Model> {
+        let load = |card: &Card| {
+            let id = card.id;
+            async move { ctx.loaders()?.one::<service::relations::ById>(id).await }
+        };
+        self.0.whole(load, service::not_found).await
     }
 }
 
@@ -127,37 +107,37 @@ impl Spokesperson {
 impl Spokesperson {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        ID(card_field!(&self.0, id).to_string())
+        ID(crate::either_column!(&self.0, id).to_string())
     }
 
     /// The agency spoken for.
     async fn agency(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Agency::load(ctx, *card_field!(&self.0, agency_id)).await
+        Agency::load(ctx, *crate::either_column!(&self.0, agency_id)).await
     }
 
     /// Full name (họ và tên).
     async fn full_name(&self) -> &str {
-        card_field!(&self.0, full_name)
+        crate::either_column!(&self.0, full_name)
     }
 
     /// Position (chức vụ).
     async fn title(&self) -> &str {
-        card_field!(&self.0, title)
+        crate::either_column!(&self.0, title)
     }
 
     /// Basis of speaking.
     async fn kind(&self) -> SpokespersonKind {
-        (*card_field!(&self.0, kind)).into()
+        (*crate::either_column!(&self.0, kind)).into()
     }
 
     /// Phone published to the press.
     async fn phone(&self) -> Option<&str> {
-        card_field!(&self.0, phone).as_deref()
+        crate::either_column!(&self.0, phone).as_deref()
     }
 
     /// Official e-mail published to the press.
     async fn email(&self) -> Option<&str> {
-        card_field!(&self.0, email).as_deref()
+        crate::either_column!(&self.0, email).as_deref()
     }
 
     /// The appointing or authorising document (quyết định, giấy ủy quyền).
@@ -186,7 +166,7 @@ impl Spokesperson {
         #[graphql(desc = "The date; today in Vietnam time when omitted.")] on: Option<Date>,
     ) -> AppResult<bool> {
         Ok(service::serving_on(
-            &*self.whole(ctx).await?,
+            self.whole(ctx).await?,
             on.map_or_else(time::today, |d| d.0),
         ))
     }
@@ -202,8 +182,8 @@ impl Spokesperson {
     }
 
     /// Authorised persons: the matter they speak on.
-    async fn subject(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
-        Ok(self.whole(ctx).await?.subject.clone())
+    async fn subject(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.subject.as_deref())
     }
 
     /// When the contacts were published to the press; null until then.
