@@ -23,7 +23,7 @@ use crate::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, PageRequest, TotalCount},
-        read::Read,
+        read::{self, Read},
         scalars::Date,
     },
     policy::{self, Operation},
@@ -148,10 +148,7 @@ impl Agency {
         ]
         .iter()
         .flat_map(|items| items.selection_fields())
-        .all(|item| {
-            item.selection_set()
-                .all(|field| Self::LISTED_FIELDS.contains(&field.name()))
-        })
+        .all(|item| read::selects_only(item, &Self::LISTED_FIELDS))
     }
 }
 
@@ -330,10 +327,7 @@ impl Agency {
         let loaders = ctx.loaders()?;
         // A selection of card fields alone (fragments included) reads the cards: 7 of the
         // row's 19 columns.
-        let cards_only = ctx
-            .field()
-            .selection_set()
-            .all(|field| Spokesperson::CARD_FIELDS.contains(&field.name()));
+        let cards_only = read::selects_only(ctx.field(), &Spokesperson::CARD_FIELDS);
         Ok(if cards_only {
             let cards = loaders.spokesperson_cards.load_one(self.key()).await?;
             cards

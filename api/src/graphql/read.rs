@@ -6,6 +6,7 @@
 
 use std::future::Future;
 
+use async_graphql::SelectionField;
 use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
@@ -42,6 +43,14 @@ impl<W, N> Read<W, N> {
             }
         }
     }
+}
+
+/// Whether `field`'s selection (fragments included) asks for the `allowed` fields alone: what
+/// decides a narrow read.
+pub fn selects_only(field: SelectionField<'_>, allowed: &[&str]) -> bool {
+    field
+        .selection_set()
+        .all(|selected| allowed.contains(&selected.name()))
 }
 
 /// A column both reads of a [`Read`] hold, by reference: `either_column!(&self.0, name)`.
