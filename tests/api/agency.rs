@@ -540,6 +540,41 @@ async fn an_unknown_agency_is_not_found() {
     assert_eq!(code(&error), "NOT_FOUND");
 }
 
+/// The number of agencies `within` counts.
+async fn count_within(app: &TestApp, root: &str) -> i64 {
+    app.data(
+        "query($p: ID!) { agencies(filter: { within: $p }) { totalCount } }",
+        json!({ "p": root }),
+    )
+    .await["agencies"]["totalCount"]
+        .as_i64()
+        .expect("totalCount")
+}
+
+/// The tree of the only root is every agency, listed without testing paths; once a second tree
+/// stands beside it, each root lists its own tree alone.
+#[actix_web::test]
+async fn the_only_tree_lists_every_agency_and_a_second_tree_is_left_out() {
+    let app = spawn_app().await;
+    let a = province(&app, "UBND tỉnh A", "01").await;
+    let district = child(&app, &a, "DISTRICT", "UBND huyện Một").await;
+    child(&app, &district, "COMMUNE", "UBND xã Hai").await;
+    let tree_a = ["UBND huyện Một", "UBND tỉnh A", "UBND xã Hai"];
+    assert_eq!(names_within(&app, &a).await, tree_a);
+    assert_eq!(count_within(&app, &a).await, 3);
+    assert_eq!(
+        names_within(&app, &district).await,
+        ["UBND huyện Một", "UBND xã Hai"]
+    );
+
+    let b = province(&app, "UBND tỉnh B", "02").await;
+    child(&app, &b, "COMMUNE", "UBND xã Ba").await;
+    assert_eq!(names_within(&app, &a).await, tree_a);
+    assert_eq!(count_within(&app, &a).await, 3);
+    assert_eq!(names_within(&app, &b).await, ["UBND tỉnh B", "UBND xã Ba"]);
+    assert_eq!(count_within(&app, &b).await, 2);
+}
+
 #[actix_web::test]
 async fn a_subtree_pages_in_name_order_beside_other_trees() {
     let app = spawn_app().await;

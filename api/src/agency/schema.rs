@@ -308,7 +308,10 @@ impl Agency {
         }
         let mut filter = filter.unwrap_or_default().parse()?;
         filter.parent = Some(AgencyId(self.key()));
-        list(ctx, filter, first, after).await
+        // Boxed: an agency's every field is resolved in a future the size of its largest
+        // field's, and this one's would be five times the next (docs/performance.md,
+        // "Futures the size of their largest field").
+        Box::pin(list(ctx, filter, first, after)).await
     }
 
     /// The agency that took over when this one closed (cơ quan kế thừa).

@@ -326,8 +326,11 @@ impl<Row: SpokespersonRow> Loader<Uuid> for SpokespeopleByAgency<Row> {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let select =
-            crate::spokesperson::service::serving_for_agencies(keys, self.include_unpublished);
+        let select = crate::spokesperson::service::serving_for_agencies(
+            self.db.get_database_backend(),
+            keys,
+            self.include_unpublished,
+        );
         let mut by_agency: HashMap<Uuid, Self::Value> = HashMap::new();
         for row in Row::read(&self.db, select).await? {
             by_agency.entry(row.agency_id()).or_default().push(row);

@@ -503,10 +503,14 @@ async fn chase_table(
             .collect();
     // The first serving spokesperson of each agency (heads sort first).
     let mut speakers: HashMap<Uuid, entity::spokesperson::Card> = HashMap::new();
-    for person in crate::spokesperson::service::serving_for_agencies(&agency_ids, true)
-        .into_partial_model::<entity::spokesperson::Card>()
-        .all(db)
-        .await?
+    for person in crate::spokesperson::service::serving_for_agencies(
+        db.get_database_backend(),
+        &agency_ids,
+        true,
+    )
+    .into_partial_model::<entity::spokesperson::Card>()
+    .all(db)
+    .await?
     {
         speakers.entry(person.agency_id).or_insert(person);
     }

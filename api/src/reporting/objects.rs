@@ -539,61 +539,66 @@ impl ReportingObligation {
         )]
         mode: ConsolidationMode,
     ) -> AppResult<Consolidation> {
-        self.issuer_side(ctx).await?;
-        let spec = self.template_spec(ctx).await?;
-        let cascade = Cascade::load(ctx.db()?, self.0.id).await?;
-        let agency_ids = cascade
-            .reports
-            .iter()
-            .flat_map(|p| [p.report.recipient_agency_id, p.asked_by]);
-        let agencies = ctx.loaders()?.agency.load_many(agency_ids).await?;
-        let agency = |id: &uuid::Uuid| agencies.get(id).cloned().map(Agency::from);
-        let mut levels = Vec::new();
-        for depth in 1..=cascade.depth() {
-            let placed: Vec<&Placed> = cascade.at(depth).collect();
-            let mut groups: Vec<(uuid::Uuid, Vec<uuid::Uuid>)> = Vec::new();
-            for p in placed.iter().filter(|p| {
-                matches!(
-                    p.state,
-                    State::NotStarted | State::Draft | State::Returned | State::Overdue
-                )
-            }) {
-                match groups.iter_mut().find(|(by, _)| *by == p.asked_by) {
-                    Some((_, missing)) => missing.push(p.report.recipient_agency_id),
-                    None => groups.push((p.asked_by, vec![p.report.recipient_agency_id])),
+        // Boxed, so that resolving any other field of an obligation does not carry the
+        // state of this one (docs/performance.md, "Futures the size of their largest field").
+        Box::pin(async move {
+            self.issuer_side(ctx).await?;
+            let spec = self.template_spec(ctx).await?;
+            let cascade = Cascade::load(ctx.db()?, self.0.id).await?;
+            let agency_ids = cascade
+                .reports
+                .iter()
+                .flat_map(|p| [p.report.recipient_agency_id, p.asked_by]);
+            let agencies = ctx.loaders()?.agency.load_many(agency_ids).await?;
+            let agency = |id: &uuid::Uuid| agencies.get(id).cloned().map(Agency::from);
+            let mut levels = Vec::new();
+            for depth in 1..=cascade.depth() {
+                let placed: Vec<&Placed> = cascade.at(depth).collect();
+                let mut groups: Vec<(uuid::Uuid, Vec<uuid::Uuid>)> = Vec::new();
+                for p in placed.iter().filter(|p| {
+                    matches!(
+                        p.state,
+                        State::NotStarted | State::Draft | State::Returned | State::Overdue
+                    )
+                }) {
+                    match groups.iter_mut().find(|(by, _)| *by == p.asked_by) {
+                        Some((_, missing)) => missing.push(p.report.recipient_agency_id),
+                        None => groups.push((p.asked_by, vec![p.report.recipient_agency_id])),
+                    }
                 }
+                levels.push(CascadeLevel {
+                    depth: depth as u32,
+                    total: placed.len() as u64,
+                    counts: state_counts(placed.iter().map(|p| p.state)),
+                    totals: metric_totals(&spec, cascade.level_totals(&spec, depth)),
+                    unanswered: groups
+                        .into_iter()
+                        .map(|(by, missing)| Unanswered {
+                            asked_by: agency(&by),
+                            agencies: missing.iter().filter_map(agency).collect(),
+                        })
+                        .collect(),
+                });
             }
-            levels.push(CascadeLevel {
-                depth: depth as u32,
-                total: placed.len() as u64,
-                counts: state_counts(placed.iter().map(|p| p.state)),
-                totals: metric_totals(&spec, cascade.level_totals(&spec, depth)),
-                unanswered: groups
-                    .into_iter()
-                    .map(|(by, missing)| Unanswered {
-                        asked_by: agency(&by),
-                        agencies: missing.iter().filter_map(agency).collect(),
-                    })
-                    .collect(),
-            });
-        }
-        let late = cascade
-            .reports
-            .iter()
-            .filter(|p| matches!(p.state, State::Overdue | State::SubmittedLate))
-            .map(|p| LateReport {
-                depth: p.depth as u32,
-                agency: agency(&p.report.recipient_agency_id),
-                state: p.state.into(),
-                report: Report(p.report.clone()),
+            let late = cascade
+                .reports
+                .iter()
+                .filter(|p| matches!(p.state, State::Overdue | State::SubmittedLate))
+                .map(|p| LateReport {
+                    depth: p.depth as u32,
+                    agency: agency(&p.report.recipient_agency_id),
+                    state: p.state.into(),
+                    report: Report(p.report.clone()),
+                })
+                .collect();
+            Ok(Consolidation {
+                mode,
+                totals: metric_totals(&spec, cascade.totals(&spec, mode.into())),
+                levels,
+                late_agencies: late,
             })
-            .collect();
-        Ok(Consolidation {
-            mode,
-            totals: metric_totals(&spec, cascade.totals(&spec, mode.into())),
-            levels,
-            late_agencies: late,
         })
+        .await
     }
 
     /// Files kept with this obligation (its request letter): the signed scan and the final file, the current ones;
