@@ -309,8 +309,8 @@ impl Agency {
         let mut filter = filter.unwrap_or_default().parse()?;
         filter.parent = Some(AgencyId(self.key()));
         // Boxed: an agency's every field is resolved in a future the size of its largest
-        // field's, and this one's would be five times the next (docs/performance.md,
-        // "Futures the size of their largest field").
+        // field's, and this one's would be five times the next (docs/performance.md, "A
+        // province's whole tree, …").
         Box::pin(list(ctx, filter, first, after)).await
     }
 

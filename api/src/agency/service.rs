@@ -209,7 +209,7 @@ async fn select<C: ConnectionTrait>(db: &C, filter: &AgencyFilter) -> AppResult<
         // plan the path's range once for any root, guessing it matches a few rows, and sort the
         // whole tree for every page (0.19 ms for a province's 450 agencies) instead of walking
         // the name index to the page (0.04 ms; docs/performance.md, "A province's whole
-        // tree").
+        // tree, …").
         if part_of_tree {
             select = select.filter(path_under(&path));
             if db.get_database_backend() == DatabaseBackend::Postgres {

@@ -540,7 +540,7 @@ impl ReportingObligation {
         mode: ConsolidationMode,
     ) -> AppResult<Consolidation> {
         // Boxed, so that resolving any other field of an obligation does not carry the
-        // state of this one (docs/performance.md, "Futures the size of their largest field").
+        // state of this one (docs/performance.md, "A province's whole tree, …").
         Box::pin(async move {
             self.issuer_side(ctx).await?;
             let spec = self.template_spec(ctx).await?;

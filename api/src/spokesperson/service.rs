@@ -237,7 +237,7 @@ async fn of_agencies_named(db: &DatabaseConnection, search: &str) -> AppResult<C
 /// The agencies are bound as one array on PostgreSQL ([`crate::db::key_in`]): for a page of
 /// 50 agencies, `IN ($1, …, $50)` was planned afresh on every run (0.08 ms to bind, 0.19 ms in
 /// all in a province), the array binds in 0.02 ms (0.13 ms in all), and nationally 0.22 ms
-/// against 0.26 (docs/performance.md, "The spokespersons of a page, bound as one array").
+/// against 0.26 (docs/performance.md, "A province's whole tree, …").
 pub fn serving_for_agencies(
     backend: sea_orm::DbBackend,
     agencies: &[uuid::Uuid],
