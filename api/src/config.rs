@@ -97,8 +97,9 @@ pub struct Settings {
     /// session or a disabled account is closed within this time).
     pub ws_recheck_secs: u64,
     /// `TTDN_AUTH_CACHE_SECS`: how long a process keeps the principal of a token it verified,
-    /// at most (changes that refuse or narrow one empty every process's cache at once; this
-    /// bounds a lost notification); 0: authenticate from the database on every request.
+    /// and where an agency listed `within` stands in the tree, at most (changes that refuse or
+    /// narrow a principal, and any change to an agency, empty every process's cache at once;
+    /// this bounds a lost notification); 0: authenticate from the database on every request.
     pub auth_cache_secs: u64,
     /// `TTDN_TRUSTED_DOCUMENTS`: comma-separated manifests (JSON: SHA-256 → document, one per
     /// client application); when set, only those documents run (trusted documents).

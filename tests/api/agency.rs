@@ -1,8 +1,10 @@
 //! The agency directory: tree operations, validity, search, pagination, and bad input.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, code, demo_agency, field, spawn_app, spawn_app_with_demo};
+use crate::helpers::{Process, TestApp, code, demo_agency, field, spawn_app, spawn_app_with_demo};
 
 const AGENCY: &str = "id name kind depth version validFrom validTo parent { id } ancestors { id name } successor { id } predecessors { id }";
 
@@ -101,6 +103,14 @@ async fn moving_an_agency_moves_its_whole_subtree() {
     let commune = child(&app, &district, "COMMUNE", "UBND xã Hai").await;
     let office = child(&app, &district, "DEPARTMENT", "Phòng Văn hóa và Thông tin").await;
 
+    // Listed once before the move: where the district stood is kept, and forgotten by it.
+    let under_district = [
+        "Phòng Văn hóa và Thông tin",
+        "UBND huyện Một",
+        "UBND xã Hai",
+    ];
+    assert_eq!(names_within(&app, &district).await, under_district);
+
     let moved = app
         .data(
             "mutation($input: MoveAgencyInput!) { moveAgency(input: $input) { agency { parent { id } version } } }",
@@ -109,6 +119,7 @@ async fn moving_an_agency_moves_its_whole_subtree() {
         .await;
     assert_eq!(moved["moveAgency"]["agency"]["parent"]["id"], b.as_str());
     assert_eq!(moved["moveAgency"]["agency"]["version"], 2);
+    assert_eq!(names_within(&app, &district).await, under_district);
 
     let mut under_b = names_within(&app, &b).await;
     under_b.sort();
@@ -575,6 +586,75 @@ async fn the_only_tree_lists_every_agency_and_a_second_tree_is_left_out() {
     assert_eq!(count_within(&app, &b).await, 2);
 }
 
+/// The names another process lists `within` `root`, once they are `expected` (waiting up to two
+/// seconds: the time for PostgreSQL to tell it of a change made here).
+async fn listed_by(process: &Process, token: &str, root: &str, expected: &[&str]) {
+    let start = Instant::now();
+    loop {
+        let answer = process
+            .gql(
+                token,
+                "query($p: ID!) { agencies(filter: { within: $p }) { nodes { name } } }",
+                json!({ "p": root }),
+            )
+            .await;
+        let names: Vec<&str> = answer["data"]["agencies"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer:#}"))
+            .iter()
+            .map(|n| n["name"].as_str().expect("name"))
+            .collect();
+        if names == expected {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "still {names:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A process keeps where the agencies it lists within stand; a new tree or a move made by
+/// another process reaches its next listings.
+#[actix_web::test]
+async fn another_process_lists_a_changed_tree() {
+    let app = spawn_app().await;
+    if !app.database_url.starts_with("postgres") {
+        // Processes share PostgreSQL; the embedded SQLite setup is one process (above).
+        return;
+    }
+    let a = province(&app, "UBND tỉnh A", "01").await;
+    let district = child(&app, &a, "DISTRICT", "UBND huyện Một").await;
+    child(&app, &district, "COMMUNE", "UBND xã Hai").await;
+    let other = Process::start_with(
+        &app.database_url,
+        &[("TTDN_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)],
+    );
+    other.ready().await;
+    let token = &app.admin_token;
+    let tree_a = ["UBND huyện Một", "UBND tỉnh A", "UBND xã Hai"];
+    let under_district = ["UBND huyện Một", "UBND xã Hai"];
+    for _ in 0..2 {
+        listed_by(&other, token, &a, &tree_a).await;
+        listed_by(&other, token, &district, &under_district).await;
+    }
+
+    // A second tree, made here: the other process leaves it out of the first.
+    let b = province(&app, "UBND tỉnh B", "02").await;
+    listed_by(&other, token, &a, &tree_a).await;
+    listed_by(&other, token, &b, &["UBND tỉnh B"]).await;
+
+    // The district moved here: the other process finds its subtree under its new path.
+    app.data(
+        "mutation($input: MoveAgencyInput!) { moveAgency(input: $input) { agency { id } } }",
+        json!({ "input": { "id": district, "parentId": b } }),
+    )
+    .await;
+    listed_by(&other, token, &district, &under_district).await;
+    listed_by(&other, token, &a, &["UBND tỉnh A"]).await;
+}
+
 #[actix_web::test]
 async fn a_subtree_pages_in_name_order_beside_other_trees() {
     let app = spawn_app().await;
@@ -636,7 +716,8 @@ async fn agency_page(app: &TestApp, token: &str, fields: &str, after: &Value) ->
 async fn a_list_asking_for_listed_fields_alone_pages_as_the_whole_rows_do() {
     let app = spawn_app_with_demo().await;
     let token = app.demo_token("so.thanhhoa").await;
-    app.gql_as(Some(&token), "{ __typename }", json!({})).await;
+    // Authenticated once, and where the province stands read once: both are kept.
+    agency_page(&app, &token, "...Listed", &Value::Null).await;
     let mut after = Value::Null;
     let mut walked = 0;
     loop {

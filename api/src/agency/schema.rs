@@ -366,12 +366,13 @@ async fn list(
     policy::require(ctx.actor()?, Operation::AgencyRead)?;
     let page = PageRequest::parse(first, after.as_deref())?;
     let db = ctx.db()?;
+    let kept = &ctx.auth_config()?.principals;
     if Agency::listed_only(ctx)
-        && let Some((rows, total)) = service::list_listed(db, &filter, &page).await?
+        && let Some((rows, total)) = service::list_listed(db, kept, &filter, &page).await?
     {
         return Ok(rows.into_connection(total));
     }
-    let (rows, total) = service::list(db, &filter, &page).await?;
+    let (rows, total) = service::list(db, kept, &filter, &page).await?;
     Ok(rows.into_connection(total))
 }
 

@@ -1,11 +1,15 @@
 //! The principals of this process: who a verified token stands for, kept so that a request
-//! whose token was seen a moment ago runs no SQL statement to authenticate.
+//! whose token was seen a moment ago runs no SQL statement to authenticate; and, with them,
+//! where the agencies a listing is asked to look `within` stand in the tree (their path, and
+//! whether their subtree leaves other agencies out), so that such a listing runs one statement
+//! less.
 //!
 //! An entry is keyed by what the token names (the account and its session, or the client and
 //! its secret version) and is only as good as the records behind it, so every change that
 //! could refuse or narrow a principal empties the cache: a session revoked (sign-out, password
 //! changed or reset, account disabled, a refresh token reused) and any change to an account, a
-//! service client or an agency. Such a change sends `NOTIFY ttdn_auth` in its transaction, which
+//! service client or an agency (the same emptying keeps the agencies' places true: a move
+//! changes a path, a new root makes the first one's tree a part of the data). Such a change sends `NOTIFY ttdn_auth` in its transaction, which
 //! PostgreSQL delivers to every process at commit; the process that made it also empties its
 //! own cache right after the commit. An entry is dropped after `TTDN_AUTH_CACHE_SECS` in any
 //! case, the bound should a notification be lost (a listener reconnecting also empties it).
@@ -23,6 +27,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use entity::ids::AgencyId;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -57,8 +62,32 @@ pub enum Key {
     },
 }
 
+/// Where an agency stands in the tree, as a listing within it needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subtree {
+    /// The agency's materialized path (`/…/`).
+    pub path: Arc<str>,
+    /// Whether its subtree leaves other agencies out: it has a parent, or other trees stand
+    /// beside it.
+    pub part_of_tree: bool,
+}
+
+/// What is kept, each entry with the moment it was read.
+#[derive(Default)]
+struct Entries {
+    principals: HashMap<Key, (Arc<Actor>, Instant)>,
+    subtrees: HashMap<AgencyId, (Subtree, Instant)>,
+}
+
+impl Entries {
+    fn clear(&mut self) {
+        self.principals.clear();
+        self.subtrees.clear();
+    }
+}
+
 struct Inner {
-    entries: Mutex<HashMap<Key, (Arc<Actor>, Instant)>>,
+    entries: Mutex<Entries>,
     emptied: AtomicU64,
     ttl: Duration,
     /// This process's bus, once followed: a change made here is told to its live connections.
@@ -77,14 +106,14 @@ impl Principals {
     /// A cache keeping entries `ttl` at most; zero keeps none.
     pub fn new(ttl: Duration) -> Self {
         Self(Arc::new(Inner {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries::default()),
             emptied: AtomicU64::new(0),
             ttl,
             bus: std::sync::OnceLock::new(),
         }))
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<Key, (Arc<Actor>, Instant)>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic while holding the lock leaves a map that is still consistent.
         self.0
             .entries
@@ -98,8 +127,18 @@ impl Principals {
             return None;
         }
         let entries = self.entries();
-        let (actor, at) = entries.get(key)?;
+        let (actor, at) = entries.principals.get(key)?;
         (at.elapsed() < self.0.ttl).then(|| actor.clone())
+    }
+
+    /// Where agency `root` stands, if kept and fresh.
+    pub fn subtree(&self, root: AgencyId) -> Option<Subtree> {
+        if self.0.ttl.is_zero() {
+            return None;
+        }
+        let entries = self.entries();
+        let (subtree, at) = entries.subtrees.get(&root)?;
+        (at.elapsed() < self.0.ttl).then(|| subtree.clone())
     }
 
     /// Where a reader of the records starts.
@@ -110,17 +149,27 @@ impl Principals {
     /// Keeps `actor` for `key`, read from the records since `since`, unless the cache was
     /// emptied meanwhile.
     pub fn put(&self, key: Key, actor: Arc<Actor>, since: Since) {
+        self.keep(since, |entries| {
+            keep_in(&mut entries.principals, key, actor);
+        });
+    }
+
+    /// Keeps where agency `root` stands, read from the database (never inside a transaction
+    /// that may yet roll back) since `since`, unless the cache was emptied meanwhile.
+    pub fn put_subtree(&self, root: AgencyId, subtree: Subtree, since: Since) {
+        self.keep(since, |entries| {
+            keep_in(&mut entries.subtrees, root, subtree);
+        });
+    }
+
+    fn keep(&self, since: Since, put: impl FnOnce(&mut Entries)) {
         if self.0.ttl.is_zero() {
             return;
         }
         let mut entries = self.entries();
-        if self.0.emptied.load(Ordering::SeqCst) != since.0 {
-            return;
+        if self.0.emptied.load(Ordering::SeqCst) == since.0 {
+            put(&mut entries);
         }
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        entries.insert(key, (actor, Instant::now()));
     }
 
     /// Forgets every principal after a change made in this process that may refuse or narrow
@@ -157,6 +206,14 @@ impl Principals {
             }
         });
     }
+}
+
+/// Puts `value` under `key`, starting afresh past [`CAPACITY`] entries.
+fn keep_in<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, (V, Instant)>, key: K, value: V) {
+    if map.len() >= CAPACITY {
+        map.clear();
+    }
+    map.insert(key, (value, Instant::now()));
 }
 
 /// In a change's transaction: tells every process, at commit, to forget its principals (on
@@ -205,6 +262,26 @@ mod tests {
         cache.put(KEY, actor(), since);
         assert!(cache.get(&KEY).is_some());
         cache.empty();
+        assert!(cache.get(&KEY).is_none());
+    }
+
+    #[test]
+    fn places_in_the_tree_are_forgotten_with_the_principals() {
+        let cache = Principals::new(Duration::from_secs(30));
+        let root = AgencyId(Uuid::nil());
+        let place = Subtree {
+            path: "/a/".into(),
+            part_of_tree: false,
+        };
+        let since = cache.since();
+        cache.empty();
+        cache.put_subtree(root, place.clone(), since);
+        assert_eq!(cache.subtree(root), None, "read before the change");
+        cache.put_subtree(root, place.clone(), cache.since());
+        cache.put(KEY, actor(), cache.since());
+        assert_eq!(cache.subtree(root), Some(place));
+        cache.empty();
+        assert_eq!(cache.subtree(root), None);
         assert!(cache.get(&KEY).is_none());
     }
 
