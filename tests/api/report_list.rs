@@ -275,3 +275,81 @@ async fn a_report_carries_its_obligations_issuer_and_no_other() {
         .await
         .expect("a report with its obligation's issuer");
 }
+
+/// One page of what `token`'s agency owes after `after`, each report showing `fields`: (the
+/// statements it ran, the connection).
+async fn owed_page(app: &TestApp, token: &str, fields: &str, after: &Value) -> (u32, Value) {
+    let query = format!(
+        "query($after: String) {{ reportsDue(first: 1, after: $after) {{ \
+         totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {fields} }} }} \
+         nodes {{ {fields} }} }} }} \
+         fragment Owed on Report {{ __typename id dueDate status state late daysOverdue \
+         obligation {{ ...Duty }} }} \
+         fragment Duty on ReportingObligation {{ __typename id title issuer {{ id name shortName kind }} }}"
+    );
+    let (statements, data) = app
+        .gql_counted(token, &query, json!({ "after": after }))
+        .await;
+    (statements, data["reportsDue"].clone())
+}
+
+/// "What do I owe" asking for the fields a list shows alone (each report's due date and
+/// state, its obligation's title and issuer) reads only those columns; its pages, cursors,
+/// count and statements are those of the page asking for one field more, which reads the
+/// whole rows.
+#[actix_web::test]
+async fn what_an_agency_owes_with_listed_fields_alone_pages_as_the_whole_rows_do() {
+    let app = spawn_app_with_demo().await;
+    for account in ["huyen.trieuson", "xa.danluc"] {
+        let token = app.demo_token(account).await;
+        // Authenticated once: the token is kept.
+        owed_page(&app, &token, "...Owed", &Value::Null).await;
+        let mut after = Value::Null;
+        let mut walked = 0;
+        loop {
+            let (listed_statements, listed) = owed_page(&app, &token, "...Owed", &after).await;
+            // One field more of the obligation: the whole rows.
+            let (whole_statements, mut whole) =
+                owed_page(&app, &token, "...Owed obligation { periodEnd }", &after).await;
+            let Value::Object(connection) = &mut whole else {
+                panic!("no connection: {whole:#}");
+            };
+            let mut items: Vec<&mut Value> = Vec::new();
+            for (key, value) in connection.iter_mut() {
+                match (key.as_str(), value) {
+                    ("edges", Value::Array(edges)) => {
+                        items.extend(edges.iter_mut().map(|edge| &mut edge["node"]));
+                    }
+                    ("nodes", Value::Array(nodes)) => items.extend(nodes.iter_mut()),
+                    _ => {}
+                }
+            }
+            assert_eq!(
+                items.len(),
+                2 * listed["nodes"].as_array().map_or(0, Vec::len)
+            );
+            for item in items {
+                let obligation = item["obligation"].as_object_mut().expect("obligation");
+                assert!(obligation["periodEnd"].is_string(), "{obligation:#?}");
+                obligation.remove("periodEnd");
+            }
+            assert_eq!(
+                listed, whole,
+                "{account}: same items, cursors, count, page info"
+            );
+            assert_eq!(listed_statements, whole_statements, "{account}: {listed:#}");
+            for node in listed["nodes"].as_array().expect("nodes") {
+                assert!(node["obligation"]["issuer"]["name"].is_string(), "{node:#}");
+            }
+            walked += listed["edges"].as_array().map_or(0, Vec::len);
+            if listed["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = listed["pageInfo"]["endCursor"].clone();
+        }
+        assert!(walked > 0, "{account} owes reports");
+        if account == "huyen.trieuson" {
+            assert!(walked > 1, "more than one page: {walked}");
+        }
+    }
+}

@@ -99,7 +99,7 @@ impl From<Listed> for Agency {
 impl Agency {
     /// The fields the listed columns answer (`__typename` included; the relations read by the
     /// agency's id alone): a list whose items ask for these alone reads [`Listed`].
-    const LISTED_FIELDS: [&str; 9] = [
+    pub(crate) const LISTED_FIELDS: [&str; 9] = [
         "__typename",
         "id",
         "name",

@@ -32,12 +32,22 @@ pub enum ComplianceState {
 
 /// The compliance state of a report on `today`.
 pub fn state_of(row: &report::Model, today: NaiveDate) -> ComplianceState {
-    match row.status {
+    state_of_parts(row.status, row.late, row.due_date, today)
+}
+
+/// [`state_of`] from the three columns it reads (a report read whole or listed).
+pub fn state_of_parts(
+    status: ReportStatus,
+    late: Option<bool>,
+    due_date: NaiveDate,
+    today: NaiveDate,
+) -> ComplianceState {
+    match status {
         ReportStatus::Accepted => ComplianceState::Accepted,
         ReportStatus::Returned => ComplianceState::Returned,
-        ReportStatus::Submitted if row.late == Some(true) => ComplianceState::SubmittedLate,
+        ReportStatus::Submitted if late == Some(true) => ComplianceState::SubmittedLate,
         ReportStatus::Submitted => ComplianceState::SubmittedOnTime,
-        _ if today > row.due_date => ComplianceState::Overdue,
+        _ if today > due_date => ComplianceState::Overdue,
         ReportStatus::Draft => ComplianceState::Draft,
         _ => ComplianceState::NotStarted,
     }

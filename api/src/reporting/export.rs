@@ -549,7 +549,7 @@ async fn chase_table(
             Cell::text(obligation.map(|o| o.title.clone())),
             Cell::code(obligation.and_then(|o| o.doc_number.clone())),
             Cell::Date(row.due_date),
-            Cell::Int(service::days_overdue(row)),
+            Cell::Int(service::days_overdue(row.due_date)),
             Cell::Text(state_label(service::state_of(row, today)).to_owned()),
             Cell::text(speaker.map(|s| s.full_name.clone())),
             Cell::code(phone),

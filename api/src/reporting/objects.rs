@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::{
     report::{self, ReportStatus as StoredReportStatus},
     reporting_obligation::{
-        Model, ObligationStatus as StoredObligationStatus, PeriodKind as StoredPeriodKind,
+        self as obligation, Model, ObligationStatus as StoredObligationStatus,
+        PeriodKind as StoredPeriodKind,
     },
 };
 use serde::Serialize;
@@ -16,16 +17,18 @@ use super::{
     cascade::{Cascade, Mode, Placed},
     report_objects::Report,
     service::relations,
-    service::{self, ComplianceState as State},
+    service::{self, ComplianceState as State, ListedObligation},
     templates::{self, Spec},
     types::MetricKind as Kind,
 };
 use crate::{
     agency::schema::Agency,
     document::DocumentReference,
+    either_column,
     error::{AppError, AppResult, Msg},
     graphql::{
         context::ContextExt,
+        read::Read,
         scalars::{Date, Json},
     },
     mirror_enum, time,
@@ -307,38 +310,74 @@ pub struct RollUp {
     pub(super) by_recipient: Vec<RecipientMetrics>,
 }
 
-/// A reporting obligation as the API shows it.
-pub struct ReportingObligation(pub(super) Model);
+/// A reporting obligation as the API shows it: its whole row, or only its title and issuer
+/// ([`obligation::Listed`]) as a list of reports read them beside a listed report. A field
+/// those lack reads the whole row by id, through the request's loader, so an answer never
+/// depends on which was read.
+pub struct ReportingObligation {
+    row: Read<Model, obligation::Listed>,
+    /// Its issuer, as the list read it.
+    issuer: Option<entity::agency::Listed>,
+}
 
 impl From<Model> for ReportingObligation {
     fn from(model: Model) -> Self {
-        Self(model)
+        Self {
+            row: Read::Whole(model),
+            issuer: None,
+        }
     }
 }
 
 impl ReportingObligation {
-    /// Compliance and roll-up are for the issuer's side.
+    /// The fields the listed columns answer (`__typename` included).
+    pub(super) const LISTED_FIELDS: [&str; 4] = ["__typename", "id", "title", "issuer"];
+
+    /// An obligation as a list of reports read it.
+    pub(super) fn listed(listed: ListedObligation) -> Self {
+        Self {
+            row: Read::narrow(listed.row),
+            issuer: listed.issuer,
+        }
+    }
+
+    fn key(&self) -> uuid::Uuid {
+        *either_column!(&self.row, id)
+    }
+
+    /// The whole row: as read, or read once by id through the request's loader for a listed
+    /// one (an obligation beside a report the caller may see is one it may see).
+    async fn whole(&self, ctx: &Context<'_>) -> AppResult<&Model> {
+        let load = |listed: &obligation::Listed| {
+            let id = listed.id;
+            async move { ctx.loaders()?.one::<relations::ById>(id).await }
+        };
+        self.row.whole(load, service::not_found).await
+    }
+
     /// The template version of this obligation, through the request's loader.
     async fn template_spec(&self, ctx: &Context<'_>) -> AppResult<templates::Spec> {
+        let template = self.whole(ctx).await?.template_id;
         let model = ctx
             .loaders()?
-            .one::<relations::TemplateById>(self.0.template_id)
+            .one::<relations::TemplateById>(template)
             .await?
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!(
                     "obligation {} names a missing template",
-                    self.0.id
+                    self.key()
                 ))
             })?;
         templates::Spec::of(model)
     }
 
+    /// Compliance and roll-up are for the issuer's side.
     async fn issuer_side(&self, ctx: &Context<'_>) -> AppResult<()> {
         let actor = ctx.actor()?;
         let issuer = ctx
             .loaders()?
             .agency
-            .load_one(self.0.issuer_agency_id)
+            .load_one(*either_column!(&self.row, issuer_agency_id))
             .await?;
         if issuer.is_some_and(|issuer| actor.scope.contains(&issuer.path)) {
             return Ok(());
@@ -356,42 +395,49 @@ impl ReportingObligation {
 impl ReportingObligation {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.key().to_string())
     }
 
     /// Issuing agency.
     async fn issuer(&self, ctx: &Context<'_>) -> AppResult<Option<Agency>> {
-        Agency::load(ctx, self.0.issuer_agency_id).await
+        if let Some(listed) = &self.issuer {
+            return Ok(Some(Agency::from(listed.clone())));
+        }
+        Agency::load(ctx, *either_column!(&self.row, issuer_agency_id)).await
     }
 
     /// The request document (công văn), e.g. 2480/STTTT-BCXB.
-    async fn document(&self) -> Option<DocumentReference> {
-        DocumentReference::from_columns(self.0.doc_number.as_deref(), self.0.doc_date)
+    async fn document(&self, ctx: &Context<'_>) -> AppResult<Option<DocumentReference>> {
+        let row = self.whole(ctx).await?;
+        Ok(DocumentReference::from_columns(
+            row.doc_number.as_deref(),
+            row.doc_date,
+        ))
     }
 
     /// Title.
     async fn title(&self) -> &str {
-        &self.0.title
+        either_column!(&self.row, title)
     }
 
     /// Period kind.
-    async fn period_kind(&self) -> PeriodKind {
-        self.0.period_kind.into()
+    async fn period_kind(&self, ctx: &Context<'_>) -> AppResult<PeriodKind> {
+        Ok(self.whole(ctx).await?.period_kind.into())
     }
 
     /// First day of the data period (chốt số liệu).
-    async fn period_start(&self) -> Date {
-        self.0.period_start.into()
+    async fn period_start(&self, ctx: &Context<'_>) -> AppResult<Date> {
+        Ok(self.whole(ctx).await?.period_start.into())
     }
 
     /// Last day of the data period.
-    async fn period_end(&self) -> Date {
-        self.0.period_end.into()
+    async fn period_end(&self, ctx: &Context<'_>) -> AppResult<Date> {
+        Ok(self.whole(ctx).await?.period_end.into())
     }
 
     /// Due date: on time until 23:59:59 +07:00 that day.
-    async fn due_date(&self) -> Date {
-        self.0.due_date.into()
+    async fn due_date(&self, ctx: &Context<'_>) -> AppResult<Date> {
+        Ok(self.whole(ctx).await?.due_date.into())
     }
 
     /// The template version.
@@ -403,7 +449,7 @@ impl ReportingObligation {
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<ReportingObligation>> {
         Ok(ctx
             .loaders()?
-            .one::<relations::ById>(self.0.parent_id)
+            .one::<relations::ById>(self.whole(ctx).await?.parent_id)
             .await?
             .map(Into::into))
     }
@@ -412,26 +458,26 @@ impl ReportingObligation {
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<ReportingObligation>> {
         let rows = ctx
             .loaders()?
-            .many::<relations::Children>(self.0.id)
+            .many::<relations::Children>(self.key())
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Status.
-    async fn status(&self) -> ObligationStatus {
-        self.0.status.into()
+    async fn status(&self, ctx: &Context<'_>) -> AppResult<ObligationStatus> {
+        Ok(self.whole(ctx).await?.status.into())
     }
 
     /// Why withdrawn.
-    async fn withdrawal_reason(&self) -> Option<&str> {
-        self.0.withdrawal_reason.as_deref()
+    async fn withdrawal_reason(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.whole(ctx).await?.withdrawal_reason.as_deref())
     }
 
     /// Recorded changes (deadline extended, recipients added, withdrawal), oldest first.
     async fn amendments(&self, ctx: &Context<'_>) -> AppResult<Vec<ObligationAmendment>> {
         let rows = ctx
             .loaders()?
-            .many::<relations::Amendments>(self.0.id)
+            .many::<relations::Amendments>(self.key())
             .await?;
         Ok(rows
             .into_iter()
@@ -448,16 +494,19 @@ impl ReportingObligation {
     async fn reports(&self, ctx: &Context<'_>) -> AppResult<Vec<Report>> {
         let rows = ctx
             .loaders()?
-            .many::<relations::VisibleReports>(self.0.id)
+            .many::<relations::VisibleReports>(self.key())
             .await?;
-        Ok(rows.into_iter().map(Report).collect())
+        Ok(rows.into_iter().map(Report::from).collect())
     }
 
     /// The compliance view: each recipient's state, counts per state, overdue agencies
     /// (issuer's side only).
     async fn compliance(&self, ctx: &Context<'_>) -> AppResult<Compliance> {
         self.issuer_side(ctx).await?;
-        let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Reports>(self.key())
+            .await?;
         let today = time::today();
         let states: Vec<State> = rows.iter().map(|r| service::state_of(r, today)).collect();
         let counts = state_counts(states.iter().copied());
@@ -476,7 +525,7 @@ impl ReportingObligation {
                 .into_iter()
                 .zip(states)
                 .map(|(row, state)| RecipientCompliance {
-                    report: Report(row),
+                    report: Report::from(row),
                     state: state.into(),
                 })
                 .collect(),
@@ -488,7 +537,10 @@ impl ReportingObligation {
     async fn roll_up(&self, ctx: &Context<'_>) -> AppResult<RollUp> {
         self.issuer_side(ctx).await?;
         let spec = self.template_spec(ctx).await?;
-        let rows = ctx.loaders()?.many::<relations::Reports>(self.0.id).await?;
+        let rows = ctx
+            .loaders()?
+            .many::<relations::Reports>(self.key())
+            .await?;
         let totals = metric_totals(&spec, service::roll_up(&spec, &rows));
         let today = time::today();
         let counted: Vec<&report::Model> = rows
@@ -544,7 +596,7 @@ impl ReportingObligation {
         Box::pin(async move {
             self.issuer_side(ctx).await?;
             let spec = self.template_spec(ctx).await?;
-            let cascade = Cascade::load(ctx.db()?, self.0.id).await?;
+            let cascade = Cascade::load(ctx.db()?, self.key()).await?;
             let agency_ids = cascade
                 .reports
                 .iter()
@@ -588,7 +640,7 @@ impl ReportingObligation {
                     depth: p.depth as u32,
                     agency: agency(&p.report.recipient_agency_id),
                     state: p.state.into(),
-                    report: Report(p.report.clone()),
+                    report: Report::from(p.report.clone()),
                 })
                 .collect();
             Ok(Consolidation {
@@ -608,17 +660,17 @@ impl ReportingObligation {
         ctx: &Context<'_>,
         #[graphql(default = false, desc = "Include superseded uploads.")] history: bool,
     ) -> AppResult<Vec<crate::file::schema::StoredFile>> {
-        crate::file::schema::files_of(ctx, self.0.id, history).await
+        crate::file::schema::files_of(ctx, self.key(), history).await
     }
 
     /// Version for optimistic concurrency (pass as `expectedVersion`).
-    async fn version(&self) -> i32 {
-        self.0.version
+    async fn version(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(self.whole(ctx).await?.version)
     }
 
     /// When issued.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self, ctx: &Context<'_>) -> AppResult<DateTime<Utc>> {
+        Ok(self.whole(ctx).await?.created_at)
     }
 }
 

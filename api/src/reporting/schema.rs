@@ -17,12 +17,16 @@ use super::{
     types::{MetricSpec, SectionSpec, preset_period_cut},
 };
 use crate::{
-    agency::{schema::AgencyKind, service as agency_service},
+    agency::{
+        schema::{Agency, AgencyKind},
+        service as agency_service,
+    },
     error::{AppError, AppResult, Msg},
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
         pagination::{self, Page, PageRequest, TotalCount},
+        read,
         scalars::Json,
     },
     legal::service as legal,
@@ -209,7 +213,14 @@ impl ReportingQuery {
     ) -> AppResult<Connection<String, Report, TotalCount>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         let beside = report_beside(ctx);
-        let (rows, total) = service::due_for(ctx.db()?, ctx.actor()?, &page, beside).await?;
+        let (db, actor) = (ctx.db()?, ctx.actor()?);
+        if listed_only(ctx) {
+            let (rows, total) = service::due_for_listed(db, actor, &page, beside).await?;
+            return Ok(rows
+                .map(|with| Report::listed(with.report, with.obligation))
+                .into_connection(total));
+        }
+        let (rows, total) = service::due_for(db, actor, &page, beside).await?;
         Ok(primed(ctx, rows)?.into_connection(total))
     }
 
@@ -300,6 +311,32 @@ fn report_beside(ctx: &Context<'_>) -> service::ReportBeside {
         issuer: obligation.field("issuer").exists(),
         recipient: node.field("recipient").exists(),
     }
+}
+
+/// Whether a connection of reports asks for listed fields alone (`edges { node }` and
+/// `nodes`, fragments included): of each report, of its obligation and of the obligation's
+/// issuer.
+fn listed_only(ctx: &Context<'_>) -> bool {
+    let connection = ctx.look_ahead();
+    [
+        connection.field("edges").field("node"),
+        connection.field("nodes"),
+    ]
+    .iter()
+    .flat_map(|items| items.selection_fields())
+    .all(|report| {
+        read::selects_only(report, &Report::LISTED_FIELDS)
+            && report
+                .selection_set()
+                .filter(|field| field.name() == "obligation")
+                .all(|obligation| {
+                    read::selects_only(obligation, &ReportingObligation::LISTED_FIELDS)
+                        && obligation
+                            .selection_set()
+                            .filter(|field| field.name() == "issuer")
+                            .all(|issuer| read::selects_only(issuer, &Agency::LISTED_FIELDS))
+                })
+    })
 }
 
 /// The reports of a page, the rows read beside them handed to the loaders, under each

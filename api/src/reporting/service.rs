@@ -32,11 +32,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-pub use super::compliance::{ComplianceState, MetricTotal, roll_up, state_of};
+pub use super::compliance::{ComplianceState, MetricTotal, roll_up, state_of, state_of_parts};
 pub use super::relations;
 pub use super::report_lists::{
-    ChaseFilter, ReportBeside, ReportFilter, ReportWith, chase_days, chase_page, days_overdue,
-    due_for, report, reports, reports_of, to_chase, versions,
+    ChaseFilter, ListedObligation, ListedWith, ReportBeside, ReportFilter, ReportWith, chase_days,
+    chase_page, days_overdue, due_for, due_for_listed, report, reports, reports_of, to_chase,
+    versions,
 };
 pub use super::reports::{ReportContent, ReportPatch, Review, review, save_draft, submit};
 use super::reports::{register_report_document, write_report_content};
