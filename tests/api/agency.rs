@@ -119,6 +119,20 @@ async fn moving_an_agency_moves_its_whole_subtree() {
         .await;
     assert_eq!(moved["moveAgency"]["agency"]["parent"]["id"], b.as_str());
     assert_eq!(moved["moveAgency"]["agency"]["version"], 2);
+    // The first listing after the move reads where the district now stands; the next one
+    // finds it kept and runs one statement less. (The move emptied the principals too: the
+    // token is authenticated again first.)
+    app.gql_counted(&app.admin_token, "{ __typename }", json!({}))
+        .await;
+    let listing = "query($p: ID!) { agencies(filter: { within: $p }) { nodes { name } } }";
+    let (first, read) = app
+        .gql_counted(&app.admin_token, listing, json!({ "p": district }))
+        .await;
+    let (next, kept) = app
+        .gql_counted(&app.admin_token, listing, json!({ "p": district }))
+        .await;
+    assert_eq!(read, kept);
+    assert_eq!(first, next + 1, "{kept:#}");
     assert_eq!(names_within(&app, &district).await, under_district);
 
     let mut under_b = names_within(&app, &b).await;
