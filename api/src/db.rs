@@ -248,6 +248,48 @@ pub async fn yield_to_writers(db: &DatabaseConnection, quiet: Duration, at_most:
     }
 }
 
+/// Joins to `query`, under `alias`, the row of `F` whose `key` equals `outer` (a column of the
+/// list's own table): a left join, so that the list's row is kept and stays the outer loop.
+///
+/// On PostgreSQL as a lateral lookup fenced by `OFFSET 0` (`LEFT JOIN LATERAL (SELECT * FROM f
+/// WHERE f.key = outer OFFSET 0) alias ON TRUE`), which it can only run as an index lookup per
+/// row of the list. Given a plain join, PostgreSQL at its default `random_page_cost` judged a
+/// few index lookups dearer than reading a small table whole into a hash: "what do I owe" for a
+/// commune in a province (6 reports) read the 942 obligations and the 450 agencies at every
+/// page, 0.25–0.34 ms where the lookups take 0.07–0.13 ms (docs/performance.md, "A root kept
+/// with the principals, …"). SQLite looks a key up by its index anyway: a plain join.
+pub fn look_up<F: EntityTrait>(
+    query: &mut SelectStatement,
+    backend: DbBackend,
+    alias: &'static str,
+    key: F::Column,
+    outer: impl IntoIden,
+    outer_column: impl IntoIden,
+) {
+    let (outer, outer_column) = (outer.into_iden(), outer_column.into_iden());
+    if backend == DbBackend::Postgres {
+        let row = sea_orm::sea_query::Query::select()
+            .column(sea_orm::sea_query::Asterisk)
+            .from(F::default())
+            .and_where(Expr::col((F::default(), key)).equals((outer, outer_column)))
+            .offset(0)
+            .to_owned();
+        query.join_lateral(
+            JoinType::LeftJoin,
+            row,
+            Alias::new(alias),
+            sea_orm::sea_query::Condition::all().add(Expr::cust("TRUE")),
+        );
+    } else {
+        query.join_as(
+            JoinType::LeftJoin,
+            F::default(),
+            Alias::new(alias),
+            Expr::col((Alias::new(alias), key)).equals((outer, outer_column)),
+        );
+    }
+}
+
 /// `select` read through a subquery that PostgreSQL plans on its own: the rows it matches are
 /// found first (through the indexes its conditions have), then ordered and paged by what the
 /// caller adds. `OFFSET 0` keeps PostgreSQL from merging the subquery into the outer query.

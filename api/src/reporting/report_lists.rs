@@ -373,28 +373,30 @@ struct ListedBeside(ReportBeside);
 
 impl ListedBeside {
     /// `select` narrowed to the report's listed columns, with the obligation's and the
-    /// issuer's joined as [`ReportBeside`] joins them, when asked.
-    fn of(&self, select: Select<report::Entity>) -> Select<report::Entity> {
+    /// issuer's looked up by key (`db::look_up`), when asked.
+    fn of(&self, backend: DbBackend, select: Select<report::Entity>) -> Select<report::Entity> {
         use sea_orm::{PartialModelTrait, QuerySelect, QueryTrait};
         let mut select = report::Listed::select_cols(select.select_only());
         let beside = self.0;
         if beside.obligation {
-            QueryTrait::query(&mut select).join_as(
-                JoinType::LeftJoin,
-                Obligation,
-                Alias::new("o"),
-                Expr::col((Alias::new("o"), Column::Id))
-                    .equals((report::Entity, report::Column::ObligationId)),
+            db::look_up::<Obligation>(
+                QueryTrait::query(&mut select),
+                backend,
+                "o",
+                Column::Id,
+                report::Entity,
+                report::Column::ObligationId,
             );
             select = obligation::Listed::select_cols_nested(select, Some("o_"), Some("o"));
             if beside.issuer {
                 // The report carries its obligation's issuer (migration 25).
-                QueryTrait::query(&mut select).join_as(
-                    JoinType::LeftJoin,
-                    agency::Entity,
-                    Alias::new("i"),
-                    Expr::col((Alias::new("i"), agency::Column::Id))
-                        .equals((report::Entity, report::Column::IssuerAgencyId)),
+                db::look_up::<agency::Entity>(
+                    QueryTrait::query(&mut select),
+                    backend,
+                    "i",
+                    agency::Column::Id,
+                    report::Entity,
+                    report::Column::IssuerAgencyId,
                 );
                 select = agency::Listed::select_cols_nested(select, Some("i_"), Some("i"));
             }
@@ -463,8 +465,8 @@ pub async fn due_for_listed(
     let select = owed_by(agency);
     let total = TotalCount::of(db, select.clone());
     let listed = ListedBeside(beside);
-    let rows =
-        page_by_due_date(db, listed.of(select), page, &listed, |r| (r.due_date, r.id)).await?;
+    let narrowed = listed.of(db.get_database_backend(), select);
+    let rows = page_by_due_date(db, narrowed, page, &listed, |r| (r.due_date, r.id)).await?;
     Ok((rows, total))
 }
 
