@@ -392,18 +392,22 @@ fn agency_page_sql(backend: DbBackend) -> &'static str {
     }
 }
 
-/// A commune's reports due built by the database alone.
+/// A commune's reports due built by the database alone. On PostgreSQL each report's
+/// obligation and issuer are looked up by key through a lateral subquery fenced by `OFFSET 0`,
+/// as ttdn does (`db::look_up`): joined plainly, PostgreSQL read the province's obligations
+/// (twice) into hashes at every page, 0.28–0.30 ms where the lookups take 0.08–0.12 ms.
 fn reports_due_sql(backend: DbBackend) -> &'static str {
     match backend {
         DbBackend::Postgres => {
-            "SELECT COALESCE(json_agg(json_build_object('id', r.id, 'dueDate', r.due_date, \
-                 'obligation', json_build_object('title', o.title, 'issuer', json_build_object('name', a.name))) \
-                 ORDER BY r.due_date, r.id), '[]'::json)::text AS page \
-             FROM (SELECT r.id, r.due_date, r.obligation_id FROM report r \
+            "SELECT COALESCE(json_agg(json_build_object('id', p.id, 'dueDate', p.due_date, \
+                 'obligation', json_build_object('title', p.title, 'issuer', json_build_object('name', p.name))) \
+                 ORDER BY p.due_date, p.id), '[]'::json)::text AS page \
+             FROM (SELECT r.id, r.due_date, o.title, a.name FROM report r \
+                 CROSS JOIN LATERAL (SELECT title FROM reporting_obligation WHERE id = r.obligation_id OFFSET 0) o \
+                 CROSS JOIN LATERAL (SELECT name FROM agency WHERE id = r.issuer_agency_id OFFSET 0) a \
                  WHERE r.recipient_agency_id = $1 AND r.status IN ('NOT_STARTED', 'DRAFT', 'RETURNED') \
                  AND EXISTS (SELECT 1 FROM reporting_obligation x WHERE x.id = r.obligation_id AND x.status = 'ISSUED') \
-                 ORDER BY r.due_date, r.id LIMIT 20) r \
-             JOIN reporting_obligation o ON o.id = r.obligation_id JOIN agency a ON a.id = o.issuer_agency_id"
+                 ORDER BY r.due_date, r.id LIMIT 20) p"
         }
         _ => {
             "SELECT COALESCE(json_group_array(json_object('id', lower(hex(r.id)), 'dueDate', r.due_date, \
