@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Process, TestApp, code, demo_agency, field, spawn_app, spawn_app_with_demo};
+use crate::helpers::{
+    Process, TestApp, code, connection_items, demo_agency, field, spawn_app, spawn_app_with_demo,
+};
 
 const AGENCY: &str = "id name kind depth version validFrom validTo parent { id } ancestors { id name } successor { id } predecessors { id }";
 
@@ -740,19 +742,7 @@ async fn a_list_asking_for_listed_fields_alone_pages_as_the_whole_rows_do() {
         // One field more: the whole rows.
         let (whole_statements, mut whole) =
             agency_page(&app, &token, "...Listed validFrom", &after).await;
-        let Value::Object(connection) = &mut whole else {
-            panic!("no connection: {whole:#}");
-        };
-        let mut items: Vec<&mut Value> = Vec::new();
-        for (key, value) in connection.iter_mut() {
-            match (key.as_str(), value) {
-                ("edges", Value::Array(edges)) => {
-                    items.extend(edges.iter_mut().map(|edge| &mut edge["node"]));
-                }
-                ("nodes", Value::Array(nodes)) => items.extend(nodes.iter_mut()),
-                _ => {}
-            }
-        }
+        let items = connection_items(&mut whole);
         assert_eq!(
             items.len(),
             2 * listed["nodes"].as_array().map_or(0, Vec::len)

@@ -799,3 +799,21 @@ impl Drop for S3Server {
         self.task.abort();
     }
 }
+
+/// The items of a connection as returned (`edges[].node` and `nodes[]`), to edit in place.
+pub fn connection_items(connection: &mut Value) -> Vec<&mut Value> {
+    let Value::Object(connection) = connection else {
+        panic!("no connection: {connection:#}");
+    };
+    let mut items: Vec<&mut Value> = Vec::new();
+    for (key, value) in connection.iter_mut() {
+        match (key.as_str(), value) {
+            ("edges", Value::Array(edges)) => {
+                items.extend(edges.iter_mut().map(|edge| &mut edge["node"]));
+            }
+            ("nodes", Value::Array(nodes)) => items.extend(nodes.iter_mut()),
+            _ => {}
+        }
+    }
+    items
+}

@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, demo_agency, spawn_app_with_demo};
+use crate::helpers::{TestApp, connection_items, demo_agency, spawn_app_with_demo};
 
 /// A report as stored: (id, status, obligation id, recipient id).
 type Row = (String, String, String, String);
@@ -311,19 +311,7 @@ async fn what_an_agency_owes_with_listed_fields_alone_pages_as_the_whole_rows_do
             // One field more of the obligation: the whole rows.
             let (whole_statements, mut whole) =
                 owed_page(&app, &token, "...Owed obligation { periodEnd }", &after).await;
-            let Value::Object(connection) = &mut whole else {
-                panic!("no connection: {whole:#}");
-            };
-            let mut items: Vec<&mut Value> = Vec::new();
-            for (key, value) in connection.iter_mut() {
-                match (key.as_str(), value) {
-                    ("edges", Value::Array(edges)) => {
-                        items.extend(edges.iter_mut().map(|edge| &mut edge["node"]));
-                    }
-                    ("nodes", Value::Array(nodes)) => items.extend(nodes.iter_mut()),
-                    _ => {}
-                }
-            }
+            let items = connection_items(&mut whole);
             assert_eq!(
                 items.len(),
                 2 * listed["nodes"].as_array().map_or(0, Vec::len)

@@ -141,14 +141,7 @@ impl Agency {
     /// Whether a connection's items ask for listed fields alone (`edges { node }` and
     /// `nodes`, fragments included).
     fn listed_only(ctx: &Context<'_>) -> bool {
-        let connection = ctx.look_ahead();
-        [
-            connection.field("edges").field("node"),
-            connection.field("nodes"),
-        ]
-        .iter()
-        .flat_map(|items| items.selection_fields())
-        .all(|item| read::selects_only(item, &Self::LISTED_FIELDS))
+        read::every_item(ctx, |item| read::selects_only(item, &Self::LISTED_FIELDS))
     }
 }
 

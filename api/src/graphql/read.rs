@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use async_graphql::SelectionField;
+use async_graphql::{Context, SelectionField};
 use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
@@ -51,6 +51,19 @@ pub fn selects_only(field: SelectionField<'_>, allowed: &[&str]) -> bool {
     field
         .selection_set()
         .all(|selected| allowed.contains(&selected.name()))
+}
+
+/// Whether every item of the connection the field of `ctx` resolves (`edges { node }` and
+/// `nodes`, fragments included) passes `item`: what decides a list's narrow read.
+pub fn every_item(ctx: &Context<'_>, item: impl Fn(SelectionField<'_>) -> bool) -> bool {
+    let connection = ctx.look_ahead();
+    [
+        connection.field("edges").field("node"),
+        connection.field("nodes"),
+    ]
+    .iter()
+    .flat_map(|items| items.selection_fields())
+    .all(item)
 }
 
 /// A column both reads of a [`Read`] hold, by reference: `either_column!(&self.0, name)`.

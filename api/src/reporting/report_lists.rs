@@ -444,10 +444,7 @@ pub async fn due_for(
     page: &PageRequest,
     beside: ReportBeside,
 ) -> AppResult<(Page<ReportWith>, TotalCount)> {
-    policy::require(actor, Operation::ObligationRead)?;
-    let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
-    let select = owed_by(agency);
-    let total = TotalCount::of(db, select.clone());
+    let (select, total) = owed_by_caller(db, actor)?;
     let rows = page_by_due_date(db, select, page, &beside, |r| (r.due_date, r.id)).await?;
     Ok((rows, total))
 }
@@ -460,14 +457,22 @@ pub async fn due_for_listed(
     page: &PageRequest,
     beside: ReportBeside,
 ) -> AppResult<(Page<ListedWith>, TotalCount)> {
-    policy::require(actor, Operation::ObligationRead)?;
-    let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
-    let select = owed_by(agency);
-    let total = TotalCount::of(db, select.clone());
+    let (select, total) = owed_by_caller(db, actor)?;
     let listed = ListedBeside(beside);
     let narrowed = listed.of(db.get_database_backend(), select);
     let rows = page_by_due_date(db, narrowed, page, &listed, |r| (r.due_date, r.id)).await?;
     Ok((rows, total))
+}
+
+/// The reports the caller's agency still owes, and their count.
+fn owed_by_caller(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> AppResult<(Select<report::Entity>, TotalCount)> {
+    policy::require(actor, Operation::ObligationRead)?;
+    let select = owed_by(actor.agency_id().map_or(Uuid::nil(), |a| a.0));
+    let total = TotalCount::of(db, select.clone());
+    Ok((select, total))
 }
 
 /// The reports `agency` still owes, of obligations in force.

@@ -317,14 +317,7 @@ fn report_beside(ctx: &Context<'_>) -> service::ReportBeside {
 /// `nodes`, fragments included): of each report, of its obligation and of the obligation's
 /// issuer.
 fn listed_only(ctx: &Context<'_>) -> bool {
-    let connection = ctx.look_ahead();
-    [
-        connection.field("edges").field("node"),
-        connection.field("nodes"),
-    ]
-    .iter()
-    .flat_map(|items| items.selection_fields())
-    .all(|report| {
+    read::every_item(ctx, |report| {
         read::selects_only(report, &Report::LISTED_FIELDS)
             && report
                 .selection_set()
