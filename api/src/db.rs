@@ -248,8 +248,9 @@ pub async fn yield_to_writers(db: &DatabaseConnection, quiet: Duration, at_most:
     }
 }
 
-/// Joins to `query`, under `alias`, the row of `F` whose `key` equals `outer` (a column of the
-/// list's own table): a left join, so that the list's row is kept and stays the outer loop.
+/// Joins to `query`, under `alias`, the row of `F` whose `key` equals column `outer_column`
+/// of `outer` (the list's own table): a left join, so that the list's row is kept and stays
+/// the outer loop.
 ///
 /// On PostgreSQL as a lateral lookup fenced by `OFFSET 0` (`LEFT JOIN LATERAL (SELECT * FROM f
 /// WHERE f.key = outer OFFSET 0) alias ON TRUE`), which it can only run as an index lookup per
@@ -258,6 +259,9 @@ pub async fn yield_to_writers(db: &DatabaseConnection, quiet: Duration, at_most:
 /// commune in a province (6 reports) read the 942 obligations and the 450 agencies at every
 /// page, 0.25–0.34 ms where the lookups take 0.07–0.13 ms (docs/performance.md, "A root kept
 /// with the principals, …"). SQLite looks a key up by its index anyway: a plain join.
+///
+/// Only for a list whose conditions match few rows: the lookups run for every row matched,
+/// before the sort and the page's limit (the reports one agency owes, not a province's).
 pub fn look_up<F: EntityTrait>(
     query: &mut SelectStatement,
     backend: DbBackend,
