@@ -800,6 +800,20 @@ impl Drop for S3Server {
     }
 }
 
+/// Takes out of each item of `whole` (a connection asking for `edges { node }` and `nodes`,
+/// each with one field more than `listed`) what `extra` removes, after checking that `whole`
+/// has as many items as `listed`: the two can then be compared whole.
+pub fn without_extra(whole: &mut Value, listed: &Value, extra: impl Fn(&mut Value)) {
+    let items = connection_items(whole);
+    assert_eq!(
+        items.len(),
+        2 * listed["nodes"].as_array().map_or(0, Vec::len)
+    );
+    for item in items {
+        extra(item);
+    }
+}
+
 /// The items of a connection as returned (`edges[].node` and `nodes[]`), to edit in place.
 pub fn connection_items(connection: &mut Value) -> Vec<&mut Value> {
     let Value::Object(connection) = connection else {
