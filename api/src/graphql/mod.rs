@@ -11,6 +11,7 @@ pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod read;
+pub mod root;
 pub mod scalars;
 pub mod schema;
 pub mod ws;

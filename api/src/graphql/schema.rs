@@ -1,6 +1,6 @@
 //! Schema assembly: one query and one mutation object per area, merged; limits; extensions.
 
-use async_graphql::{MergedObject, MergedSubscription, Schema};
+use async_graphql::{MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 use super::{extension::ErrorShaping, node::NodeQuery};
@@ -36,9 +36,9 @@ use crate::{
     },
 };
 
-/// Every read of the API.
-#[derive(MergedObject, Default)]
-pub struct Query(
+crate::root! {
+    /// Every read of the API.
+    Query as "Query", merged QueryAreas, [
     NodeQuery,
     AuthQuery,
     AgencyQuery,
@@ -58,11 +58,12 @@ pub struct Query(
     MailQuery,
     ChangeFeedQuery,
     WebhookQuery,
-);
+    ]
+}
 
-/// Every change of the API. Each mutation takes one `input` and runs in one transaction.
-#[derive(MergedObject, Default)]
-pub struct Mutation(
+crate::root! {
+    /// Every change of the API. Each mutation takes one `input` and runs in one transaction.
+    Mutation as "Mutation", merged MutationAreas, [
     AuthMutation,
     AgencyMutation,
     AccountMutation,
@@ -80,7 +81,8 @@ pub struct Mutation(
     NotificationMutation,
     MailMutation,
     WebhookMutation,
-);
+    ]
+}
 
 /// Every live subscription of the API (over WebSocket, `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
@@ -137,18 +139,14 @@ pub struct Runtime {
 pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
     // The depth and cost limits are checked by the extension after validation, so that their
     // errors are coded and worded by us.
-    let mut builder = Schema::build(
-        Query::default(),
-        Mutation::default(),
-        Subscription::default(),
-    )
-    .extension(ErrorShaping { limits })
-    .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
-        super::scalars::DATE_TIME_DESCRIPTION,
-    )
-    .override_input_type_description::<chrono::DateTime<chrono::Utc>>(
-        super::scalars::DATE_TIME_DESCRIPTION,
-    );
+    let mut builder = Schema::build(Query, Mutation, Subscription::default())
+        .extension(ErrorShaping { limits })
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            super::scalars::DATE_TIME_DESCRIPTION,
+        )
+        .override_input_type_description::<chrono::DateTime<chrono::Utc>>(
+            super::scalars::DATE_TIME_DESCRIPTION,
+        );
     if let Some(runtime) = runtime {
         builder = builder
             .data(runtime.db)
@@ -172,4 +170,42 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
 pub fn sdl() -> String {
     build(None, Limits::from(&Settings::default()))
         .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::registry::{MetaType, Registry};
+
+    use super::*;
+
+    /// The fields the schema gives a merged root type, sorted.
+    fn merged_fields<T: async_graphql::OutputType>() -> Vec<String> {
+        let MetaType::Object { fields, .. } = Registry::default().create_fake_output_type::<T>()
+        else {
+            panic!("a root type is an object");
+        };
+        let mut fields: Vec<String> = fields.into_keys().collect();
+        fields.sort_unstable();
+        fields
+    }
+
+    #[test]
+    fn every_root_field_is_resolved_by_its_area() {
+        let query = merged_fields::<QueryAreas>();
+        assert!(query.len() > 40, "{query:?}");
+        assert_eq!(Query::areas().fields(), query);
+        let mutation = merged_fields::<MutationAreas>();
+        assert!(mutation.len() > 40, "{mutation:?}");
+        assert_eq!(Mutation::areas().fields(), mutation);
+    }
+
+    #[test]
+    fn the_schema_runs_the_roots_under_their_names() {
+        let sdl = sdl();
+        assert!(
+            sdl.contains("schema {\n\tquery: Query\n\tmutation: Mutation\n"),
+            "{sdl}"
+        );
+        assert!(!sdl.contains("QueryAreas") && !sdl.contains("MutationAreas"));
+    }
 }
