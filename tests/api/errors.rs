@@ -93,3 +93,24 @@ async fn an_invalid_date_literal_is_refused_before_running() {
         .await;
     assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
 }
+
+/// Validation's measures are kept for a request like one validated before; a request that
+/// differs in its variables is measured afresh, and the limits apply to kept measures too.
+#[actix_web::test]
+async fn a_kept_validation_never_lets_a_costlier_request_through() {
+    let app = spawn_app().await;
+    let nested = "query Pages($n: Int) { agencies(first: $n) { edges { node { children(first: $n) { edges { node { id name shortName } } } } } } }";
+    for _ in 0..2 {
+        let small = app.gql(nested, json!({ "n": 2 })).await;
+        assert!(small.get("errors").is_none(), "{small:#}");
+        let big = app.error(nested, json!({ "n": 100 })).await;
+        assert_eq!(code(&big), "QUERY_TOO_COMPLEX", "{big:#}");
+    }
+    // A document that fails validation fails every time.
+    for _ in 0..2 {
+        assert_eq!(
+            code(&app.error("{ nothing }", json!({})).await),
+            "GRAPHQL_VALIDATION_FAILED"
+        );
+    }
+}

@@ -7,11 +7,16 @@
 //! limits are checked here too, after validation has measured the document, and the cost is
 //! charged to the caller's budget ([`super::budget`]). It also tells the HTTP layer which
 //! operation ran and whether execution started ([`OperationName`]).
+//!
+//! Validation is done once for a request like one validated before: the same document,
+//! operation and variables. Its result depends on nothing else (the schema is the process's
+//! own), so the process keeps the measures of the last [`VALIDATED_CAPACITY`] documents that
+//! passed; the limits and the budget are applied to them at every request all the same.
 
 use std::{
     any::{Any, TypeId},
     collections::HashSet,
-    sync::{Arc, OnceLock},
+    sync::{Arc, Mutex, OnceLock},
 };
 
 use async_graphql::{
@@ -27,6 +32,7 @@ use async_graphql::{
     },
 };
 use async_graphql_value::Value as GqlValue;
+use sha2::{Digest, Sha256};
 
 use super::{
     budget::{Budgets, Charge},
@@ -99,24 +105,69 @@ impl OperationName {
     }
 }
 
+/// Most validated requests whose measures the process keeps; the least recently used goes
+/// first.
+pub const VALIDATED_CAPACITY: usize = 4_096;
+
+/// The measures of the requests that passed validation, by [`validation_key`].
+type Validated = lru::LruCache<[u8; 32], ValidationResult>;
+
 /// The extension factory to register on the schema, with the limits it enforces.
 pub struct ErrorShaping {
-    /// Query limits, checked after validation.
-    pub limits: Limits,
+    limits: Limits,
+    validated: Arc<Mutex<Validated>>,
+}
+
+impl ErrorShaping {
+    /// The extension, enforcing `limits`.
+    pub fn new(limits: Limits) -> Self {
+        let capacity =
+            std::num::NonZeroUsize::new(VALIDATED_CAPACITY).unwrap_or(std::num::NonZeroUsize::MIN);
+        Self {
+            limits,
+            validated: Arc::new(Mutex::new(lru::LruCache::new(capacity))),
+        }
+    }
 }
 
 impl ExtensionFactory for ErrorShaping {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ErrorShapingExtension {
             limits: self.limits,
-            ..Default::default()
+            locale: OnceLock::new(),
+            request_id: OnceLock::new(),
+            operation_name: OnceLock::new(),
+            query: OnceLock::new(),
+            charge: OnceLock::new(),
+            validated: self.validated.clone(),
+            validation_key: OnceLock::new(),
         })
     }
 }
 
+/// What validation's result depends on besides the schema: the document, the operation and
+/// the variables' values (a page size given as a variable counts in the cost).
+fn validation_key(request: &Request) -> Option<[u8; 32]> {
+    let variables = serde_json::to_vec(&request.variables).ok()?;
+    let mut hasher = Sha256::new();
+    for part in [
+        request.query.as_bytes(),
+        request
+            .operation_name
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes(),
+        &variables,
+    ] {
+        // Each part's length first, so that no two requests run together into one text.
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    Some(hasher.finalize().into())
+}
+
 /// One instance per request. The request's data is not reachable from the `request` hook (it
 /// runs before the request is prepared), so `prepare_request` copies what is needed here.
-#[derive(Default)]
 struct ErrorShapingExtension {
     limits: Limits,
     locale: OnceLock<Locale>,
@@ -127,6 +178,17 @@ struct ErrorShapingExtension {
     query: OnceLock<String>,
     /// What the request cost against the caller's budget.
     charge: OnceLock<Charge>,
+    /// The process's validated requests, and this request's key among them.
+    validated: Arc<Mutex<Validated>>,
+    validation_key: OnceLock<[u8; 32]>,
+}
+
+impl ErrorShapingExtension {
+    fn validated(&self) -> std::sync::MutexGuard<'_, Validated> {
+        self.validated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 fn request_data<T: Any + Clone>(request: &Request) -> Option<T> {
@@ -214,6 +276,9 @@ impl Extension for ErrorShapingExtension {
         if let Some(slot) = request_data::<OperationName>(&request) {
             let _ = self.operation_name.set(slot);
         }
+        if let Some(key) = validation_key(&request) {
+            let _ = self.validation_key.set(key);
+        }
         next.run(ctx, request).await
     }
 
@@ -274,7 +339,30 @@ impl Extension for ErrorShapingExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await.map_err(|mut errors| {
+        let key = self.validation_key.get();
+        let kept = key.and_then(|key| self.validated().get(key).copied());
+        let result = match kept {
+            Some(result) => result,
+            None => {
+                let result = self.validate(ctx, next).await?;
+                if let Some(key) = key {
+                    self.validated().put(*key, result);
+                }
+                result
+            }
+        };
+        self.within_limits(ctx, result)
+    }
+}
+
+impl ErrorShapingExtension {
+    /// Validation itself, its errors coded.
+    async fn validate(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|mut errors| {
             let variables = self
                 .query
                 .get()
@@ -301,7 +389,15 @@ impl Extension for ErrorShapingExtension {
                 }
             }
             errors
-        })?;
+        })
+    }
+
+    /// The depth and cost limits, and the caller's budget, applied to a validated request.
+    fn within_limits(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        result: ValidationResult,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
         if result.depth > self.limits.depth {
             return Err(vec![limit_error(
                 ErrorCode::QueryTooComplex,
@@ -403,6 +499,30 @@ fn variable_arguments(document: &ExecutableDocument) -> HashSet<Pos> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_is_kept_validated_under_its_document_operation_and_variables() {
+        let request = |query: &str, operation: Option<&str>, variables: serde_json::Value| {
+            let mut request = Request::new(query).variables(Variables::from_json(variables));
+            request.operation_name = operation.map(str::to_owned);
+            validation_key(&request).expect("a key")
+        };
+        let page = "query P($n: Int) { agencies(first: $n) { totalCount } }";
+        let key = request(page, None, serde_json::json!({ "n": 2 }));
+        assert_eq!(key, request(page, None, serde_json::json!({ "n": 2 })));
+        assert_ne!(key, request(page, None, serde_json::json!({ "n": 100 })));
+        assert_ne!(key, request(page, Some("P"), serde_json::json!({ "n": 2 })));
+        assert_ne!(
+            key,
+            request(&format!("{page} "), None, serde_json::json!({ "n": 2 }))
+        );
+        // The parts are told apart: moving text from the document to the operation name is
+        // another request.
+        assert_ne!(
+            request("{ a }b", None, serde_json::json!({})),
+            request("{ a }", Some("b"), serde_json::json!({}))
+        );
+    }
 
     #[test]
     fn accept_language_picks_the_preferred_supported_language() {

@@ -140,7 +140,7 @@ pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
     // The depth and cost limits are checked by the extension after validation, so that their
     // errors are coded and worded by us.
     let mut builder = Schema::build(Query, Mutation, Subscription::default())
-        .extension(ErrorShaping { limits })
+        .extension(ErrorShaping::new(limits))
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
             super::scalars::DATE_TIME_DESCRIPTION,
         )
