@@ -114,3 +114,51 @@ async fn a_kept_validation_never_lets_a_costlier_request_through() {
         );
     }
 }
+
+/// A request like one validated before runs without the extension (docs/performance.md,
+/// "Instructions per request"); its answer is the first one's: the same data and statements,
+/// and errors with the same codes, languages and request ids.
+#[actix_web::test]
+async fn a_repeated_request_is_answered_as_the_first() {
+    let app = spawn_app().await;
+    let page = "{ agencies(first: 2) { totalCount edges { node { name currentSpokespeople { fullName } } } } }";
+    for (name, code) in [("Tỉnh Một", "91"), ("Tỉnh Hai", "92")] {
+        app.create_agency(json!({
+            "name": name, "shortName": "UBND", "kind": "PROVINCIAL_COMMITTEE",
+            "adminCode": code, "validFrom": "1976-01-01"
+        }))
+        .await;
+    }
+    // Another document warms the principals, which the new agencies emptied. The page's
+    // first run is validated by the extension; the later ones run without it.
+    app.gql_counted(&app.admin_token, "{ __typename }", json!({}))
+        .await;
+    let first = app.gql_counted(&app.admin_token, page, json!({})).await;
+    assert_eq!(first.1["agencies"]["totalCount"], 2, "{first:?}");
+    for _ in 0..2 {
+        assert_eq!(
+            app.gql_counted(&app.admin_token, page, json!({})).await,
+            first
+        );
+    }
+    let missing = "{ agency(id: \"019a0000-0000-7000-8000-000000000000\") { id } }";
+    let wrong = "query($id: ID!) { node(id: $id) { id } }";
+    for _ in 0..3 {
+        let vi = app.gql_with(missing, json!({}), &[]).await.json();
+        assert_eq!(code(&vi["errors"][0]), "NOT_FOUND", "{vi:#}");
+        assert_eq!(vi["errors"][0]["message"], "Không tìm thấy cơ quan");
+        assert!(
+            vi["errors"][0]["extensions"]["requestId"].is_string(),
+            "{vi:#}"
+        );
+        let en = app
+            .gql_with(missing, json!({}), &[("accept-language", "en")])
+            .await
+            .json();
+        assert_eq!(en["errors"][0]["message"], "Agency not found", "{en:#}");
+        assert!(en["errors"][0]["extensions"].get("messageEn").is_none());
+        let error = app.error(wrong, json!({ "id": "12" })).await;
+        assert_eq!(code(&error), "BAD_USER_INPUT", "{error:#}");
+        assert_eq!(field(&error), "id");
+    }
+}

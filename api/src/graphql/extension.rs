@@ -114,8 +114,7 @@ type Validated = lru::LruCache<[u8; 32], ValidationResult>;
 
 /// The extension factory to register on the schema, with the limits it enforces.
 pub struct ErrorShaping {
-    limits: Limits,
-    validated: Arc<Mutex<Validated>>,
+    kept: Kept,
 }
 
 impl ErrorShaping {
@@ -124,22 +123,140 @@ impl ErrorShaping {
         let capacity =
             std::num::NonZeroUsize::new(VALIDATED_CAPACITY).unwrap_or(std::num::NonZeroUsize::MIN);
         Self {
-            limits,
-            validated: Arc::new(Mutex::new(lru::LruCache::new(capacity))),
+            kept: Kept {
+                limits,
+                validated: Arc::new(Mutex::new(lru::LruCache::new(capacity))),
+            },
         }
+    }
+
+    /// The requests this extension validated, shared with it.
+    pub fn kept(&self) -> Kept {
+        self.kept.clone()
+    }
+}
+
+/// The measures of the requests that passed validation, and the limits they are held to: what
+/// a request like one validated before needs to run without the extension
+/// ([`super::schema::Lean`]).
+#[derive(Clone)]
+pub struct Kept {
+    limits: Limits,
+    validated: Arc<Mutex<Validated>>,
+}
+
+impl Kept {
+    fn validated(&self) -> std::sync::MutexGuard<'_, Validated> {
+        self.validated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The measures of a request like one validated before.
+    pub fn measures(&self, request: &Request) -> Option<ValidationResult> {
+        let key = validation_key(request)?;
+        self.validated().get(&key).copied()
+    }
+
+    /// The depth and cost limits, and the caller's budget, applied to a validated request;
+    /// what the budget says goes to `charge`, refused or not.
+    pub fn admit(
+        &self,
+        result: ValidationResult,
+        budgets: Option<&Budgets>,
+        authentication: Option<&Authentication>,
+        charge: &OnceLock<Charge>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let limits = self.limits;
+        if result.depth > limits.depth {
+            return Err(vec![limit_error(
+                ErrorCode::QueryTooComplex,
+                Msg::new(
+                    format!(
+                        "Truy vấn lồng quá sâu ({} tầng, tối đa {})",
+                        result.depth, limits.depth
+                    ),
+                    format!(
+                        "The query is nested too deep ({} levels, at most {})",
+                        result.depth, limits.depth
+                    ),
+                ),
+            )]);
+        }
+        if result.complexity > limits.complexity {
+            return Err(vec![limit_error(
+                ErrorCode::QueryTooComplex,
+                Msg::new(
+                    format!(
+                        "Truy vấn quá tốn kém (chi phí {}, tối đa {}); hãy giảm first hoặc số trường",
+                        result.complexity, limits.complexity
+                    ),
+                    format!(
+                        "The query is too complex (cost {}, at most {}); lower first or select fewer fields",
+                        result.complexity, limits.complexity
+                    ),
+                ),
+            )]);
+        }
+        if let (Some(budgets), Some(Authentication::Actor(actor))) = (budgets, authentication) {
+            let charged = budgets.charge(actor.id(), actor.role, result.complexity);
+            if charged.maximum > 0 {
+                let _ = charge.set(charged.clone());
+            }
+            if let Some(retry_after_secs) = charged.retry_after_secs {
+                let error: async_graphql::Error = AppError::RateLimited { retry_after_secs }.into();
+                return Err(vec![error.into_server_error(Pos::default())]);
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Finishes a response's errors (a code on each, the message in the caller's language, the
+/// request id) and reports what the request cost.
+pub fn finish(
+    response: &mut Response,
+    locale: Locale,
+    request_id: Option<&str>,
+    charge: Option<&Charge>,
+) {
+    for error in &mut response.errors {
+        if !has_code(error) {
+            // Our resolvers always set a code; what arrives without one is async-graphql
+            // refusing an argument value at execution time.
+            classify(
+                error,
+                ErrorCode::BadUserInput,
+                "Giá trị đầu vào không hợp lệ",
+            );
+        }
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if let Some(Value::String(english)) = extensions.get(MESSAGE_EN_KEY).cloned() {
+            if locale == Locale::En {
+                error.message = english;
+            }
+            extensions.unset(MESSAGE_EN_KEY);
+        }
+        if let Some(id) = request_id {
+            extensions.set("requestId", id);
+        }
+    }
+    if let Some(charge) = charge {
+        response
+            .extensions
+            .insert("cost".to_owned(), charge.to_value());
     }
 }
 
 impl ExtensionFactory for ErrorShaping {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ErrorShapingExtension {
-            limits: self.limits,
+            kept: self.kept.clone(),
             locale: OnceLock::new(),
             request_id: OnceLock::new(),
             operation_name: OnceLock::new(),
             query: OnceLock::new(),
             charge: OnceLock::new(),
-            validated: self.validated.clone(),
             validation_key: OnceLock::new(),
         })
     }
@@ -169,7 +286,8 @@ fn validation_key(request: &Request) -> Option<[u8; 32]> {
 /// One instance per request. The request's data is not reachable from the `request` hook (it
 /// runs before the request is prepared), so `prepare_request` copies what is needed here.
 struct ErrorShapingExtension {
-    limits: Limits,
+    /// The process's validated requests and the limits.
+    kept: Kept,
     locale: OnceLock<Locale>,
     request_id: OnceLock<String>,
     operation_name: OnceLock<OperationName>,
@@ -178,17 +296,8 @@ struct ErrorShapingExtension {
     query: OnceLock<String>,
     /// What the request cost against the caller's budget.
     charge: OnceLock<Charge>,
-    /// The process's validated requests, and this request's key among them.
-    validated: Arc<Mutex<Validated>>,
+    /// This request's key among the validated ones.
     validation_key: OnceLock<[u8; 32]>,
-}
-
-impl ErrorShapingExtension {
-    fn validated(&self) -> std::sync::MutexGuard<'_, Validated> {
-        self.validated
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
 }
 
 fn request_data<T: Any + Clone>(request: &Request) -> Option<T> {
@@ -230,34 +339,12 @@ fn has_code(error: &ServerError) -> bool {
 impl Extension for ErrorShapingExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let locale = self.locale.get().copied().unwrap_or_default();
-        let request_id = self.request_id.get();
-        for error in &mut response.errors {
-            if !has_code(error) {
-                // Our resolvers always set a code; what arrives without one is async-graphql
-                // refusing an argument value at execution time.
-                classify(
-                    error,
-                    ErrorCode::BadUserInput,
-                    "Giá trị đầu vào không hợp lệ",
-                );
-            }
-            let extensions = error.extensions.get_or_insert_with(Default::default);
-            if let Some(Value::String(english)) = extensions.get(MESSAGE_EN_KEY).cloned() {
-                if locale == Locale::En {
-                    error.message = english;
-                }
-                extensions.unset(MESSAGE_EN_KEY);
-            }
-            if let Some(id) = &request_id {
-                extensions.set("requestId", id.as_str());
-            }
-        }
-        if let Some(charge) = self.charge.get() {
-            response
-                .extensions
-                .insert("cost".to_owned(), charge.to_value());
-        }
+        finish(
+            &mut response,
+            self.locale.get().copied().unwrap_or_default(),
+            self.request_id.get().map(String::as_str),
+            self.charge.get(),
+        );
         response
     }
 
@@ -340,18 +427,23 @@ impl Extension for ErrorShapingExtension {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let key = self.validation_key.get();
-        let kept = key.and_then(|key| self.validated().get(key).copied());
+        let kept = key.and_then(|key| self.kept.validated().get(key).copied());
         let result = match kept {
             Some(result) => result,
             None => {
                 let result = self.validate(ctx, next).await?;
                 if let Some(key) = key {
-                    self.validated().put(*key, result);
+                    self.kept.validated().put(*key, result);
                 }
                 result
             }
         };
-        self.within_limits(ctx, result)
+        self.kept.admit(
+            result,
+            ctx.data_opt::<Budgets>(),
+            ctx.data_opt::<Authentication>(),
+            &self.charge,
+        )
     }
 }
 
@@ -390,57 +482,6 @@ impl ErrorShapingExtension {
             }
             errors
         })
-    }
-
-    /// The depth and cost limits, and the caller's budget, applied to a validated request.
-    fn within_limits(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        result: ValidationResult,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        if result.depth > self.limits.depth {
-            return Err(vec![limit_error(
-                ErrorCode::QueryTooComplex,
-                Msg::new(
-                    format!(
-                        "Truy vấn lồng quá sâu ({} tầng, tối đa {})",
-                        result.depth, self.limits.depth
-                    ),
-                    format!(
-                        "The query is nested too deep ({} levels, at most {})",
-                        result.depth, self.limits.depth
-                    ),
-                ),
-            )]);
-        }
-        if result.complexity > self.limits.complexity {
-            return Err(vec![limit_error(
-                ErrorCode::QueryTooComplex,
-                Msg::new(
-                    format!(
-                        "Truy vấn quá tốn kém (chi phí {}, tối đa {}); hãy giảm first hoặc số trường",
-                        result.complexity, self.limits.complexity
-                    ),
-                    format!(
-                        "The query is too complex (cost {}, at most {}); lower first or select fewer fields",
-                        result.complexity, self.limits.complexity
-                    ),
-                ),
-            )]);
-        }
-        if let (Some(budgets), Some(Authentication::Actor(actor))) =
-            (ctx.data_opt::<Budgets>(), ctx.data_opt::<Authentication>())
-        {
-            let charged = budgets.charge(actor.id(), actor.role, result.complexity);
-            if charged.maximum > 0 {
-                let _ = self.charge.set(charged.clone());
-            }
-            if let Some(retry_after_secs) = charged.retry_after_secs {
-                let error: async_graphql::Error = AppError::RateLimited { retry_after_secs }.into();
-                return Err(vec![error.into_server_error(Pos::default())]);
-            }
-        }
-        Ok(result)
     }
 }
 

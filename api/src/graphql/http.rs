@@ -28,12 +28,13 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use super::{
+    budget::{Budgets, Charge},
     context::ClientAddress,
     documents::{self, Documents},
-    extension::{Locale, OperationName, RequestId as GraphqlRequestId},
+    extension::{Kept, Locale, OperationName, RequestId as GraphqlRequestId, finish},
     idempotency,
     loaders::Loaders,
-    schema::AppSchema,
+    schema::{AppSchema, Lean},
 };
 use crate::{
     access::{AccessNote, ClientIp, RequestId},
@@ -326,6 +327,9 @@ async fn execute(
         Ok(idempotency::Requested::No) => None,
         Err(err) => return http_error(req, &err, request_id),
     };
+    // A request like one validated before, within the limits and the caller's budget, runs
+    // on the lean schema (no extension), its errors finished here.
+    let lean = admitted(schema, &request, &authentication);
     let operation = OperationName::default();
     let mut request = request
         .data(locale(req))
@@ -338,15 +342,48 @@ async fn execute(
         request = request.data(keyed.clone());
     }
     // A document this process parsed before is not parsed again.
-    if let Some(document) = schema
+    let document = schema
         .data::<Documents>()
-        .and_then(|documents| documents.parsed(&request.query))
-    {
+        .and_then(|documents| documents.parsed(&request.query));
+    if lean.is_some() {
+        // What the extension's execute hook would tell: the operation, named by the request
+        // or by the document's only operation.
+        let _ = operation.1.set(());
+        let only = |document: &async_graphql::parser::types::ExecutableDocument| match &document
+            .operations
+        {
+            DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+                operations.keys().next().map(ToString::to_string)
+            }
+            _ => None,
+        };
+        if let Some(name) = request
+            .operation_name
+            .clone()
+            .or_else(|| document.as_ref().and_then(only))
+        {
+            let _ = operation.0.set(name);
+        }
+    }
+    if let Some(document) = document {
         request.set_parsed_query(document);
     }
     let started = std::time::Instant::now();
     let (response, executed) = metrics::count_statements(async {
-        let response = schema.execute(request).await;
+        let response = match &lean {
+            Some((lean, charge)) => {
+                let mut response = lean.execute(request).await;
+                let request_id = request_id.to_string();
+                finish(
+                    &mut response,
+                    locale(req),
+                    Some(&request_id),
+                    charge.as_ref(),
+                );
+                response
+            }
+            None => schema.execute(request).await,
+        };
         if let Some(keyed) = &keyed
             && let Err(err) = idempotency::finish(db, keyed, &response).await
         {
@@ -383,6 +420,28 @@ async fn execute(
         );
     }
     http_response
+}
+
+/// The lean schema and what the budget said, when `request` is like one validated before and
+/// is admitted again: within the limits, and charged to the caller's budget. `None` sends it
+/// through the extension, which validates, or refuses with the limit's or the budget's error
+/// (a refused charge takes nothing from the budget).
+fn admitted<'s>(
+    schema: &'s AppSchema,
+    request: &async_graphql::Request,
+    authentication: &Authentication,
+) -> Option<(&'s AppSchema, Option<Charge>)> {
+    let (Lean(lean), kept) = (schema.data::<Lean>()?, schema.data::<Kept>()?);
+    let measures = kept.measures(request)?;
+    let charge = std::sync::OnceLock::new();
+    kept.admit(
+        measures,
+        schema.data::<Budgets>(),
+        Some(authentication),
+        &charge,
+    )
+    .ok()?;
+    Some((lean, charge.into_inner()))
 }
 
 /// The stored answer of a keyed request sent again.

@@ -135,35 +135,69 @@ pub struct Runtime {
     pub files: crate::blob::FileStore,
 }
 
+/// The same schema without the extension, which runs a request like one validated before
+/// (kept in [`super::extension::Kept`]): async-graphql resolves every field of every object through the
+/// extensions' hooks as soon as a schema has one (a registry lookup by type and field name,
+/// type names formatted for each item of a list, one more boxed future), work ttdn's extension
+/// does not need per field. Without it an agency page costs a fifth fewer instructions
+/// (docs/performance.md, "Instructions per request"). Its own validation is async-graphql's
+/// fast mode (the cost and depth, measured again); the limits, the budget and the errors'
+/// finish are applied by the HTTP layer as the extension applies them.
+pub struct Lean(pub AppSchema);
+
 /// Builds the schema; `runtime` is `None` only to print the SDL.
 pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
     // The depth and cost limits are checked by the extension after validation, so that their
     // errors are coded and worded by us.
-    let mut builder = Schema::build(Query, Mutation, Subscription::default())
-        .extension(ErrorShaping::new(limits))
+    let shaping = ErrorShaping::new(limits);
+    let kept = shaping.kept();
+    let mut builder =
+        described(Schema::build(Query, Mutation, Subscription::default())).extension(shaping);
+    if let Some(runtime) = runtime {
+        let lean = provide(
+            described(Schema::build(Query, Mutation, Subscription::default()))
+                .validation_mode(async_graphql::ValidationMode::Fast),
+            &runtime,
+        )
+        .finish();
+        builder = provide(builder, &runtime)
+            .data(runtime.budgets)
+            .data(kept)
+            .data(Lean(lean));
+    }
+    builder.finish()
+}
+
+type Builder = async_graphql::SchemaBuilder<Query, Mutation, Subscription>;
+
+/// What every build of the schema says of its types.
+fn described(builder: Builder) -> Builder {
+    builder
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
             super::scalars::DATE_TIME_DESCRIPTION,
         )
         .override_input_type_description::<chrono::DateTime<chrono::Utc>>(
             super::scalars::DATE_TIME_DESCRIPTION,
-        );
-    if let Some(runtime) = runtime {
-        builder = builder
-            .data(runtime.db)
-            .data(runtime.auth)
-            .data(runtime.budgets)
-            .data(runtime.bus)
-            .data(runtime.hub)
-            .data(runtime.change_retention)
-            .data(runtime.webhook_hosts)
-            .data(runtime.documents)
-            .data(runtime.files)
-            .data(super::http::DebugHeaders(runtime.debug_headers));
-        if !runtime.record_events {
-            builder = builder.data(crate::events::outbox::Off);
-        }
+        )
+}
+
+/// What the resolvers need, shared by both builds (each handle is one store, cloned).
+fn provide(builder: Builder, runtime: &Runtime) -> Builder {
+    let builder = builder
+        .data(runtime.db.clone())
+        .data(runtime.auth.clone())
+        .data(runtime.bus.clone())
+        .data(runtime.hub.clone())
+        .data(runtime.change_retention)
+        .data(runtime.webhook_hosts.clone())
+        .data(runtime.documents.clone())
+        .data(runtime.files.clone())
+        .data(super::http::DebugHeaders(runtime.debug_headers));
+    if runtime.record_events {
+        builder
+    } else {
+        builder.data(crate::events::outbox::Off)
     }
-    builder.finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
