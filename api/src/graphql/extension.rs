@@ -10,8 +10,10 @@
 //!
 //! Validation is done once for a request like one validated before: the same document,
 //! operation and variables. Its result depends on nothing else (the schema is the process's
-//! own), so the process keeps the measures of the last [`VALIDATED_CAPACITY`] documents that
-//! passed; the limits and the budget are applied to them at every request all the same.
+//! own), so the process keeps the measures of the last [`VALIDATED_CAPACITY`] requests that
+//! passed ([`Kept`]); the limits and the budget are applied to them at every request all the
+//! same. Such a request then runs without this extension ([`super::schema::Lean`]), finished
+//! by [`finish`] as the `request` hook finishes the others.
 
 use std::{
     any::{Any, TypeId},
