@@ -136,8 +136,8 @@ pub struct Runtime {
 }
 
 /// The same schema without the extension, which runs a request like one validated before
-/// (kept in [`super::extension::Kept`]): async-graphql resolves every field of every object through the
-/// extensions' hooks as soon as a schema has one (a registry lookup by type and field name,
+/// (kept in [`super::extension::Kept`]): async-graphql resolves every field of every object
+/// through the extensions' hooks as soon as a schema has one (a registry lookup by type and field name,
 /// type names formatted for each item of a list, one more boxed future), work ttdn's extension
 /// does not need per field. Without it an agency page costs a fifth fewer instructions
 /// (docs/performance.md, "Instructions per request"). Its own validation is async-graphql's
@@ -148,7 +148,8 @@ pub struct Lean(pub AppSchema);
 /// Builds the schema; `runtime` is `None` only to print the SDL.
 pub fn build(runtime: Option<Runtime>, limits: Limits) -> AppSchema {
     // The depth and cost limits are checked by the extension after validation, so that their
-    // errors are coded and worded by us.
+    // errors are coded and worded by us; for a request run on the lean schema, by the HTTP
+    // layer on the measures the extension kept (`Kept::admit`, the same check).
     let shaping = ErrorShaping::new(limits);
     let kept = shaping.kept();
     let mut builder =
