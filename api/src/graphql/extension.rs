@@ -8,11 +8,11 @@
 //! charged to the caller's budget ([`super::budget`]). It also tells the HTTP layer which
 //! operation ran and whether execution started ([`OperationName`]).
 //!
-//! Validation is done once for a request like one validated before: the same document,
+//! Validation is done once for a query like one validated before: the same document,
 //! operation and variables. Its result depends on nothing else (the schema is the process's
-//! own), so the process keeps the measures of the last [`VALIDATED_CAPACITY`] requests that
-//! passed ([`Kept`]); the limits and the budget are applied to them at every request all the
-//! same. Such a request then runs without this extension ([`super::schema::Lean`]), finished
+//! own), so the process keeps the measures of the last [`VALIDATED_CAPACITY`] queries that
+//! passed ([`Kept`]), under the key the HTTP layer gives ([`ValidationKey`]); the limits and the
+//! budget are applied to them at every request all the same. Such a request then runs without this extension ([`super::schema::Lean`]), finished
 //! by [`finish`] as the `request` hook finishes the others.
 
 use std::{
@@ -30,7 +30,7 @@ use async_graphql::{
     },
     parser::{
         parse_query,
-        types::{Directive, ExecutableDocument, Selection, SelectionSet},
+        types::{Directive, ExecutableDocument, OperationType, Selection, SelectionSet},
     },
 };
 use async_graphql_value::Value as GqlValue;
@@ -111,8 +111,8 @@ impl OperationName {
 /// first.
 pub const VALIDATED_CAPACITY: usize = 4_096;
 
-/// The measures of the requests that passed validation, by [`validation_key`].
-type Validated = lru::LruCache<[u8; 32], ValidationResult>;
+/// The measures of the queries that passed validation, by their key.
+type Validated = lru::LruCache<ValidationKey, ValidationResult>;
 
 /// The extension factory to register on the schema, with the limits it enforces.
 pub struct ErrorShaping {
@@ -154,9 +154,8 @@ impl Kept {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The measures of a request like one validated before.
-    pub fn measures(&self, request: &Request) -> Option<ValidationResult> {
-        let key = validation_key(request)?;
+    /// The measures of a query like one validated before.
+    pub fn measures(&self, key: ValidationKey) -> Option<ValidationResult> {
         self.validated().get(&key).copied()
     }
 
@@ -264,8 +263,27 @@ impl ExtensionFactory for ErrorShaping {
     }
 }
 
-/// What validation's result depends on besides the schema: the document, the operation and
-/// the variables' values (a page size given as a variable counts in the cost).
+/// A query's key among the validated ones: what validation's result depends on besides the
+/// schema, the document, the operation and the variables' values (a page size given as a
+/// variable counts in the cost). Given by the HTTP layer as request data; a request without one
+/// is validated and its measures are not kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ValidationKey([u8; 32]);
+
+impl ValidationKey {
+    /// The key of `request`, whose operation is `operation`, when that is a query. A
+    /// mutation's measures are not kept: its variables may carry a password (`login`,
+    /// `changePassword`), whose hash the process would then hold, and no client repeats a
+    /// mutation often enough for its validation to weigh.
+    pub fn of(request: &Request, operation: OperationType) -> Option<Self> {
+        (operation == OperationType::Query)
+            .then(|| validation_key(request))
+            .flatten()
+            .map(Self)
+    }
+}
+
+/// The SHA-256 of a request's document, operation name and variables.
 fn validation_key(request: &Request) -> Option<[u8; 32]> {
     let variables = serde_json::to_vec(&request.variables).ok()?;
     let mut hasher = Sha256::new();
@@ -298,8 +316,8 @@ struct ErrorShapingExtension {
     query: OnceLock<String>,
     /// What the request cost against the caller's budget.
     charge: OnceLock<Charge>,
-    /// This request's key among the validated ones.
-    validation_key: OnceLock<[u8; 32]>,
+    /// This request's key among the validated ones, when it has one.
+    validation_key: OnceLock<ValidationKey>,
 }
 
 fn request_data<T: Any + Clone>(request: &Request) -> Option<T> {
@@ -365,7 +383,7 @@ impl Extension for ErrorShapingExtension {
         if let Some(slot) = request_data::<OperationName>(&request) {
             let _ = self.operation_name.set(slot);
         }
-        if let Some(key) = validation_key(&request) {
+        if let Some(key) = request_data::<ValidationKey>(&request) {
             let _ = self.validation_key.set(key);
         }
         next.run(ctx, request).await
@@ -548,7 +566,7 @@ mod tests {
         let request = |query: &str, operation: Option<&str>, variables: serde_json::Value| {
             let mut request = Request::new(query).variables(Variables::from_json(variables));
             request.operation_name = operation.map(str::to_owned);
-            validation_key(&request).expect("a key")
+            ValidationKey::of(&request, OperationType::Query).expect("a key")
         };
         let page = "query P($n: Int) { agencies(first: $n) { totalCount } }";
         let key = request(page, None, serde_json::json!({ "n": 2 }));
@@ -565,6 +583,19 @@ mod tests {
             request("{ a }b", None, serde_json::json!({})),
             request("{ a }", Some("b"), serde_json::json!({}))
         );
+    }
+
+    #[test]
+    fn a_mutation_has_no_key_so_its_variables_are_not_kept() {
+        let login = Request::new(
+            "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }",
+        )
+        .variables(Variables::from_json(
+            serde_json::json!({ "email": "a@b.vn", "password": "secret" }),
+        ));
+        assert_eq!(ValidationKey::of(&login, OperationType::Mutation), None);
+        assert_eq!(ValidationKey::of(&login, OperationType::Subscription), None);
+        assert!(ValidationKey::of(&login, OperationType::Query).is_some());
     }
 
     #[test]

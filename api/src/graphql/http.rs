@@ -31,7 +31,9 @@ use super::{
     budget::{Budgets, Charge},
     context::ClientAddress,
     documents::{self, Documents},
-    extension::{Kept, Locale, OperationName, RequestId as GraphqlRequestId, finish},
+    extension::{
+        Kept, Locale, OperationName, RequestId as GraphqlRequestId, ValidationKey, finish,
+    },
     idempotency,
     loaders::Loaders,
     schema::{AppSchema, Lean},
@@ -327,9 +329,18 @@ async fn execute(
         Ok(idempotency::Requested::No) => None,
         Err(err) => return http_error(req, &err, request_id),
     };
-    // A request like one validated before, within the limits and the caller's budget, runs
-    // on the lean schema (no extension), its errors finished here.
-    let lean = admitted(schema, &request, &authentication);
+    // A document this process parsed before is not parsed again.
+    let document = schema
+        .data::<Documents>()
+        .and_then(|documents| documents.parsed(&request.query));
+    // A query like one validated before, within the limits and the caller's budget, runs on
+    // the lean schema (no extension), its errors finished here. Any other query is validated
+    // by the extension, which keeps its measures under this key.
+    let key = document
+        .as_ref()
+        .and_then(|document| operation_of(document, &request))
+        .and_then(|operation| ValidationKey::of(&request, operation.node.ty));
+    let lean = key.and_then(|key| admitted(schema, key, &authentication));
     let operation = OperationName::default();
     let mut request = request
         .data(locale(req))
@@ -341,10 +352,9 @@ async fn execute(
     if let Some(keyed) = &keyed {
         request = request.data(keyed.clone());
     }
-    // A document this process parsed before is not parsed again.
-    let document = schema
-        .data::<Documents>()
-        .and_then(|documents| documents.parsed(&request.query));
+    if let (None, Some(key)) = (&lean, key) {
+        request = request.data(key);
+    }
     if lean.is_some() {
         // What the extension's execute hook would tell: the operation, named by the request
         // or by the document's only operation.
@@ -422,17 +432,17 @@ async fn execute(
     http_response
 }
 
-/// The lean schema and what the budget said, when `request` is like one validated before and
-/// is admitted again: within the limits, and charged to the caller's budget. `None` sends it
-/// through the extension, which validates, or refuses with the limit's or the budget's error
-/// (a refused charge takes nothing from the budget).
+/// The lean schema and what the budget said, when the query under `key` is like one validated
+/// before and is admitted again: within the limits, and charged to the caller's budget. `None`
+/// sends it through the extension, which validates, or refuses with the limit's or the
+/// budget's error (a refused charge takes nothing from the budget).
 fn admitted<'s>(
     schema: &'s AppSchema,
-    request: &async_graphql::Request,
+    key: ValidationKey,
     authentication: &Authentication,
 ) -> Option<(&'s AppSchema, Option<Charge>)> {
     let (Lean(lean), kept) = (schema.data::<Lean>()?, schema.data::<Kept>()?);
-    let measures = kept.measures(request)?;
+    let measures = kept.measures(key)?;
     let charge = std::sync::OnceLock::new();
     kept.admit(
         measures,
