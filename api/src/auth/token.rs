@@ -2,6 +2,14 @@
 //!
 //! The algorithm is pinned: a token signed with anything else (`none`, RS256…) is refused, as
 //! is one with the wrong issuer or audience, an expired one, or one without an id (`jti`).
+//!
+//! A client sends the same access token with every request of its lifetime, and a token's
+//! signature and claims give the same answer each time: the keys keep the claims of the last
+//! [`VERIFIED_CAPACITY`] tokens they verified, by the token's exact text, and check only the
+//! expiry of a token found there. Whether its session or client still stands is not a property
+//! of the token and is checked at every request all the same ([`super::actor`]).
+
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -58,13 +66,18 @@ pub struct Claims {
     pub sv: Option<i32>,
 }
 
-/// Signs and checks access tokens.
+/// Most verified tokens whose claims the keys keep; the least recently used goes first.
+pub const VERIFIED_CAPACITY: usize = 4_096;
+
+/// Signs and checks access tokens (cheap to clone: the kept claims are shared).
 #[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     access_ttl: Duration,
+    /// The claims of the tokens verified with these keys, by the token's text.
+    verified: Arc<Mutex<lru::LruCache<Box<str>, Arc<Claims>>>>,
 }
 
 impl TokenKeys {
@@ -80,6 +93,10 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl: Duration::seconds(access_ttl_secs),
+            verified: Arc::new(Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(VERIFIED_CAPACITY)
+                    .unwrap_or(std::num::NonZeroUsize::MIN),
+            ))),
         }
     }
 
@@ -110,15 +127,38 @@ impl TokenKeys {
         Ok((token, expires))
     }
 
-    /// Checks a token's signature, algorithm, issuer, audience and expiry. Any failure is
-    /// `UNAUTHENTICATED`, without detail (the log gets the reason at debug level).
-    pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
+    /// Checks a token's signature, algorithm, issuer, audience and expiry (only the expiry
+    /// for a token verified before). Any failure is `UNAUTHENTICATED`, without detail (the log
+    /// gets the reason at debug level).
+    pub fn verify(&self, token: &str) -> AppResult<Arc<Claims>> {
+        self.verify_at(token, Utc::now().timestamp())
+    }
+
+    /// [`Self::verify`] at `now` (seconds since the epoch) for a token verified before; a new
+    /// token is checked against the clock.
+    fn verify_at(&self, token: &str, now: i64) -> AppResult<Arc<Claims>> {
+        let kept = self.kept().get(token).cloned();
+        if let Some(claims) = kept {
+            // As `decode` checks it: expired once the leeway has passed too.
+            if claims.exp.saturating_add(self.validation.leeway as i64) < now {
+                self.kept().pop(token);
+                tracing::debug!("access token refused: expired");
+                return Err(AppError::Unauthenticated);
+            }
+            return Ok(claims);
+        }
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| Arc::new(data.claims))
             .map_err(|err| {
                 tracing::debug!(error = %err, "access token refused");
                 AppError::Unauthenticated
-            })
+            })?;
+        self.kept().put(token.into(), claims.clone());
+        Ok(claims)
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, lru::LruCache<Box<str>, Arc<Claims>>> {
+        self.verified.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -176,6 +216,33 @@ mod tests {
         assert!(keys.verify(&token).is_ok());
         let other = TokenKeys::new(b"another secret of at least 32 bytes", 900);
         assert!(other.verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_kept_token_is_refused_once_expired_and_a_forged_one_is_never_kept() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 900);
+        let (token, expires) = keys.issue(draft()).expect("issue");
+        let claims = keys.verify(&token).expect("verified");
+        assert!(Arc::ptr_eq(&claims, &keys.verify(&token).expect("kept")));
+        // A clone shares what is kept.
+        assert!(Arc::ptr_eq(
+            &claims,
+            &keys.clone().verify(&token).expect("kept")
+        ));
+        // Within the leeway it still stands; past it, it is refused and forgotten.
+        let expiry = expires.timestamp();
+        assert!(keys.verify_at(&token, expiry + 30).is_ok());
+        assert!(keys.verify_at(&token, expiry + 31).is_err());
+        assert!(keys.kept().peek(token.as_str()).is_none());
+        // The same claims with another signature are checked, refused, and not kept.
+        let (head_and_claims, _) = token.rsplit_once('.').expect("three parts");
+        let forged = format!("{head_and_claims}.{}", "A".repeat(43));
+        assert!(keys.verify(&forged).is_err());
+        assert!(keys.kept().peek(forged.as_str()).is_none());
+        // Expired before it was ever verified: `decode` refuses it against the clock.
+        let stale = TokenKeys::new(b"0123456789abcdef0123456789abcdef", -60);
+        let (old, _) = stale.issue(draft()).expect("issue");
+        assert!(stale.verify(&old).is_err());
     }
 
     #[test]
