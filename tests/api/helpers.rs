@@ -291,6 +291,25 @@ impl TestApp {
         (statements, body["data"].clone())
     }
 
+    /// Waits (up to ten seconds) until `token`'s principal stays kept: a change empties the
+    /// principals at once and again when its notification comes back (from this process's bus,
+    /// and on PostgreSQL through `LISTEN`), so a count of statements taken right after a change
+    /// may include signing the token in again. Settled when `{ __typename }` has run no
+    /// statement three times in a row, 50 ms apart.
+    pub async fn principals_settled(&self, token: &str) {
+        let start = std::time::Instant::now();
+        let mut quiet = 0;
+        while quiet < 3 {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "the principals kept being emptied"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let (statements, _) = self.gql_counted(token, "{ __typename }", json!({})).await;
+            quiet = if statements == 0 { quiet + 1 } else { 0 };
+        }
+    }
+
     /// `Bearer <admin token>`.
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.admin_token)
