@@ -246,6 +246,29 @@ mod tests {
     }
 
     #[test]
+    fn the_last_tokens_verified_are_kept_and_no_more() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 900);
+        let tokens: Vec<String> = (0..=VERIFIED_CAPACITY)
+            .map(|_| keys.issue(draft()).expect("issue").0)
+            .collect();
+        for token in &tokens {
+            keys.verify(token).expect("verified");
+        }
+        assert_eq!(keys.kept().len(), VERIFIED_CAPACITY);
+        assert!(
+            keys.kept().peek(tokens[0].as_str()).is_none(),
+            "the oldest went"
+        );
+        assert!(
+            keys.kept()
+                .peek(tokens[VERIFIED_CAPACITY].as_str())
+                .is_some()
+        );
+        // Gone from memory is not refused: it is verified again.
+        assert!(keys.verify(&tokens[0]).is_ok());
+    }
+
+    #[test]
     fn secrets_are_random_and_hashed_to_hex() {
         assert_ne!(random_secret(), random_secret());
         assert_eq!(random_secret().len(), 43);

@@ -11,9 +11,10 @@
 //! Validation is done once for a query like one validated before: the same document,
 //! operation and variables. Its result depends on nothing else (the schema is the process's
 //! own), so the process keeps the measures of the last [`VALIDATED_CAPACITY`] queries that
-//! passed ([`Kept`]), under the key the HTTP layer gives ([`ValidationKey`]); the limits and the
-//! budget are applied to them at every request all the same. Such a request then runs without this extension ([`super::schema::Lean`]), finished
-//! by [`finish`] as the `request` hook finishes the others.
+//! passed ([`Kept`]), under the key the HTTP layer gives ([`ValidationKey`]); the limits and
+//! the budget are applied to them at every request all the same. Such a query then runs
+//! without this extension ([`super::schema::Lean`]), finished by [`finish`] as the `request`
+//! hook finishes the others.
 
 use std::{
     any::{Any, TypeId},
@@ -157,6 +158,11 @@ impl Kept {
     /// The measures of a query like one validated before.
     pub fn measures(&self, key: ValidationKey) -> Option<ValidationResult> {
         self.validated().get(&key).copied()
+    }
+
+    /// Keeps the measures of a query that passed validation.
+    fn keep(&self, key: ValidationKey, result: ValidationResult) {
+        self.validated().put(key, result);
     }
 
     /// The depth and cost limits, and the caller's budget, applied to a validated request;
@@ -453,7 +459,7 @@ impl Extension for ErrorShapingExtension {
             None => {
                 let result = self.validate(ctx, next).await?;
                 if let Some(key) = key {
-                    self.kept.validated().put(*key, result);
+                    self.kept.keep(*key, result);
                 }
                 result
             }
@@ -596,6 +602,31 @@ mod tests {
         assert_eq!(ValidationKey::of(&login, OperationType::Mutation), None);
         assert_eq!(ValidationKey::of(&login, OperationType::Subscription), None);
         assert!(ValidationKey::of(&login, OperationType::Query).is_some());
+    }
+
+    #[test]
+    fn the_measures_of_the_last_queries_are_kept_and_no_more() {
+        let kept = ErrorShaping::new(Limits {
+            depth: 10,
+            complexity: 1_000,
+        })
+        .kept();
+        let key = |n: usize| {
+            let request = Request::new(format!("{{ q{n} }}"));
+            ValidationKey::of(&request, OperationType::Query).expect("a key")
+        };
+        let measures = |n: usize| ValidationResult {
+            cache_control: Default::default(),
+            complexity: n,
+            depth: 1,
+        };
+        for n in 0..=VALIDATED_CAPACITY {
+            kept.keep(key(n), measures(n));
+        }
+        assert_eq!(kept.validated().len(), VALIDATED_CAPACITY);
+        assert!(kept.measures(key(0)).is_none(), "the oldest went");
+        let last = kept.measures(key(VALIDATED_CAPACITY)).expect("kept");
+        assert_eq!(last.complexity, VALIDATED_CAPACITY);
     }
 
     #[test]
