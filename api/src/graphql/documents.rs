@@ -32,6 +32,15 @@ const PARSED_MAX_BYTES: usize = 16 * 1024;
 /// Parsed documents by the SHA-256 of their text.
 type Parsed = lru::LruCache<[u8; 32], Arc<ExecutableDocument>>;
 
+/// A document's text parsed, and the SHA-256 of the text (which the validated requests are
+/// kept under too, [`super::extension::ValidationKey`]).
+pub struct ParsedDocument {
+    /// The SHA-256 of the text.
+    pub digest: [u8; 32],
+    /// The document.
+    pub document: ExecutableDocument,
+}
+
 /// This process's persisted documents (cheap to clone: one store).
 #[derive(Clone)]
 pub struct Documents {
@@ -91,20 +100,23 @@ impl Documents {
     }
 
     /// `query` parsed, from the documents this process parsed before when it is one of them
-    /// (a copy: execution changes its document); `None` when it does not parse, for the
-    /// engine to report why.
-    pub fn parsed(&self, query: &str) -> Option<ExecutableDocument> {
+    /// (a copy: execution changes its document), with the SHA-256 of its text; `None` when it
+    /// does not parse, for the engine to report why.
+    pub fn parsed(&self, query: &str) -> Option<ParsedDocument> {
         if query.len() > PARSED_MAX_BYTES {
             return None;
         }
-        let key: [u8; 32] = Sha256::digest(query.as_bytes()).into();
-        let kept = self.parsed_lock().get(&key).cloned();
-        if let Some(document) = kept {
-            return Some((*document).clone());
-        }
-        let document = async_graphql::parser::parse_query(query).ok()?;
-        self.parsed_lock().put(key, Arc::new(document.clone()));
-        Some(document)
+        let digest: [u8; 32] = Sha256::digest(query.as_bytes()).into();
+        let kept = self.parsed_lock().get(&digest).cloned();
+        let document = match kept {
+            Some(document) => (*document).clone(),
+            None => {
+                let document = async_graphql::parser::parse_query(query).ok()?;
+                self.parsed_lock().put(digest, Arc::new(document.clone()));
+                document
+            }
+        };
+        Some(ParsedDocument { digest, document })
     }
 
     /// How many parsed documents this process keeps.
@@ -227,7 +239,13 @@ mod tests {
         let documents = Documents::default();
         let first = documents.parsed(QUERY).expect("parses");
         let again = documents.parsed(QUERY).expect("kept");
-        assert_eq!(format!("{first:?}"), format!("{again:?}"));
+        assert_eq!(
+            format!("{:?}", first.document),
+            format!("{:?}", again.document)
+        );
+        assert_eq!(first.digest, again.digest);
+        let digest: [u8; 32] = Sha256::digest(QUERY.as_bytes()).into();
+        assert_eq!(first.digest, digest, "the SHA-256 of the text");
         assert_eq!(documents.parsed_count(), 1);
         // A clone of the store shares it (one per process).
         assert_eq!(documents.clone().parsed_count(), 1);

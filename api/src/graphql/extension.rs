@@ -108,7 +108,7 @@ impl OperationName {
     }
 }
 
-/// Most validated requests whose measures the process keeps; the least recently used goes
+/// Most validated queries whose measures the process keeps; the least recently used goes
 /// first.
 pub const VALIDATED_CAPACITY: usize = 4_096;
 
@@ -133,14 +133,14 @@ impl ErrorShaping {
         }
     }
 
-    /// The requests this extension validated, shared with it.
+    /// The queries this extension validated, shared with it.
     pub fn kept(&self) -> Kept {
         self.kept.clone()
     }
 }
 
-/// The measures of the requests that passed validation, and the limits they are held to: what
-/// a request like one validated before needs to run without the extension
+/// The measures of the queries that passed validation, and the limits they are held to: what
+/// a query like one validated before needs to run without the extension
 /// ([`super::schema::Lean`]).
 #[derive(Clone)]
 pub struct Kept {
@@ -277,42 +277,37 @@ impl ExtensionFactory for ErrorShaping {
 pub struct ValidationKey([u8; 32]);
 
 impl ValidationKey {
-    /// The key of `request`, whose operation is `operation`, when that is a query. A
-    /// mutation's measures are not kept: its variables may carry a password (`login`,
-    /// `changePassword`), whose hash the process would then hold, and no client repeats a
-    /// mutation often enough for its validation to weigh.
-    pub fn of(request: &Request, operation: OperationType) -> Option<Self> {
-        (operation == OperationType::Query)
-            .then(|| validation_key(request))
-            .flatten()
-            .map(Self)
+    /// The key of `request`, whose document's text has the SHA-256 `document` and whose
+    /// operation is `operation`, when that is a query. A mutation's measures are not kept: its
+    /// variables may carry a password (`login`, `changePassword`), whose hash the process would
+    /// then hold, and no client repeats a mutation often enough for its validation to weigh.
+    pub fn of(document: [u8; 32], request: &Request, operation: OperationType) -> Option<Self> {
+        if operation != OperationType::Query {
+            return None;
+        }
+        let variables = serde_json::to_vec(&request.variables).ok()?;
+        let mut hasher = Sha256::new();
+        hasher.update(document);
+        for part in [
+            request
+                .operation_name
+                .as_deref()
+                .unwrap_or_default()
+                .as_bytes(),
+            &variables,
+        ] {
+            // Each part's length first, so that no two requests run together into one text.
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        Some(Self(hasher.finalize().into()))
     }
-}
-
-/// The SHA-256 of a request's document, operation name and variables.
-fn validation_key(request: &Request) -> Option<[u8; 32]> {
-    let variables = serde_json::to_vec(&request.variables).ok()?;
-    let mut hasher = Sha256::new();
-    for part in [
-        request.query.as_bytes(),
-        request
-            .operation_name
-            .as_deref()
-            .unwrap_or_default()
-            .as_bytes(),
-        &variables,
-    ] {
-        // Each part's length first, so that no two requests run together into one text.
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
-    }
-    Some(hasher.finalize().into())
 }
 
 /// One instance per request. The request's data is not reachable from the `request` hook (it
 /// runs before the request is prepared), so `prepare_request` copies what is needed here.
 struct ErrorShapingExtension {
-    /// The process's validated requests and the limits.
+    /// The process's validated queries and the limits.
     kept: Kept,
     locale: OnceLock<Locale>,
     request_id: OnceLock<String>,
@@ -567,12 +562,16 @@ fn variable_arguments(document: &ExecutableDocument) -> HashSet<Pos> {
 mod tests {
     use super::*;
 
+    fn digest(query: &str) -> [u8; 32] {
+        Sha256::digest(query.as_bytes()).into()
+    }
+
     #[test]
     fn a_request_is_kept_validated_under_its_document_operation_and_variables() {
         let request = |query: &str, operation: Option<&str>, variables: serde_json::Value| {
             let mut request = Request::new(query).variables(Variables::from_json(variables));
             request.operation_name = operation.map(str::to_owned);
-            ValidationKey::of(&request, OperationType::Query).expect("a key")
+            ValidationKey::of(digest(query), &request, OperationType::Query).expect("a key")
         };
         let page = "query P($n: Int) { agencies(first: $n) { totalCount } }";
         let key = request(page, None, serde_json::json!({ "n": 2 }));
@@ -599,9 +598,16 @@ mod tests {
         .variables(Variables::from_json(
             serde_json::json!({ "email": "a@b.vn", "password": "secret" }),
         ));
-        assert_eq!(ValidationKey::of(&login, OperationType::Mutation), None);
-        assert_eq!(ValidationKey::of(&login, OperationType::Subscription), None);
-        assert!(ValidationKey::of(&login, OperationType::Query).is_some());
+        let document = digest(&login.query);
+        assert_eq!(
+            ValidationKey::of(document, &login, OperationType::Mutation),
+            None
+        );
+        assert_eq!(
+            ValidationKey::of(document, &login, OperationType::Subscription),
+            None
+        );
+        assert!(ValidationKey::of(document, &login, OperationType::Query).is_some());
     }
 
     #[test]
@@ -613,7 +619,8 @@ mod tests {
         .kept();
         let key = |n: usize| {
             let request = Request::new(format!("{{ q{n} }}"));
-            ValidationKey::of(&request, OperationType::Query).expect("a key")
+            ValidationKey::of(digest(&request.query), &request, OperationType::Query)
+                .expect("a key")
         };
         let measures = |n: usize| ValidationResult {
             cache_control: Default::default(),

@@ -205,18 +205,23 @@ fn error_body(
     response.json(body)
 }
 
-/// The operation a request would run, in its parsed document.
+/// The operation a request would run, in its parsed document, with its name there (`None`
+/// for a document's one anonymous operation).
 fn operation_of<'d>(
     document: &'d async_graphql::parser::types::ExecutableDocument,
     request: &async_graphql::Request,
-) -> Option<&'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>> {
+) -> Option<(
+    Option<&'d async_graphql::Name>,
+    &'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>,
+)> {
     match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation),
+        DocumentOperations::Single(operation) => Some((None, operation)),
         DocumentOperations::Multiple(operations) => match &request.operation_name {
-            Some(name) => operations.get(name.as_str()),
-            None if operations.len() == 1 => operations.values().next(),
+            Some(name) => operations.get_key_value(name.as_str()),
+            None if operations.len() == 1 => operations.iter().next(),
             None => None,
-        },
+        }
+        .map(|(name, operation)| (Some(name), operation)),
     }
 }
 
@@ -224,7 +229,7 @@ fn operation_of<'d>(
 /// names no operation (execution reports that).
 fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
     let document = parse_query(&request.query).ok()?;
-    operation_of(&document, request).map(|o| o.node.ty)
+    operation_of(&document, request).map(|(_, o)| o.node.ty)
 }
 
 /// Whether the operation a request would run is a subscription (only parsed when the document
@@ -237,7 +242,7 @@ fn is_subscription(request: &async_graphql::Request) -> bool {
 /// What the idempotency key of a request applies to (parsed only when a key is sent).
 fn keyed_operation(request: &async_graphql::Request) -> Option<idempotency::Operation> {
     let document = parse_query(&request.query).ok()?;
-    let operation = operation_of(&document, request)?;
+    let (_, operation) = operation_of(&document, request)?;
     Some(idempotency::Operation {
         mutation: operation.node.ty == OperationType::Mutation,
         fields: operation.node.selection_set.node.items.len(),
@@ -330,16 +335,17 @@ async fn execute(
         Err(err) => return http_error(req, &err, request_id),
     };
     // A document this process parsed before is not parsed again.
-    let document = schema
+    let parsed = schema
         .data::<Documents>()
         .and_then(|documents| documents.parsed(&request.query));
+    let found = parsed.as_ref().and_then(|parsed| {
+        let (name, operation) = operation_of(&parsed.document, &request)?;
+        Some((parsed.digest, name, operation.node.ty))
+    });
     // A query like one validated before, within the limits and the caller's budget, runs on
     // the lean schema (no extension), its errors finished here. Any other query is validated
     // by the extension, which keeps its measures under this key.
-    let key = document
-        .as_ref()
-        .and_then(|document| operation_of(document, &request))
-        .and_then(|operation| ValidationKey::of(&request, operation.node.ty));
+    let key = found.and_then(|(digest, _, kind)| ValidationKey::of(digest, &request, kind));
     let lean = key.and_then(|key| admitted(schema, key, &authentication));
     let operation = OperationName::default();
     let mut request = request
@@ -359,24 +365,16 @@ async fn execute(
         // What the extension's execute hook would tell: the operation, named by the request
         // or by the document's only operation.
         let _ = operation.1.set(());
-        let only = |document: &async_graphql::parser::types::ExecutableDocument| match &document
-            .operations
-        {
-            DocumentOperations::Multiple(operations) if operations.len() == 1 => {
-                operations.keys().next().map(ToString::to_string)
-            }
-            _ => None,
-        };
         if let Some(name) = request
             .operation_name
             .clone()
-            .or_else(|| document.as_ref().and_then(only))
+            .or_else(|| found.and_then(|(_, name, _)| name).map(ToString::to_string))
         {
             let _ = operation.0.set(name);
         }
     }
-    if let Some(document) = document {
-        request.set_parsed_query(document);
+    if let Some(parsed) = parsed {
+        request.set_parsed_query(parsed.document);
     }
     let started = std::time::Instant::now();
     let (response, executed) = metrics::count_statements(async {

@@ -566,11 +566,6 @@ impl<M> Page<M> {
     }
 }
 
-/// `SELECT COUNT(*)` over the keys of the rows `select` would return.
-fn count_query<E: EntityTrait>(select: Select<E>) -> SelectStatement {
-    counted(select, "n")
-}
-
 /// `SELECT COUNT(*) AS name FROM (the keys of the rows of select) AS counted`.
 fn counted<E: EntityTrait>(select: Select<E>, name: &str) -> SelectStatement {
     use sea_orm::{Iterable as _, PrimaryKeyToColumn as _};
@@ -615,7 +610,7 @@ impl TotalCount {
     pub fn of<E: EntityTrait>(db: &DatabaseConnection, select: Select<E>) -> Self {
         Self(Count::Query {
             db: db.clone(),
-            query: Box::new(count_query(select)),
+            query: Box::new(counted(select, "n")),
         })
     }
 
@@ -667,7 +662,7 @@ mod tests {
         let select = entity::report::Entity::find()
             .filter(entity::report::Column::Status.eq(entity::report::ReportStatus::Draft));
         let sql = sea_orm::DatabaseBackend::Postgres
-            .build(&count_query(select))
+            .build(&counted(select, "n"))
             .to_string();
         assert_eq!(
             sql,

@@ -135,14 +135,14 @@ pub struct Runtime {
     pub files: crate::blob::FileStore,
 }
 
-/// The same schema without the extension, which runs a request like one validated before
+/// The same schema without the extension, which runs a query like one validated before
 /// (kept in [`super::extension::Kept`]): async-graphql resolves every field of every object
-/// through the extensions' hooks as soon as a schema has one (a registry lookup by type and field name,
-/// type names formatted for each item of a list, one more boxed future), work ttdn's extension
-/// does not need per field. Without it an agency page costs a fifth fewer instructions
-/// (docs/performance.md, "Instructions per request"). Its own validation is async-graphql's
-/// fast mode (the cost and depth, measured again); the limits, the budget and the errors'
-/// finish are applied by the HTTP layer as the extension applies them.
+/// through the extensions' hooks as soon as a schema has one (a registry lookup by type and
+/// field name, type names formatted for each item of a list, one more boxed future), work
+/// ttdn's extension does not need per field. Without it an agency page costs a fifth fewer
+/// instructions (docs/performance.md, "Instructions per request"). Its own validation is
+/// async-graphql's fast mode (the cost and depth, measured again); the limits, the budget and
+/// the errors' finish are applied by the HTTP layer as the extension applies them.
 pub struct Lean(pub AppSchema);
 
 /// Builds the schema; `runtime` is `None` only to print the SDL.
