@@ -601,6 +601,13 @@ enum Count {
         db: DatabaseConnection,
         query: Box<SelectStatement>,
     },
+    /// The list's query itself made again only when the count is asked for: for a list
+    /// whose query is cheap to make from what the closure keeps, so that a page that does not
+    /// ask copies nothing.
+    Later {
+        db: DatabaseConnection,
+        query: Box<dyn Fn() -> SelectStatement + Send + Sync>,
+    },
     Known(u64),
 }
 
@@ -611,6 +618,18 @@ impl TotalCount {
         Self(Count::Query {
             db: db.clone(),
             query: Box::new(counted(select, "n")),
+        })
+    }
+
+    /// Counts the rows the select `list` makes would return, as [`TotalCount::of`], making it
+    /// only when the count is asked for.
+    pub fn later<E: EntityTrait>(
+        db: &DatabaseConnection,
+        list: impl Fn() -> Select<E> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Count::Later {
+            db: db.clone(),
+            query: Box::new(move || counted(list(), "n")),
         })
     }
 
@@ -638,13 +657,12 @@ impl TotalCount {
 impl TotalCount {
     /// Number of items in the whole list, across all pages (within what the caller may see).
     async fn total_count(&self) -> AppResult<u64> {
-        let (db, query) = match &self.0 {
+        let (db, statement) = match &self.0 {
             Count::Known(n) => return Ok(*n),
-            Count::Query { db, query } => (db, query),
+            Count::Query { db, query } => (db, db.get_database_backend().build(query.as_ref())),
+            Count::Later { db, query } => (db, db.get_database_backend().build(&query())),
         };
-        let row = db
-            .query_one_raw(db.get_database_backend().build(query.as_ref()))
-            .await?;
+        let row = db.query_one_raw(statement).await?;
         let n: i64 = match row {
             Some(row) => row.try_get("", "n")?,
             None => 0,
