@@ -28,6 +28,7 @@ mod m20261206_000022_webhook;
 mod m20261206_000023_stored_file;
 mod m20261206_000024_report_due_order;
 mod m20261207_000025_report_issuer;
+mod m20261207_000026_spokesperson_name_agency;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_stored_file::Migration),
             Box::new(m20261206_000024_report_due_order::Migration),
             Box::new(m20261207_000025_report_issuer::Migration),
+            Box::new(m20261207_000026_spokesperson_name_agency::Migration),
         ]
     }
 }

@@ -589,3 +589,78 @@ async fn the_search_migrations_roll_back_and_apply_again() {
     let after = directory(&app, &press, by_agency).await;
     assert_eq!(before["data"], after["data"]);
 }
+
+/// Migration 26 puts the agency into the directory's name index. On SQLite a database analysed
+/// before gets the new index's statistics, so that its planner keeps walking the name order,
+/// and one never analysed is left without statistics; the search finds the same either way.
+#[actix_web::test]
+async fn the_name_index_holds_the_agency_and_keeps_its_statistics() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = spawn_app_with_demo().await;
+    let press = app.demo_token("bao.thanhhoa").await;
+    let by_agency = json!({ "search": "huyen trieu son", "agencyKinds": ["DISTRICT"] });
+    let before = directory(&app, &press, by_agency.clone()).await;
+    assert_eq!(before["data"]["spokespeople"]["totalCount"], 3);
+    let sqlite = app.db.get_database_backend() == DbBackend::Sqlite;
+    let run = |sql: &str| Statement::from_string(app.db.get_database_backend(), sql);
+    let statistics_of = |index: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let statement = Statement::from_string(
+                DbBackend::Sqlite,
+                format!("SELECT stat FROM sqlite_stat1 WHERE idx = '{index}'"),
+            );
+            db.query_one_raw(statement).await.ok().flatten().is_some()
+        }
+    };
+    let from_twenty_six = u32::try_from(Migrator::migrations().len() - 25).expect("count");
+
+    for analysed in [false, true] {
+        Migrator::down(&app.db, Some(from_twenty_six))
+            .await
+            .expect("roll back");
+        if sqlite {
+            app.db.execute_raw(run("ANALYZE")).await.expect("analyse");
+            if !analysed {
+                app.db
+                    .execute_raw(run("DELETE FROM sqlite_stat1"))
+                    .await
+                    .expect("forget the statistics");
+            }
+        }
+        ttdn_api::db::migrate(&app.db).await.expect("apply again");
+        if sqlite {
+            assert_eq!(
+                statistics_of("ix_spokesperson_search_name_id_agency").await,
+                analysed,
+                "analysed before: {analysed}"
+            );
+            assert!(!statistics_of("ix_spokesperson_search_name_id").await);
+        }
+        let after = directory(&app, &press, by_agency.clone()).await;
+        assert_eq!(before["data"], after["data"], "analysed before: {analysed}");
+    }
+
+    if sqlite {
+        // Analysed, the search walks the name order on the new index.
+        let plan = app
+            .db
+            .query_all_raw(run(
+                "EXPLAIN QUERY PLAN SELECT id FROM spokesperson WHERE search_name LIKE '%van%' \
+                 OR agency_id IN ('x') ORDER BY search_name, id LIMIT 11",
+            ))
+            .await
+            .expect("plan");
+        let steps: Vec<String> = plan
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").expect("detail"))
+            .collect();
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("ix_spokesperson_search_name_id_agency")),
+            "{steps:?}"
+        );
+    }
+}
