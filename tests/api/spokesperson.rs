@@ -611,7 +611,8 @@ async fn the_name_index_holds_the_agency_and_keeps_its_statistics() {
                 DbBackend::Sqlite,
                 format!("SELECT stat FROM sqlite_stat1 WHERE idx = '{index}'"),
             );
-            db.query_one_raw(statement).await.ok().flatten().is_some()
+            let row = db.query_one_raw(statement).await.expect("statistics");
+            row.is_some()
         }
     };
     let from_twenty_six = u32::try_from(Migrator::migrations().len() - 25).expect("count");
@@ -640,27 +641,5 @@ async fn the_name_index_holds_the_agency_and_keeps_its_statistics() {
         }
         let after = directory(&app, &press, by_agency.clone()).await;
         assert_eq!(before["data"], after["data"], "analysed before: {analysed}");
-    }
-
-    if sqlite {
-        // Analysed, the search walks the name order on the new index.
-        let plan = app
-            .db
-            .query_all_raw(run(
-                "EXPLAIN QUERY PLAN SELECT id FROM spokesperson WHERE search_name LIKE '%van%' \
-                 OR agency_id IN ('x') ORDER BY search_name, id LIMIT 11",
-            ))
-            .await
-            .expect("plan");
-        let steps: Vec<String> = plan
-            .iter()
-            .map(|row| row.try_get::<String>("", "detail").expect("detail"))
-            .collect();
-        assert!(
-            steps
-                .iter()
-                .any(|s| s.contains("ix_spokesperson_search_name_id_agency")),
-            "{steps:?}"
-        );
     }
 }
