@@ -513,8 +513,22 @@ where
 {
     let mut query = select.into_query();
     joined.join(&mut query);
-    let statement = limited(db.get_database_backend().build(&query), n);
-    let rows = db.query_all_raw(statement).await?;
+    first_rows_of(db, db.get_database_backend().build(&query), n, joined).await
+}
+
+/// The first `n` rows of a statement already written (with its joins), read by `joined`.
+pub async fn first_rows_of<E, C, J>(
+    db: &C,
+    statement: Statement,
+    n: u64,
+    joined: &J,
+) -> Result<Vec<J::Item>, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    J: Joined<E>,
+{
+    let rows = db.query_all_raw(limited(statement, n)).await?;
     rows.iter().map(|row| joined.read(row)).collect()
 }
 

@@ -14,6 +14,7 @@ pub mod read;
 pub mod root;
 pub mod scalars;
 pub mod schema;
+pub mod shaped;
 pub mod ws;
 
 /// Declares a GraphQL enum that mirrors a stored (entity) enum variant for variant, with the

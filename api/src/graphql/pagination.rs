@@ -121,7 +121,7 @@ impl SortKey {
     }
 
     /// Whether this key can sort a column of type `column` (the list's order).
-    fn fits(&self, column: &sea_orm::ColumnType) -> bool {
+    pub(super) fn fits(&self, column: &sea_orm::ColumnType) -> bool {
         use sea_orm::ColumnType as T;
         match self {
             SortKey::Text(_) => matches!(column, T::String(_) | T::Text | T::Char(_)),
@@ -135,7 +135,7 @@ impl SortKey {
     }
 }
 
-fn bad_cursor() -> AppError {
+pub(super) fn bad_cursor() -> AppError {
     AppError::bad_input(
         "after",
         Msg::new(
@@ -342,7 +342,7 @@ impl PageRequest {
 
     /// `select` ordered by `key` then `id` and started after the request's cursor, whose key
     /// must be of a kind that `fits` the order.
-    fn positioned<E: EntityTrait>(
+    pub(super) fn positioned<E: EntityTrait>(
         &self,
         select: Select<E>,
         (key, id): (E::Column, E::Column),
@@ -430,7 +430,7 @@ impl PageRequest {
     }
 
     /// The page from up to `first + 1` fetched rows (the extra one only tells that more follow).
-    fn page<M>(&self, mut rows: Vec<M>, cursor_of: impl Fn(&M) -> Cursor) -> Page<M> {
+    pub(super) fn page<M>(&self, mut rows: Vec<M>, cursor_of: impl Fn(&M) -> Cursor) -> Page<M> {
         let has_next_page = rows.len() as u64 > self.first;
         rows.truncate(self.first as usize);
         Page {
