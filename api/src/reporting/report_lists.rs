@@ -449,9 +449,9 @@ pub async fn due_for(
     page: &PageRequest,
     beside: ReportBeside,
 ) -> AppResult<(Page<ReportWith>, TotalCount)> {
-    let (select, total) = owed_by_caller(db, actor)?;
-    let rows = page_by_due_date(db, select, page, &beside, |r| (r.due_date, r.id)).await?;
-    Ok((rows, total))
+    let agency = owing_agency(actor)?;
+    let rows = page_by_due_date(db, owed_by(agency), page, &beside, |r| (r.due_date, r.id)).await?;
+    Ok((rows, owed_count(db, agency)))
 }
 
 /// [`due_for`] with each report, its obligation and issuer read as [`ListedWith`] alone, for
@@ -462,8 +462,7 @@ pub async fn due_for_listed(
     page: &PageRequest,
     beside: ReportBeside,
 ) -> AppResult<(Page<ListedWith>, TotalCount)> {
-    policy::require(actor, Operation::ObligationRead)?;
-    let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
+    let agency = owing_agency(actor)?;
     let listed = ListedBeside(beside);
     let backend = db.get_database_backend();
     // Its statement is written once per shape (what is read beside, whether a cursor bounds
@@ -482,22 +481,20 @@ pub async fn due_for_listed(
             |r| (SortKey::Date(r.due_date), r.id),
         )
         .await?;
-    Ok((rows, TotalCount::later(db, move || owed_by(agency))))
+    Ok((rows, owed_count(db, agency)))
 }
 
-/// The reports the caller's agency still owes, and their count.
-fn owed_by_caller(
-    db: &DatabaseConnection,
-    actor: &Actor,
-) -> AppResult<(Select<report::Entity>, TotalCount)> {
+/// The caller's agency, whose owed reports it reads, once it may read obligations.
+fn owing_agency(actor: &Actor) -> AppResult<Uuid> {
     policy::require(actor, Operation::ObligationRead)?;
-    let agency = actor.agency_id().map_or(Uuid::nil(), |a| a.0);
-    // Made again for the count only when it is asked for: cloning the select and wrapping it
-    // into the count cost about 26,000 instructions per page, and most pages do not ask.
-    Ok((
-        owed_by(agency),
-        TotalCount::later(db, move || owed_by(agency)),
-    ))
+    Ok(actor.agency_id().map_or(Uuid::nil(), |a| a.0))
+}
+
+/// How many reports `agency` owes, counted from a select made only when the count is asked
+/// for: cloning the page's select and wrapping it into the count cost about 26,000
+/// instructions per page, and most pages do not ask.
+fn owed_count(db: &DatabaseConnection, agency: Uuid) -> TotalCount {
+    TotalCount::later(db, move || owed_by(agency))
 }
 
 /// The reports `agency` still owes, of obligations in force.
