@@ -90,23 +90,25 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// The columns a list of agencies shows most often: the name, the short name, the kind and
-/// the parent, with the folded name the list is ordered by. A page that shows nothing else
-/// (a directory of agencies with their spokespersons, say) reads these 6 of the row's 23
-/// columns.
-#[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
-#[sea_orm(entity = "Entity")]
-pub struct Listed {
-    /// UUID v7.
-    pub id: Uuid,
-    /// Full official name, as written (with diacritics).
-    pub name: String,
-    /// `name` folded for diacritics-insensitive search, the list's order.
-    pub search_name: String,
-    /// Short name used in document symbols.
-    pub short_name: String,
-    /// What the agency is.
-    pub kind: AgencyKind,
-    /// Parent in the tree; `None` for a root.
-    pub parent_id: Option<Uuid>,
+crate::listed! {
+    /// The columns a list of agencies shows most often: the name, the short name, the kind and
+    /// the parent, with the folded name the list is ordered by. A page that shows nothing else
+    /// (a directory of agencies with their spokespersons, say) reads these 6 of the row's 23
+    /// columns.
+    #[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
+    #[sea_orm(entity = "Entity")]
+    pub struct Listed {
+        /// UUID v7.
+        pub id: Uuid,
+        /// Full official name, as written (with diacritics).
+        pub name: String,
+        /// `name` folded for diacritics-insensitive search, the list's order.
+        pub search_name: String,
+        /// Short name used in document symbols.
+        pub short_name: String,
+        /// What the agency is.
+        pub kind: AgencyKind,
+        /// Parent in the tree; `None` for a root.
+        pub parent_id: Option<Uuid>,
+    }
 }

@@ -9,6 +9,7 @@ pub mod change_seen;
 pub mod domain_event;
 pub mod idempotency_key;
 pub mod ids;
+pub mod in_order;
 pub mod incident;
 pub mod information_release;
 pub mod issued_document;

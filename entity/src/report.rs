@@ -71,26 +71,28 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-/// The columns a list of reports shows of each when the query asks for nothing else ("what do
-/// I owe": each report's due date and state, beside its obligation's title and issuer): 7 of
-/// the row's 20 columns, leaving out the texts.
-#[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
-#[sea_orm(entity = "Entity")]
-pub struct Listed {
-    /// UUID v7.
-    pub id: Uuid,
-    /// The obligation.
-    pub obligation_id: Uuid,
-    /// The reporting agency.
-    pub recipient_agency_id: Uuid,
-    /// The obligation's issuer.
-    pub issuer_agency_id: Uuid,
-    /// Where it stands.
-    pub status: ReportStatus,
-    /// Due date.
-    pub due_date: Date,
-    /// Whether the last submission was late.
-    pub late: Option<bool>,
+crate::listed! {
+    /// The columns a list of reports shows of each when the query asks for nothing else ("what do
+    /// I owe": each report's due date and state, beside its obligation's title and issuer): 7 of
+    /// the row's 20 columns, leaving out the texts.
+    #[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
+    #[sea_orm(entity = "Entity")]
+    pub struct Listed {
+        /// UUID v7.
+        pub id: Uuid,
+        /// The obligation.
+        pub obligation_id: Uuid,
+        /// The reporting agency.
+        pub recipient_agency_id: Uuid,
+        /// The obligation's issuer.
+        pub issuer_agency_id: Uuid,
+        /// Where it stands.
+        pub status: ReportStatus,
+        /// Due date.
+        pub due_date: Date,
+        /// Whether the last submission was late.
+        pub late: Option<bool>,
+    }
 }
 
 /// Relations are resolved by explicit queries.

@@ -75,17 +75,19 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-/// The columns a list of reports shows of each report's obligation when the query asks for
-/// nothing else: its title and issuer, 3 of the row's columns.
-#[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
-#[sea_orm(entity = "Entity")]
-pub struct Listed {
-    /// UUID v7.
-    pub id: Uuid,
-    /// Issuing agency.
-    pub issuer_agency_id: Uuid,
-    /// Title.
-    pub title: String,
+crate::listed! {
+    /// The columns a list of reports shows of each report's obligation when the query asks for
+    /// nothing else: its title and issuer, 3 of the row's columns.
+    #[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
+    #[sea_orm(entity = "Entity")]
+    pub struct Listed {
+        /// UUID v7.
+        pub id: Uuid,
+        /// Issuing agency.
+        pub issuer_agency_id: Uuid,
+        /// Title.
+        pub title: String,
+    }
 }
 
 /// Relations are resolved by explicit queries.

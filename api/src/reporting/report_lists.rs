@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::{
     agency::{self, AgencyKind},
     ids::{AgencyId, ObligationId, ReportId},
+    in_order::{InOrder, ReadInOrder},
     report::{self, ReportStatus},
     report_version,
     reporting_obligation::{self as obligation, Column, Entity as Obligation, ObligationStatus},
@@ -417,23 +418,24 @@ impl db::Joined<report::Entity> for ListedBeside {
     /// Joined already by [`ListedBeside::of`].
     fn join(&self, _: &mut SelectStatement) {}
 
+    /// Read by position, in the order [`ListedBeside::of`] selects the columns: the report's,
+    /// the obligation's, the issuer's (`entity::in_order`).
     fn read(&self, row: &QueryResult) -> Result<ListedWith, DbErr> {
+        let mut columns = InOrder::new(row);
+        let report = report::Listed::read_in_order(&mut columns)?;
         let obligation = if self.0.obligation {
             Some(ListedObligation {
-                row: obligation::Listed::from_query_result(row, "o_")?,
+                row: obligation::Listed::read_in_order(&mut columns)?,
                 issuer: self
                     .0
                     .issuer
-                    .then(|| agency::Listed::from_query_result(row, "i_"))
+                    .then(|| agency::Listed::read_in_order(&mut columns))
                     .transpose()?,
             })
         } else {
             None
         };
-        Ok(ListedWith {
-            report: report::Listed::from_query_result(row, "")?,
-            obligation,
-        })
+        Ok(ListedWith { report, obligation })
     }
 
     fn base(item: &ListedWith) -> &report::Listed {
