@@ -1,6 +1,6 @@
 //! GraphQL face of accounts.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, UserId},
@@ -19,7 +19,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
     },
     policy::Operation,
     text,
@@ -196,7 +196,7 @@ impl AccountQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, User, TotalCount>> {
+    ) -> AppResult<List<User>> {
         let actor = ctx.actor()?;
         let filter = filter.unwrap_or_default();
         let roles = filter

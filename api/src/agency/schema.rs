@@ -1,9 +1,7 @@
 //! GraphQL face of the agency directory: transport only. Resolvers parse their input, call one
 //! service function and convert the result.
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
-};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     agency::{AgencyKind as Kind, Listed, Model},
@@ -22,7 +20,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest, TotalCount},
         read::{self, Read},
         scalars::Date,
     },
@@ -287,7 +285,7 @@ impl Agency {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Agency, TotalCount>> {
+    ) -> AppResult<List<Agency>> {
         if filter.is_none() && after.is_none() {
             // The common case, children listed under each agency of a list: every parent's
             // children in one batch, the page cut here.
@@ -355,7 +353,7 @@ async fn list(
     filter: AgencyFilter,
     first: Option<i32>,
     after: Option<String>,
-) -> AppResult<Connection<String, Agency, TotalCount>> {
+) -> AppResult<List<Agency>> {
     policy::require(ctx.actor()?, Operation::AgencyRead)?;
     let page = PageRequest::parse(first, after.as_deref())?;
     let db = ctx.db()?;
@@ -437,7 +435,7 @@ impl AgencyQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Agency, TotalCount>> {
+    ) -> AppResult<List<Agency>> {
         let filter = filter.unwrap_or_default().parse()?;
         list(ctx, filter, first, after).await
     }

@@ -1,6 +1,6 @@
 //! GraphQL face of the audit trail.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, connection::Connection};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::audit_event::Model;
 
@@ -11,7 +11,7 @@ use crate::{
     error::AppResult,
     graphql::{
         context::{ContextExt, parse_id},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
         scalars::Json,
     },
     text,
@@ -166,7 +166,7 @@ impl AuditQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, AuditEvent, TotalCount>> {
+    ) -> AppResult<List<AuditEvent>> {
         let actor = ctx.actor()?;
         let filter = filter.unwrap_or_default();
         let filter = AuditFilter {

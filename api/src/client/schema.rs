@@ -1,6 +1,6 @@
 //! GraphQL face of service clients.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, ServiceClientId},
@@ -16,7 +16,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
     },
     policy::Operation,
     text,
@@ -167,7 +167,7 @@ impl ClientQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, ServiceClient, TotalCount>> {
+    ) -> AppResult<List<ServiceClient>> {
         let actor = ctx.actor()?;
         let page = PageRequest::parse(first, after.as_deref())?;
         let (rows, total) = service::list(ctx.db()?, actor, &page).await?;

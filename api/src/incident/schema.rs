@@ -1,6 +1,6 @@
 //! GraphQL face of incidents.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, IncidentId, ReleaseId},
@@ -15,7 +15,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
     },
     mirror_enum,
     policy::Operation,
@@ -239,7 +239,7 @@ impl IncidentQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Incident, TotalCount>> {
+    ) -> AppResult<List<Incident>> {
         let filter = filter.unwrap_or_default().parse()?;
         let page = PageRequest::parse(first, after.as_deref())?;
         let (rows, total) = service::list(ctx.db()?, ctx.actor()?, &filter, &page).await?;

@@ -1,6 +1,6 @@
 //! GraphQL face of notices.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::notification::Model;
 
@@ -10,7 +10,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         extension::Locale,
-        pagination::{PageRequest, TotalCount},
+        pagination::{List, PageRequest},
     },
 };
 
@@ -92,7 +92,7 @@ impl NotificationQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Notification, TotalCount>> {
+    ) -> AppResult<List<Notification>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         let (found, total) =
             service::list(ctx.db()?, ctx.actor()?, unread_only.unwrap_or(false), &page).await?;

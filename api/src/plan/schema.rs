@@ -1,6 +1,6 @@
 //! GraphQL face of plans.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, PlanId, TaskId},
@@ -17,7 +17,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
         scalars::Date,
     },
     mirror_enum,
@@ -297,7 +297,7 @@ impl PlanQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, PlanObject, TotalCount>> {
+    ) -> AppResult<List<PlanObject>> {
         let filter = service::PlanFilter {
             agency_within: agency_within
                 .as_ref()

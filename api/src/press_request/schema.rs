@@ -1,6 +1,6 @@
 //! GraphQL face of press requests.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, PressRequestId},
@@ -15,7 +15,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
     },
     mirror_enum,
     policy::Operation,
@@ -169,7 +169,7 @@ impl PressRequestQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, PressRequest, TotalCount>> {
+    ) -> AppResult<List<PressRequest>> {
         let filter = filter.unwrap_or_default();
         let filter = RequestFilter {
             addressed_within: filter

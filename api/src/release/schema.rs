@@ -1,6 +1,6 @@
 //! GraphQL face of information releases and the press feed.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, PressEventId, ReleaseId, SpokespersonId},
@@ -19,7 +19,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
     },
     mirror_enum,
     policy::Operation,
@@ -338,7 +338,7 @@ impl ReleaseQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, InformationRelease, TotalCount>> {
+    ) -> AppResult<List<InformationRelease>> {
         let filter = filter.unwrap_or_default();
         let filter = ReleaseFilter {
             issuer_within: filter

@@ -1,7 +1,7 @@
 //! GraphQL face of reporting: queries and mutations, and the lists' filters (the mutations'
 //! inputs are in `inputs.rs`, the output types in `objects.rs`).
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, ObligationId, ReportId, TemplateId},
@@ -25,7 +25,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, Page, PageRequest, TotalCount},
+        pagination::{self, List, Page, PageRequest},
         read,
         scalars::Json,
     },
@@ -125,7 +125,7 @@ impl ReportingQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, ReportingObligation, TotalCount>> {
+    ) -> AppResult<List<ReportingObligation>> {
         let filter = filter.unwrap_or_default();
         let filter = ObligationFilter {
             issuer_within: filter
@@ -173,7 +173,7 @@ impl ReportingQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Report, TotalCount>> {
+    ) -> AppResult<List<Report>> {
         let filter = filter.unwrap_or_default();
         let filter = ReportFilter {
             obligation: filter
@@ -210,7 +210,7 @@ impl ReportingQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Report, TotalCount>> {
+    ) -> AppResult<List<Report>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         let beside = report_beside(ctx);
         let (db, actor) = (ctx.db()?, ctx.actor()?);
@@ -240,7 +240,7 @@ impl ReportingQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Report, TotalCount>> {
+    ) -> AppResult<List<Report>> {
         let filter = filter.unwrap_or_default().parse(due_within_days)?;
         let page = PageRequest::parse(first, after.as_deref())?;
         let beside = report_beside(ctx);

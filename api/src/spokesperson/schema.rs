@@ -1,8 +1,6 @@
 //! GraphQL face of spokespersons and the press directory.
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, connection::Connection,
-};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, SpokespersonId},
@@ -18,7 +16,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
         read::Read,
         scalars::Date,
     },
@@ -267,7 +265,7 @@ impl SpokespersonQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, Spokesperson, TotalCount>> {
+    ) -> AppResult<List<Spokesperson>> {
         let filter = filter.unwrap_or_default();
         let filter = DirectoryFilter {
             agency_within: filter

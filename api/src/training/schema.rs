@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::{AgencyId, ParticipantId, TrainingId},
@@ -18,7 +18,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, PageRequest, TotalCount},
+        pagination::{self, List, PageRequest},
     },
     mirror_enum,
     policy::Operation,
@@ -361,7 +361,7 @@ impl TrainingQuery {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, TrainingSession, TotalCount>> {
+    ) -> AppResult<List<TrainingSession>> {
         let filter = filter.unwrap_or_default();
         let filter = SessionFilter {
             organizer_within: filter

@@ -1,7 +1,7 @@
 //! GraphQL face of webhooks: endpoints, their delivery logs, registration, rotation,
 //! disabling and redelivery.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, connection::Connection};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     ids::ServiceClientId,
@@ -19,7 +19,7 @@ use crate::{
     graphql::{
         context::{ContextExt, parse_id},
         mutation::{self, Mutation},
-        pagination::{self, HasId, PageRequest, TotalCount},
+        pagination::{self, HasId, List, PageRequest, TotalCount},
     },
     policy::Operation,
 };
@@ -102,7 +102,7 @@ impl Webhook {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts (`endCursor` of the previous page).")]
         after: Option<String>,
-    ) -> AppResult<Connection<String, WebhookDelivery, TotalCount>> {
+    ) -> AppResult<List<WebhookDelivery>> {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let page = PageRequest::parse(first, after.as_deref())?;
         let db = ctx.db()?;
