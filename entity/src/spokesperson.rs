@@ -71,24 +71,26 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// The columns of a spokesperson's contact card: who speaks for which agency, on what basis,
-/// and how to reach them. A list that shows nothing else (an agency's current spokespersons,
-/// most often) reads these 7 of the row's 19 columns.
-#[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
-#[sea_orm(entity = "Entity")]
-pub struct Card {
-    /// UUID v7.
-    pub id: Uuid,
-    /// The agency spoken for.
-    pub agency_id: Uuid,
-    /// Full name.
-    pub full_name: String,
-    /// Position (chức vụ).
-    pub title: String,
-    /// Basis.
-    pub kind: SpokespersonKind,
-    /// Phone published to the press.
-    pub phone: Option<String>,
-    /// Official e-mail published to the press.
-    pub email: Option<String>,
+crate::listed! {
+    /// The columns of a spokesperson's contact card: who speaks for which agency, on what basis,
+    /// and how to reach them. A list that shows nothing else (an agency's current spokespersons,
+    /// most often) reads these 7 of the row's 19 columns.
+    #[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
+    #[sea_orm(entity = "Entity")]
+    pub struct Card {
+        /// UUID v7.
+        pub id: Uuid,
+        /// The agency spoken for.
+        pub agency_id: Uuid,
+        /// Full name.
+        pub full_name: String,
+        /// Position (chức vụ).
+        pub title: String,
+        /// Basis.
+        pub kind: SpokespersonKind,
+        /// Phone published to the press.
+        pub phone: Option<String>,
+        /// Official e-mail published to the press.
+        pub email: Option<String>,
+    }
 }

@@ -22,6 +22,7 @@ mod http;
 mod idempotency;
 mod incident;
 mod legal;
+mod listed_rows;
 mod live;
 mod mail;
 mod metrics;

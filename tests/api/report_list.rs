@@ -8,7 +8,6 @@
 
 use std::collections::HashSet;
 
-use entity::in_order::{InOrder, ReadInOrder};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -340,45 +339,4 @@ async fn what_an_agency_owes_with_listed_fields_alone_pages_as_the_whole_rows_do
             assert!(walked > 1, "more than one page: {walked}");
         }
     }
-}
-
-/// Every row of `E` read as `L` by its columns' names (sea-orm's `FromQueryResult`) and by
-/// their positions (`entity::in_order`): the same models.
-async fn read_both_ways<E, L>(db: &sea_orm::DatabaseConnection) -> usize
-where
-    E: sea_orm::EntityTrait,
-    L: sea_orm::PartialModelTrait + ReadInOrder + PartialEq + std::fmt::Debug,
-{
-    use sea_orm::{QuerySelect, QueryTrait};
-    let select = L::select_cols(E::find().select_only());
-    let by_name = select
-        .clone()
-        .into_model::<L>()
-        .all(db)
-        .await
-        .expect("by name");
-    let rows = db
-        .query_all_raw(select.build(db.get_database_backend()))
-        .await
-        .expect("rows");
-    let by_position: Vec<L> = rows
-        .iter()
-        .map(|row| L::read_in_order(&mut InOrder::new(row)).expect("by position"))
-        .collect();
-    assert_eq!(by_position, by_name);
-    by_name.len()
-}
-
-/// The models a list reads by position (the report, its obligation and its issuer of
-/// "what do I owe") are the ones sea-orm reads by name, for every row of the demo.
-#[actix_web::test]
-async fn a_listed_row_read_by_position_is_the_row_read_by_name() {
-    use entity::{agency, report, reporting_obligation};
-    let app = spawn_app_with_demo().await;
-    assert!(read_both_ways::<report::Entity, report::Listed>(&app.db).await > 0);
-    assert!(
-        read_both_ways::<reporting_obligation::Entity, reporting_obligation::Listed>(&app.db).await
-            > 0
-    );
-    assert!(read_both_ways::<agency::Entity, agency::Listed>(&app.db).await > 0);
 }
