@@ -101,8 +101,8 @@ impl Cursor {
 }
 
 /// A connection's cursor is written out only when a client asks for it (an edge's `cursor`,
-/// `pageInfo`'s `startCursor` and `endCursor`): encoding every row's cost about 2 % of a
-/// `reportsDue` page whose query asks for none (docs/performance.md).
+/// `pageInfo`'s `startCursor` and `endCursor`): encoding every row's cursor cost about 2 % of
+/// a `reportsDue` page whose query asks for none (docs/performance.md).
 impl CursorType for Cursor {
     type Error = &'static str;
 
