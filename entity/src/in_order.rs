@@ -26,7 +26,7 @@ impl<'r> InOrder<'r> {
     }
 
     /// The next column's value.
-    pub fn next<T: TryGetable>(&mut self) -> Result<T, DbErr> {
+    pub fn next_value<T: TryGetable>(&mut self) -> Result<T, DbErr> {
         let value = self.row.try_get_by_index(self.at);
         self.at += 1;
         value
@@ -76,7 +76,7 @@ macro_rules! listed {
                 columns: &mut $crate::in_order::InOrder<'_>,
             ) -> Result<Self, sea_orm::DbErr> {
                 // A struct expression's fields are evaluated in the order written: the fields'.
-                Ok(Self { $($field: columns.next()?,)* })
+                Ok(Self { $($field: columns.next_value()?,)* })
             }
         }
     };
