@@ -69,16 +69,16 @@ impl<K> Default for Shapes<K> {
 }
 
 impl<K: Hash + Eq> Shapes<K> {
-    /// The statement `build` makes with `inputs`, written by `build` once for `key` with
-    /// `stand_ins` (the same number of values, of the same types, each unlike any value the
-    /// statement binds of itself).
+    /// The statement for `inputs`, written once for `key` by `build`, which returns it with
+    /// the stand-ins it was built from (as many values as `inputs`, of the same types, each
+    /// unlike any value the statement binds of itself). A request whose shape is kept makes
+    /// no stand-ins.
     fn statement(
         &self,
         key: K,
         backend: DbBackend,
         inputs: Vec<Value>,
-        stand_ins: &[Value],
-        build: impl FnOnce() -> AppResult<Statement>,
+        build: impl FnOnce() -> AppResult<(Statement, Vec<Value>)>,
     ) -> AppResult<Statement> {
         let kept = self
             .0
@@ -89,7 +89,7 @@ impl<K: Hash + Eq> Shapes<K> {
         let shape = match kept {
             Some(shape) => shape,
             None => {
-                let built = build()?;
+                let (built, stand_ins) = build()?;
                 let slots = built
                     .values
                     .map(|values| values.0)
@@ -155,7 +155,7 @@ impl PageRequest {
         db: &C,
         (shapes, shape): (&Shapes<(K, bool)>, K),
         slots: S,
-        build: impl Fn(S) -> Select<E>,
+        build: impl FnOnce(S) -> Select<E>,
         (key, id): (E::Column, E::Column),
         order: Order,
         joined: &J,
@@ -176,40 +176,38 @@ impl PageRequest {
             return Err(super::pagination::bad_cursor());
         }
         let backend = db.get_database_backend();
-        let stand_in = S::stand_in();
-        let mut stand_ins = stand_in.values();
         let mut inputs = slots.values();
-        let mut stand_in_page = self.clone();
-        stand_in_page.after = self.after.as_ref().map(|after| Cursor {
-            key: after.key.stand_in(),
-            id: Uuid::new_v4(),
-        });
-        if let (Some(after), Some(stand_in_after)) = (&self.after, &stand_in_page.after) {
-            inputs.extend([Value::from(after.key.clone()), after.id.into()]);
-            stand_ins.extend([
-                Value::from(stand_in_after.key.clone()),
-                stand_in_after.id.into(),
-            ]);
+        if let Some(after) = &self.after {
+            inputs.extend(cursor_values(after));
         }
-        let statement = shapes.statement(
-            (shape, self.after.is_some()),
-            backend,
-            inputs,
-            &stand_ins,
-            || {
-                let select =
-                    stand_in_page.positioned(build(stand_in), (key, id), order, |_| true)?;
-                let mut query = select.into_query();
-                joined.join(&mut query);
-                Ok(backend.build(&query))
-            },
-        )?;
+        let statement = shapes.statement((shape, self.after.is_some()), backend, inputs, || {
+            let stand_in = S::stand_in();
+            let mut stand_ins = stand_in.values();
+            let mut stand_in_page = self.clone();
+            stand_in_page.after = self.after.as_ref().map(|after| Cursor {
+                key: after.key.stand_in(),
+                id: Uuid::new_v4(),
+            });
+            if let Some(after) = &stand_in_page.after {
+                stand_ins.extend(cursor_values(after));
+            }
+            let select = stand_in_page.positioned(build(stand_in), (key, id), order, |_| true)?;
+            let mut query = select.into_query();
+            joined.join(&mut query);
+            Ok((backend.build(&query), stand_ins))
+        })?;
         let rows = crate::db::first_rows_of(db, statement, self.first + 1, joined).await?;
         Ok(self.page(rows, |item| {
             let (key, id) = key_of(J::base(item));
             Cursor { key, id }
         }))
     }
+}
+
+/// A cursor's key and id, the inputs a shaped page takes from it (in the same order for the
+/// request's cursor and its stand-in).
+fn cursor_values(after: &Cursor) -> [Value; 2] {
+    [Value::from(after.key.clone()), after.id.into()]
 }
 
 #[cfg(test)]
@@ -258,10 +256,12 @@ mod tests {
                     true,
                     DbBackend::Postgres,
                     vec![agency.into(), after.0.into(), after.1.into()],
-                    &stand_ins,
                     || {
                         builds += 1;
-                        Ok(built(stand_in_agency, Some(stand_in_after)))
+                        Ok((
+                            built(stand_in_agency, Some(stand_in_after)),
+                            stand_ins.to_vec(),
+                        ))
                     },
                 )
                 .expect("statement");
